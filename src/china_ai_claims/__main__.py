@@ -1,0 +1,3 @@
+from china_ai_claims.cli import main
+
+main()

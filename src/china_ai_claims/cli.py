@@ -1,0 +1,99 @@
+"""The ``china-ai-claims`` command: parses options, calls the library, renders, sets the exit code.
+
+Exit codes: 0 success, 1 the data (or a generated file) is not as it should be, 2 a problem with the
+command itself (bad option, missing folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="china-ai-claims",
+    help="Validate, release and read the china-ai-claims dataset.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one line to stderr and exit with ``code``."""
+    err.print(f"china-ai-claims: error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from china_ai_claims._resources import VERSION
+
+        out.print(f"china-ai-claims {VERSION}", markup=False)
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the dataset version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Validate, release and read the china-ai-claims dataset."""
+
+
+RootOption = Annotated[
+    Path,
+    typer.Option(
+        "--root",
+        help="Repository root holding dataset/ and schemas/ (default: the current folder).",
+        file_okay=False,
+    ),
+]
+
+
+@app.command()
+def schemas(
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if a generated file is stale."),
+    ] = False,
+    root: RootOption = Path("."),
+) -> None:
+    """Generate schemas/*.json and dataset/datapackage.json from the record models."""
+    from china_ai_claims.schema_builder import stale_files, write_contract
+
+    data_dir, schema_dir = root / "dataset", root / "schemas"
+    if not (data_dir / "datapackage.json").is_file():
+        fail(f"{data_dir}/datapackage.json not found: run from the repository root or pass --root")
+    if check:
+        stale = stale_files(data_dir, schema_dir)
+        for path in stale:
+            err.print(
+                f"{path}: stale; run 'china-ai-claims schemas' and commit the result", markup=False
+            )
+        if stale:
+            raise typer.Exit(EXIT_INVALID)
+        out.print("generated files are current", markup=False)
+        return
+    for path in write_contract(data_dir, schema_dir):
+        out.print(f"wrote {path}", markup=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

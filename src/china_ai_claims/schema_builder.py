@@ -1,0 +1,289 @@
+"""Derive the language-neutral contract from the record models.
+
+- one Frictionless Table Schema per table (``schemas/<table>.schema.json``);
+- the JSON Schema of the one-file JSON release (``schemas/china-ai-claims.schema.json``);
+- the Data Package descriptor ``dataset/datapackage.json``, with the same Table Schemas inline (its
+  ``version`` is kept: it is the one place the version is written).
+
+``write_contract`` writes them; ``stale_files`` lists the committed files that differ from what the
+models give, which ``china-ai-claims schemas --check`` and the tests use.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from china_ai_claims._resources import DATAPACKAGE_FILE, read_version
+from china_ai_claims.models import (
+    LIST_DELIMITER,
+    RECORD_TYPES,
+    Record,
+    References,
+    Source,
+    columns,
+)
+
+PACKAGE_NAME = "china-ai-claims"
+PACKAGE_TITLE = "China AI claims"
+PACKAGE_DESCRIPTION = (
+    "Companies, people, AI models, training-cost claims, funding claims, events and other claims "
+    "in reporting on China's AI industry after DeepSeek. Every row carries a verbatim quote from "
+    "an archived source text, pinned by SHA-256, and the numbers in each row are checked against "
+    "its quote."
+)
+LICENSES = [
+    {
+        "name": "CC-BY-4.0",
+        "title": "Creative Commons Attribution 4.0 International",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+    }
+]
+KEYWORDS = [
+    "artificial intelligence",
+    "China",
+    "DeepSeek",
+    "training cost",
+    "funding",
+    "provenance",
+]
+CSV_DIALECT = {
+    "delimiter": ",",
+    "lineTerminator": "\n",
+    "quoteChar": '"',
+    "doubleQuote": True,
+    "header": True,
+}
+RELEASE_SCHEMA_FILE = "china-ai-claims.schema.json"
+
+
+def schema_file(table: str) -> str:
+    """File name of a table's Table Schema inside ``schemas/``."""
+    return f"{table}.schema.json"
+
+
+def csv_file(table: str) -> str:
+    """File name of a table's CSV inside the dataset folder."""
+    return f"{table}.csv"
+
+
+def dumps(document: Any) -> str:
+    """The one JSON layout of every generated file: two-space indent, UTF-8, final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _property_type(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """The non-null branch of a pydantic JSON Schema property, with ``$ref`` resolved."""
+    branches = prop.get("anyOf", [prop])
+    (branch,) = [b for b in branches if b.get("type") != "null"]
+    if "$ref" in branch:
+        return dict(defs[branch["$ref"].rsplit("/", 1)[1]])
+    return dict(branch)
+
+
+def _table_field(
+    record: type[Record], name: str, prop: dict[str, Any], defs: dict[str, Any]
+) -> dict[str, Any]:
+    info = record.model_fields[name]
+    kind = _property_type(prop, defs)
+    field: dict[str, Any] = {"name": name}
+    constraints: dict[str, Any] = {}
+    json_type = kind.get("type")
+    if json_type == "array":
+        field["type"] = "list"
+        field["delimiter"] = LIST_DELIMITER
+        field["itemType"] = "string"
+    elif kind.get("format") == "date":
+        field["type"] = "date"
+    elif json_type in {"string", "integer", "number", "boolean"}:
+        field["type"] = json_type
+    else:  # pragma: no cover - a new annotation type needs a mapping here
+        raise TypeError(f"{record.table}.{name}: no Table Schema type for {kind}")
+    if json_type == "boolean":
+        field["trueValues"] = ["true"]
+        field["falseValues"] = ["false"]
+    description = info.description or kind.get("description") or ""
+    if "enum" in kind:
+        constraints["enum"] = kind["enum"]
+        description = f"{description} One of: {', '.join(kind['enum'])}."
+    field["description"] = description.strip()
+    if info.examples:
+        example = info.examples[0]
+        field["example"] = LIST_DELIMITER.join(example) if isinstance(example, list) else example
+    if info.is_required():
+        constraints["required"] = True
+    for json_key, table_key in (
+        ("pattern", "pattern"),
+        ("minLength", "minLength"),
+        ("maxLength", "maxLength"),
+        ("minimum", "minimum"),
+        ("maximum", "maximum"),
+    ):
+        if json_key in kind:
+            constraints[table_key] = kind[json_key]
+    if name == "id":
+        constraints["unique"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def references(record: type[Record]) -> dict[str, str]:
+    """Column name -> referenced table, for every foreign-key column of ``record``."""
+    found = {}
+    for name, info in record.model_fields.items():
+        for marker in info.metadata:
+            if isinstance(marker, References):
+                found[name] = marker.table
+    return found
+
+
+def table_schema(record: type[Record]) -> dict[str, Any]:
+    """The Frictionless Table Schema of ``record``'s table."""
+    json_schema = record.model_json_schema(mode="validation")
+    defs = json_schema.get("$defs", {})
+    properties = json_schema["properties"]
+    foreign_keys = [
+        {
+            "fields": [column],
+            "reference": {"resource": "" if table == record.table else table, "fields": ["id"]},
+        }
+        for column, table in references(record).items()
+    ]
+    schema: dict[str, Any] = {
+        "fields": [_table_field(record, name, properties[name], defs) for name in columns(record)],
+        "missingValues": [""],
+        "primaryKey": ["id"],
+    }
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return schema
+
+
+def release_json_schema() -> dict[str, Any]:
+    """JSON Schema of ``china-ai-claims-<version>.json``: metadata plus one array per table."""
+    _, top = models_json_schema(
+        [(record, "serialization") for record in RECORD_TYPES],
+        ref_template="#/$defs/{model}",
+    )
+    defs = top["$defs"]
+    tables = {
+        record.table: {
+            "type": "array",
+            "description": (record.__doc__ or "").strip(),
+            "items": {"$ref": f"#/$defs/{record.__name__}"},
+        }
+        for record in RECORD_TYPES
+    }
+    metadata = {
+        "type": "object",
+        "description": "Name, version, licences and sources of the release.",
+        "required": ["name", "title", "version", "licenses", "sources"],
+        "properties": {
+            "name": {"const": PACKAGE_NAME},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "version": {"type": "string", "pattern": r"^\d+\.\d+\.\d+$"},
+            "licenses": {"type": "array", "items": {"type": "object"}},
+            "sources": {"type": "array", "items": {"type": "object"}},
+            "keywords": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{PACKAGE_TITLE}: one-file JSON release",
+        "description": PACKAGE_DESCRIPTION,
+        "type": "object",
+        "required": ["metadata", *tables],
+        "additionalProperties": False,
+        "properties": {"metadata": metadata, **tables},
+        "$defs": defs,
+    }
+
+
+def _package_sources(data_dir: Path) -> list[dict[str, str]]:
+    path = data_dir / csv_file(Source.table)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    listed = []
+    for row in rows:
+        entry = {"title": row["title"], "path": row["path"]}
+        if row.get("url"):
+            entry["url"] = row["url"]
+        listed.append(entry)
+    return listed
+
+
+def package_metadata(data_dir: Path) -> dict[str, Any]:
+    """Name, title, description, version, licences, sources and keywords of the Data Package."""
+    return {
+        "name": PACKAGE_NAME,
+        "title": PACKAGE_TITLE,
+        "description": PACKAGE_DESCRIPTION,
+        "version": read_version(data_dir),
+        "licenses": LICENSES,
+        "sources": _package_sources(data_dir),
+        "keywords": KEYWORDS,
+    }
+
+
+def resource_descriptor(record: type[Record]) -> dict[str, Any]:
+    """A table's resource in ``dataset/datapackage.json``, its Table Schema inline.
+
+    Inline, not by path: the schemas live outside ``dataset/``, and a ``../`` path is refused as
+    unsafe by Frictionless and by our validator alike.
+    """
+    return {
+        "name": record.table,
+        "title": record.table.replace("_", " ").capitalize(),
+        "description": (record.__doc__ or "").strip(),
+        "path": csv_file(record.table),
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": CSV_DIALECT,
+        "schema": table_schema(record),
+    }
+
+
+def data_package(data_dir: Path) -> dict[str, Any]:
+    """The descriptor ``dataset/datapackage.json`` as the models and ``sources.csv`` give it."""
+    return {
+        "profile": "tabular-data-package",
+        **package_metadata(data_dir),
+        "resources": [resource_descriptor(record) for record in RECORD_TYPES],
+    }
+
+
+def contract(data_dir: Path, schema_dir: Path) -> Iterator[tuple[Path, str]]:
+    """Every generated file with the text it should hold."""
+    for record in RECORD_TYPES:
+        yield schema_dir / schema_file(record.table), dumps(table_schema(record))
+    yield schema_dir / RELEASE_SCHEMA_FILE, dumps(release_json_schema())
+    yield data_dir / DATAPACKAGE_FILE, dumps(data_package(data_dir))
+
+
+def stale_files(data_dir: Path, schema_dir: Path) -> list[Path]:
+    """The generated files that are missing or differ from what the models give."""
+    stale = []
+    for path, text in contract(data_dir, schema_dir):
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+    return stale
+
+
+def write_contract(data_dir: Path, schema_dir: Path) -> list[Path]:
+    """Write every stale generated file; returns the files written."""
+    written = []
+    for path, text in list(contract(data_dir, schema_dir)):
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            written.append(path)
+    return written

@@ -1,0 +1,61 @@
+"""China AI claims: a dataset of companies, AI models, training-cost and funding claims in reporting
+on China's AI industry after DeepSeek, every row tied to a verbatim quote in an archived source.
+
+>>> import china_ai_claims as cac
+>>> cac.load("cost_claims")          # a typed pandas DataFrame, offline
+
+Importing the package is cheap: pandas, pydantic and frictionless load only when a function that
+needs them is called.
+"""
+
+import importlib as _importlib
+
+from china_ai_claims._resources import VERSION as __version__
+
+# Not typing.TYPE_CHECKING: importing typing costs about 20 ms, half the import budget, and type
+# checkers treat any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from china_ai_claims.loading import (
+        DataError,
+        Dataset,
+        UnknownTableError,
+        load,
+        load_all,
+        records,
+        tables,
+    )
+
+_LAZY = {
+    "DataError": "china_ai_claims.loading",
+    "Dataset": "china_ai_claims.loading",
+    "UnknownTableError": "china_ai_claims.loading",
+    "load": "china_ai_claims.loading",
+    "load_all": "china_ai_claims.loading",
+    "records": "china_ai_claims.loading",
+    "tables": "china_ai_claims.loading",
+}
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "UnknownTableError",
+    "__version__",
+    "load",
+    "load_all",
+    "records",
+    "tables",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'china_ai_claims' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

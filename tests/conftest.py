@@ -1,0 +1,32 @@
+"""Shared fixtures. Tests never depend on the working directory: paths come from this file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The checkout the tests belong to (its committed dataset/ and schemas/)."""
+    return REPO_ROOT
+
+
+@pytest.fixture
+def packaged_dataset() -> Path:
+    """The dataset folder of the installed package."""
+    from china_ai_claims._resources import dataset_dir
+
+    return dataset_dir()
+
+
+@pytest.fixture
+def dataset_copy(tmp_path: Path, packaged_dataset: Path) -> Path:
+    """A private copy of the real dataset that a test may change."""
+    target = tmp_path / "dataset"
+    shutil.copytree(packaged_dataset, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target

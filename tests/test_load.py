@@ -1,0 +1,125 @@
+"""An analyst installs the package and loads typed tables."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import china_ai_claims as cac
+from china_ai_claims.models import RECORD_TYPES, columns
+
+EXPECTED_DTYPE_KIND = {
+    "string": pd.StringDtype,
+    "integer": pd.Int64Dtype,
+    "number": pd.Float64Dtype,
+    "boolean": pd.BooleanDtype,
+}
+
+
+@pytest.mark.parametrize("table", [record.table for record in RECORD_TYPES])
+def test_every_table_loads_with_the_dtypes_its_schema_declares(
+    table: str, packaged_dataset: Path
+) -> None:
+    descriptor = json.loads((packaged_dataset / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in descriptor["resources"] if r["name"] == table]
+    frame = cac.load(table)
+    assert list(frame.columns) == columns(next(r for r in RECORD_TYPES if r.table == table))
+    assert len(frame) > 0
+    for spec in resource["schema"]["fields"]:
+        dtype = frame[spec["name"]].dtype
+        enum = spec.get("constraints", {}).get("enum")
+        if enum:
+            assert isinstance(dtype, pd.CategoricalDtype), spec["name"]
+            assert list(dtype.categories) == enum
+        elif spec["type"] == "date":
+            assert pd.api.types.is_datetime64_dtype(dtype), spec["name"]
+        elif spec["type"] == "list":
+            assert dtype is np.dtype(object) or dtype == np.dtype(object)
+            assert all(isinstance(cell, list) for cell in frame[spec["name"]])
+        else:
+            assert isinstance(dtype, EXPECTED_DTYPE_KIND[spec["type"]]), (spec["name"], dtype)
+
+
+def test_cost_claims_hold_numbers_not_words() -> None:
+    frame = cac.load("cost_claims").set_index("id")
+    deepseek = frame.loc["deepseek-v3-training-cost"]
+    assert deepseek["amount"] == 6_000_000
+    assert deepseek["currency"] == "USD"
+    assert deepseek["bound"] == "approximate"
+    assert pd.isna(frame.loc["model-training-cost-reduction", "amount"])
+
+
+def test_dates_are_datetimes_and_missing_is_missing() -> None:
+    sources = cac.load("sources")
+    assert sources.loc[0, "retrieved"] == pd.Timestamp("2026-11-29")
+    assert pd.isna(sources.loc[0, "published"])
+
+
+def test_text_that_looks_like_a_missing_marker_stays_text(dataset_copy: Path) -> None:
+    path = dataset_copy / "people.csv"
+    text = path.read_text(encoding="utf-8").replace(",CEO,", ",NA,", 1)
+    path.write_text(text, encoding="utf-8")
+    people = cac.load("people", data_dir=dataset_copy).set_index("id")
+    assert people.loc["robin-li", "role"] == "NA"
+
+
+def test_unknown_table_error_lists_the_valid_names() -> None:
+    with pytest.raises(cac.UnknownTableError) as caught:
+        cac.load("cost_claim")
+    message = str(caught.value)
+    assert "'cost_claim'" in message
+    for table in cac.tables():
+        assert table in message
+
+
+def test_records_are_validated_pydantic_models() -> None:
+    from china_ai_claims.models import Bound, CostClaim
+
+    claims = cac.records("cost_claims")
+    assert all(isinstance(claim, CostClaim) for claim in claims)
+    by_id = {claim.id: claim for claim in claims}
+    assert by_id["gpt-4-training-cost"].bound is Bound.at_least
+    with pytest.raises(cac.UnknownTableError):
+        cac.records("nope")
+
+
+def test_load_all_gives_every_table_and_the_metadata() -> None:
+    dataset = cac.load_all()
+    assert list(dataset.tables) == cac.tables()
+    assert dataset.version == cac.__version__
+    assert dataset.metadata["name"] == "china-ai-claims"
+    assert dataset.sources.loc[0, "id"] == "deepseek-impact-on-china-ai-industry"
+    assert dataset["models"].equals(cac.load("models"))
+    with pytest.raises(cac.UnknownTableError):
+        dataset["nope"]
+
+
+def _run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_import_is_light(tmp_path: Path) -> None:
+    result = _run_python(
+        "import sys, china_ai_claims as c; c.__version__; heavy = "
+        "('pandas', 'pydantic', 'frictionless', 'typer'); "
+        "print(sorted(m for m in heavy if m in sys.modules))",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_loading_works_from_any_working_directory(tmp_path: Path) -> None:
+    result = _run_python(
+        "import china_ai_claims as c; print(c.load('cost_claims')['id'].tolist())", tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "deepseek-v3-training-cost" in result.stdout

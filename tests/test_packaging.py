@@ -1,0 +1,105 @@
+"""The package installs with its data, and its version is written in one place."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from importlib.metadata import version as installed_version
+from pathlib import Path
+
+import pytest
+
+import china_ai_claims
+
+BUILD_INPUTS = ("pyproject.toml", "MANIFEST.in", "README.md", "LICENSE", "LICENSE-DATA")
+BUILD_FOLDERS = ("src", "dataset", "schemas")
+
+
+@pytest.fixture(scope="module")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built (offline, no isolation) from a copy of the checkout, via its sdist."""
+    repo = Path(__file__).resolve().parents[1]
+    work = tmp_path_factory.mktemp("build")
+    source = work / "source"
+    source.mkdir()
+    for name in BUILD_INPUTS:
+        shutil.copy2(repo / name, source / name)
+    for folder in BUILD_FOLDERS:
+        shutil.copytree(
+            repo / folder,
+            source / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+        )
+    out = work / "dist"
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def test_wheel_contains_the_dataset_the_sources_and_the_schemas(
+    built_wheel: Path, repo_root: Path
+) -> None:
+    names = set(zipfile.ZipFile(built_wheel).namelist())
+    expected = {f"china_ai_claims/dataset/{p.name}" for p in (repo_root / "dataset").glob("*.*")}
+    expected |= {
+        f"china_ai_claims/dataset/sources/{p.name}"
+        for p in (repo_root / "dataset/sources").glob("*.txt")
+    }
+    expected |= {
+        f"china_ai_claims/schemas/{p.name}" for p in (repo_root / "schemas").glob("*.json")
+    }
+    expected |= {"china_ai_claims/__init__.py", "china_ai_claims/py.typed"}
+    assert expected <= names, sorted(expected - names)
+    assert any(name.endswith("entry_points.txt") for name in names)
+
+
+def test_wheel_carries_the_dataset_version(built_wheel: Path) -> None:
+    assert built_wheel.name.startswith(f"china_ai_claims-{china_ai_claims.__version__}-")
+
+
+def test_version_agrees_everywhere(packaged_dataset: Path, repo_root: Path) -> None:
+    descriptor = json.loads((packaged_dataset / "datapackage.json").read_text(encoding="utf-8"))
+    changelog = (repo_root / "CHANGELOG.md").read_text(encoding="utf-8")
+    top = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
+    assert top is not None, "CHANGELOG.md has no '## [x.y.z] - YYYY-MM-DD' entry"
+    assert (
+        descriptor["version"]
+        == installed_version("china-ai-claims")
+        == china_ai_claims.__version__
+        == top.group(1)
+    )
+
+
+def test_pyproject_does_not_write_the_version_a_second_time(repo_root: Path) -> None:
+    pyproject = (repo_root / "pyproject.toml").read_text(encoding="utf-8")
+    project_table = pyproject.split("\n[project]\n", 1)[1].split("\n[", 1)[0]
+    assert 'dynamic = ["version"]' in project_table
+    assert not re.search(r"^version\s*=", project_table, re.MULTILINE)
+
+
+def test_public_api_is_exactly_all() -> None:
+    assert china_ai_claims.__all__ == sorted(china_ai_claims.__all__)
+    for name in china_ai_claims.__all__:
+        assert getattr(china_ai_claims, name) is not None
+    public = {
+        name
+        for name in dir(china_ai_claims)
+        if not name.startswith("_") and not inspect.ismodule(getattr(china_ai_claims, name))
+    } - {"TYPE_CHECKING"}
+    assert public == set(china_ai_claims.__all__) - {"__version__"}
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        china_ai_claims.nope  # noqa: B018

@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from china_ai_claims._currencies import ISO_4217_CODES
 
@@ -46,6 +47,15 @@ class Verbatim:
 @dataclass(frozen=True)
 class Asserted:
     """Marks a number column whose value must be written in the row's ``quote``."""
+
+
+def broken(rule: str, column: str, message: str) -> PydanticCustomError:
+    """A record-rule violation with a stable ``rule`` code and the ``column`` to look at.
+
+    pydantic reports it with ``type == rule`` and ``ctx["column"] == column``; the validator turns
+    it into an error record.
+    """
+    return PydanticCustomError(rule, message, {"column": column})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,6 +229,7 @@ CurrencyCode = Annotated[
     str,
     Field(
         pattern=r"^[A-Z]{3}$",
+        max_length=3,
         description="ISO 4217 currency code of the amounts (USD, CNY, ...); empty when the "
         "source names no currency.",
         examples=["USD"],
@@ -226,9 +237,10 @@ CurrencyCode = Annotated[
 ]
 
 
-OrganizationRef = Annotated[str | None, References("organizations")]
-PersonRef = Annotated[str | None, References("people")]
-ModelRef = Annotated[str | None, References("models")]
+_ID_SHAPE = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+OrganizationRef = Annotated[str | None, _ID_SHAPE, References("organizations")]
+PersonRef = Annotated[str | None, _ID_SHAPE, References("people")]
+ModelRef = Annotated[str | None, _ID_SHAPE, References("models")]
 
 
 def _ref(description: str, example: str) -> Any:
@@ -270,6 +282,7 @@ class Quoted(Record):
 
     source_id: Annotated[
         str,
+        _ID_SHAPE,
         Field(
             description="The source whose text contains the quote.",
             examples=["deepseek-impact-on-china-ai-industry"],
@@ -369,13 +382,25 @@ class Timed(Attributed):
     def _dates_are_explained(self) -> Timed:
         has_date = self.start_date is not None or self.end_date is not None
         if has_date and self.time_resolved_from is None:
-            raise ValueError("start_date or end_date is set, so time_resolved_from is required")
+            raise broken(
+                "incomplete-time",
+                "time_resolved_from",
+                "start_date or end_date is set, so time_resolved_from is required",
+            )
         if not has_date and self.time_resolved_from is not None:
-            raise ValueError("time_resolved_from is set but there is no start_date or end_date")
+            raise broken(
+                "incomplete-time",
+                "time_resolved_from",
+                "time_resolved_from is set but there is no start_date or end_date",
+            )
         if self.start_date and self.end_date and self.start_date > self.end_date:
-            raise ValueError("start_date is after end_date")
+            raise broken("date-order", "end_date", "start_date is after end_date")
         if has_date and self.time_text is None:
-            raise ValueError("a date is set, so time_text must keep the source's words for it")
+            raise broken(
+                "incomplete-time",
+                "time_text",
+                "a date is set, so time_text must keep the source's words for it",
+            )
         return self
 
 
@@ -447,28 +472,50 @@ class _HasAmount(BaseModel):
         given = {name for name, value in numbers.items() if value is not None}
         if self.bound is None:
             if given or self.amount_text or self.currency:
-                raise ValueError(
-                    "an amount, amount_text or currency is given, so bound is required"
+                raise broken(
+                    "bound-missing",
+                    "bound",
+                    "an amount, amount_text or currency is given, so bound is required",
                 )
             return self
         if self.amount_text is None:
-            raise ValueError("bound is set, so amount_text must keep the source's words")
+            raise broken(
+                "amount-text-missing",
+                "amount_text",
+                "bound is set, so amount_text must keep the source's words",
+            )
         if self.bound in POINT_BOUNDS and given != {"amount"}:
-            raise ValueError(
-                f"bound {self.bound.value} takes amount only (not amount_low or amount_high)"
+            raise broken(
+                "bound-amount-mismatch",
+                "bound",
+                f"bound {self.bound.value} takes amount only (not amount_low or amount_high)",
             )
         low, high = self.amount_low, self.amount_high
         if self.bound is Bound.range:
             if low is None or high is None or self.amount is not None:
-                raise ValueError("bound range takes amount_low and amount_high, not amount")
+                raise broken(
+                    "bound-amount-mismatch",
+                    "bound",
+                    "bound range takes amount_low and amount_high, not amount",
+                )
             if low > high:
-                raise ValueError("amount_low is greater than amount_high")
+                raise broken("range-order", "amount_low", "amount_low is greater than amount_high")
         if self.bound is Bound.unquantified and given:
-            raise ValueError("bound unquantified takes no number: keep the words in amount_text")
+            raise broken(
+                "bound-amount-mismatch",
+                "bound",
+                "bound unquantified takes no number: keep the words in amount_text",
+            )
         if given and self.currency is None:
-            raise ValueError("an amount is given, so currency is required")
+            raise broken(
+                "currency-missing", "currency", "an amount is given, so currency is required"
+            )
         if self.currency is not None and self.currency not in ISO_4217_CODES:
-            raise ValueError(f"currency {self.currency!r} is not an ISO 4217 code")
+            raise broken(
+                "unknown-currency",
+                "currency",
+                f"currency {self.currency!r} is not an ISO 4217 code",
+            )
         return self
 
 
@@ -516,16 +563,24 @@ class _HasChange(BaseModel):
         if self.change_percent is None and all(part is None for part in parts):
             return self
         if any(part is None for part in parts):
-            raise ValueError(
-                "a change needs change_direction, change_bound and change_text together"
+            raise broken(
+                "incomplete-change",
+                "change_text" if self.change_text is None else "change_bound",
+                "a change needs change_direction, change_bound and change_text together",
             )
         if self.change_bound is Bound.range:
-            raise ValueError("change_bound range is not supported: record two rows or a note")
+            raise broken(
+                "change-bound-mismatch",
+                "change_bound",
+                "change_bound range is not supported: record two rows or a note",
+            )
         has_percent = self.change_percent is not None
         if (self.change_bound is Bound.unquantified) == has_percent:
-            raise ValueError(
+            raise broken(
+                "change-bound-mismatch",
+                "change_percent",
                 "change_percent is required unless change_bound is unquantified, "
-                "and then it must be empty"
+                "and then it must be empty",
             )
         return self
 
@@ -563,8 +618,10 @@ class _HasHorizon(BaseModel):
     def _horizon_is_complete(self) -> _HasHorizon:
         parts = (self.horizon_value, self.horizon_unit, self.horizon_text)
         if any(part is not None for part in parts) and any(part is None for part in parts):
-            raise ValueError(
-                "a horizon needs horizon_value, horizon_unit and horizon_text together"
+            raise broken(
+                "incomplete-horizon",
+                "horizon_text",
+                "a horizon needs horizon_value, horizon_unit and horizon_text together",
             )
         return self
 
@@ -618,6 +675,7 @@ class Source(Record):
         str,
         Field(
             pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$",
+            max_length=35,
             description="BCP 47 language tag of the text.",
             examples=["en"],
         ),
@@ -635,6 +693,7 @@ class Source(Record):
         str,
         Field(
             pattern=r"^[0-9a-f]{64}$",
+            max_length=64,
             description="SHA-256 of the archived file's bytes, lower-case hex.",
             examples=["3dd8445f5780813b0bf26eeb6df443dc7565ce71def80c93f6796eb9608b6004"],
         ),
@@ -655,7 +714,11 @@ class Source(Record):
     @model_validator(mode="after")
     def _path_matches_id(self) -> Source:
         if self.path != f"sources/{self.id}.txt":
-            raise ValueError(f"path must be sources/{self.id}.txt, named after the id")
+            raise broken(
+                "source-path-mismatch",
+                "path",
+                f"path must be sources/{self.id}.txt, named after the id",
+            )
         return self
 
 
@@ -666,8 +729,10 @@ class Organization(Quoted):
 
     name: Annotated[
         Name,
-        Field(description="Name as the source writes it.", examples=["DeepSeek"]),
-        Verbatim(),
+        Field(
+            description="Name of the organization; it or one of its aliases is in the quote.",
+            examples=["DeepSeek"],
+        ),
     ]
     aliases: Annotated[Aliases, Field(examples=[["Tencent"]])]
     kind: Annotated[
@@ -679,6 +744,7 @@ class Organization(Quoted):
         Field(
             default=None,
             pattern=r"^[A-Z]{2}$",
+            max_length=2,
             description="ISO 3166-1 alpha-2 code of the home country (editorial, may use "
             "background knowledge); empty when unsure.",
             examples=["CN"],
@@ -696,7 +762,10 @@ class Person(Quoted):
 
     name: Annotated[
         Name,
-        Field(description="Name as the source writes it.", examples=["Robin Li"]),
+        Field(
+            description="Name of the person; it or one of its aliases is in the quote.",
+            examples=["Robin Li"],
+        ),
     ]
     aliases: Annotated[Aliases, Field(examples=[["Peak"]])]
     role: Annotated[
@@ -775,9 +844,9 @@ class AIModel(Quoted):
     @model_validator(mode="after")
     def _vocabulary_keeps_words(self) -> AIModel:
         if (self.access is None) != (self.access_text is None):
-            raise ValueError("access and access_text go together")
+            raise broken("incomplete-pair", "access_text", "access and access_text go together")
         if (self.status is None) != (self.status_text is None):
-            raise ValueError("status and status_text go together")
+            raise broken("incomplete-pair", "status_text", "status and status_text go together")
         return self
 
 
@@ -808,9 +877,17 @@ class CostClaim(_HasAmount, _HasChange, _HasHorizon, Attributed):
     @model_validator(mode="after")
     def _kind_has_quantity(self) -> CostClaim:
         if self.claim_kind is CostClaimKind.training_cost_change and self.change_direction is None:
-            raise ValueError("claim_kind training_cost_change needs the change_* columns")
+            raise broken(
+                "claim-kind-mismatch",
+                "change_direction",
+                "claim_kind training_cost_change needs the change_* columns",
+            )
         if self.claim_kind is not CostClaimKind.training_cost_change and self.bound is None:
-            raise ValueError(f"claim_kind {self.claim_kind.value} needs bound and amount_text")
+            raise broken(
+                "claim-kind-mismatch",
+                "bound",
+                f"claim_kind {self.claim_kind.value} needs bound and amount_text",
+            )
         return self
 
 
@@ -863,9 +940,17 @@ class FundingClaim(_HasAmount, _HasChange, _HasHorizon, Timed):
     def _kind_has_quantity(self) -> FundingClaim:
         if self.claim_kind is FundingClaimKind.venture_capital_change:
             if self.change_direction is None:
-                raise ValueError("claim_kind venture_capital_change needs the change_* columns")
+                raise broken(
+                    "claim-kind-mismatch",
+                    "change_direction",
+                    "claim_kind venture_capital_change needs the change_* columns",
+                )
         elif self.bound is None:
-            raise ValueError(f"claim_kind {self.claim_kind.value} needs bound and amount_text")
+            raise broken(
+                "claim-kind-mismatch",
+                "bound",
+                f"claim_kind {self.claim_kind.value} needs bound and amount_text",
+            )
         return self
 
 

@@ -206,28 +206,27 @@ def release_json_schema() -> dict[str, Any]:
     }
 
 
-def _package_sources(data_dir: Path) -> list[dict[str, str]]:
-    path = data_dir / csv_file(Source.table)
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def _read_sources(data_dir: Path) -> list[dict[str, str]]:
+    with (data_dir / csv_file(Source.table)).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def package_metadata(version: str, sources: list[dict[str, str]]) -> dict[str, Any]:
+    """Name, title, description, version, licences, sources and keywords of the Data Package,
+    given the rows of ``sources.csv``."""
     listed = []
-    for row in rows:
+    for row in sources:
         entry = {"title": row["title"], "path": row["path"]}
         if row.get("url"):
             entry["url"] = row["url"]
         listed.append(entry)
-    return listed
-
-
-def package_metadata(data_dir: Path) -> dict[str, Any]:
-    """Name, title, description, version, licences, sources and keywords of the Data Package."""
     return {
         "name": PACKAGE_NAME,
         "title": PACKAGE_TITLE,
         "description": PACKAGE_DESCRIPTION,
-        "version": read_version(data_dir),
+        "version": version,
         "licenses": LICENSES,
-        "sources": _package_sources(data_dir),
+        "sources": listed,
         "keywords": KEYWORDS,
     }
 
@@ -252,13 +251,18 @@ def resource_descriptor(record: type[Record]) -> dict[str, Any]:
     }
 
 
-def data_package(data_dir: Path) -> dict[str, Any]:
-    """The descriptor ``dataset/datapackage.json`` as the models and ``sources.csv`` give it."""
+def package_descriptor(version: str, sources: list[dict[str, str]]) -> dict[str, Any]:
+    """The descriptor ``datapackage.json`` for this version and these ``sources.csv`` rows."""
     return {
         "profile": "tabular-data-package",
-        **package_metadata(data_dir),
+        **package_metadata(version, sources),
         "resources": [resource_descriptor(record) for record in RECORD_TYPES],
     }
+
+
+def data_package(data_dir: Path) -> dict[str, Any]:
+    """The descriptor ``dataset/datapackage.json`` as the models and ``sources.csv`` give it."""
+    return package_descriptor(read_version(data_dir), _read_sources(data_dir))
 
 
 def contract(data_dir: Path, schema_dir: Path) -> Iterator[tuple[Path, str]]:

@@ -1,0 +1,169 @@
+"""Find passages of a source text: where a near-miss quote was meant to point, and the sentences
+closest to words remembered roughly.
+
+The usual near miss is typographic: a straight apostrophe typed for the source's curly one, a dash
+or a double space. :func:`locate` finds the intended passage despite that and names the first
+character that differs, so the contributor sees exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+_FOLD = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "‛": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+        "\u00a0": " ",
+    }
+)
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))\s+(?=[A-Z“\"‘'])")
+_WORD = re.compile(r"[\w’']+")
+MIN_ANCHOR = 12
+MIN_RESEMBLANCE = 0.5
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Where a quote that is not in the text most likely belongs, and how it differs."""
+
+    line: int
+    passage: str
+    index: int
+    quote_char: str
+    text_char: str
+
+    def describe(self) -> str:
+        """One sentence for an error message."""
+        where = f"character {self.index + 1} of the quote"
+        if not self.passage:
+            return "no passage of the source resembles the quote"
+        if not self.quote_char:
+            return f"the quote ends early; the source goes on with {self.text_char!r} at {where}"
+        if not self.text_char:
+            return f"the source's passage ends before {where} ({self.quote_char!r})"
+        return (
+            f"{where} is {self.quote_char!r} (U+{ord(self.quote_char):04X}) where the source has "
+            + (f"{self.text_char!r} (U+{ord(self.text_char):04X})")
+        )
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` with typography folded and whitespace runs collapsed, and each folded character's
+    index in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    previous_space = False
+    for index, char in enumerate(text.translate(_FOLD)):
+        if char.isspace():
+            if previous_space:
+                continue
+            char, previous_space = " ", True
+        else:
+            previous_space = False
+        out.append(char.casefold() if len(char.casefold()) == 1 else char)
+        where.append(index)
+    return "".join(out), where
+
+
+def _first_difference(quote: str, passage: str) -> int:
+    for index, (ours, theirs) in enumerate(zip(quote, passage, strict=False)):
+        if ours != theirs:
+            return index
+    return min(len(quote), len(passage))
+
+
+def _mismatch(quote: str, text: str, start: int, end: int) -> Mismatch:
+    passage = text[start:end]
+    index = _first_difference(quote, passage)
+    return Mismatch(
+        line=text.count("\n", 0, start) + 1,
+        passage=passage,
+        index=index,
+        quote_char=quote[index] if index < len(quote) else "",
+        text_char=passage[index] if index < len(passage) else "",
+    )
+
+
+def _longest_prefix(quote: str, text: str) -> int:
+    low, high = 0, len(quote)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def locate(quote: str, text: str) -> Mismatch | None:
+    """``None`` when ``quote`` occurs verbatim in ``text``; otherwise the closest passage."""
+    if quote in text:
+        return None
+    folded_text, where = _folded(text)
+    folded_quote, _ = _folded(quote)
+    at = folded_text.find(folded_quote) if folded_quote else -1
+    if at >= 0:
+        last = where[at + len(folded_quote) - 1] + 1
+        return _mismatch(quote, text, where[at], last)
+    prefix = _longest_prefix(quote, text)
+    if prefix >= min(MIN_ANCHOR, len(quote)):
+        start = text.find(quote[:prefix])
+        return _mismatch(quote, text, start, min(len(text), start + len(quote)))
+    return _best_line(quote, text)
+
+
+def _best_line(quote: str, text: str) -> Mismatch:
+    lines = text.split("\n")
+    scores = [difflib.SequenceMatcher(None, quote, line, autojunk=False) for line in lines]
+    best = max(range(len(lines)), key=lambda number: scores[number].ratio()) if lines else 0
+    matcher = scores[best] if scores else difflib.SequenceMatcher(None, quote, "")
+    if matcher.ratio() < MIN_RESEMBLANCE:
+        return Mismatch(line=0, passage="", index=0, quote_char=quote[:1], text_char="")
+    block = matcher.find_longest_match(0, len(quote), 0, len(lines[best]) if lines else 0)
+    line_start = sum(len(line) + 1 for line in lines[:best])
+    start = line_start + max(0, block.b - block.a)
+    return _mismatch(quote, text, start, min(len(text), start + len(quote)))
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence of a source, with the line it is on and how well it matches the words asked."""
+
+    line: int
+    text: str
+    score: float
+
+
+def _words(text: str) -> set[str]:
+    return {word.translate(_FOLD).casefold() for word in _WORD.findall(text)}
+
+
+def closest_passages(text: str, words: str, limit: int = 3) -> list[Passage]:
+    """The sentences of ``text`` closest to ``words``, best first, as the text writes them."""
+    wanted = _words(words)
+    folded_words = _folded(words)[0]
+    found: list[Passage] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for sentence in _SENTENCE_END.split(line):
+            if not sentence.strip():
+                continue
+            overlap = len(wanted & _words(sentence)) / len(wanted) if wanted else 0.0
+            shape = difflib.SequenceMatcher(
+                None, folded_words, _folded(sentence)[0], autojunk=False
+            ).ratio()
+            found.append(Passage(number, sentence, round(0.7 * overlap + 0.3 * shape, 4)))
+    found.sort(key=lambda passage: (-passage.score, passage.line))
+    return found[:limit]

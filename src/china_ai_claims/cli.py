@@ -6,8 +6,9 @@ command itself (bad option, missing folder).
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -94,6 +95,52 @@ def schemas(
         out.print(f"wrote {path}", markup=False)
 
 
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+DataDirArgument = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time, on Python 3.10 too
+    typer.Argument(
+        help="Dataset folder (holding datapackage.json); default: the packaged dataset.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def validate(
+    data_dir: DataDirArgument = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="text for people, json for machines, github for CI."),
+    ] = OutputFormat.text,
+) -> None:
+    """Check a dataset folder: files, text, types, keys, record rules and provenance.
+
+    Exit 0 valid, 1 invalid data, 2 a problem with the command itself.
+    """
+    from china_ai_claims.validators import UsageError, render
+    from china_ai_claims.validators import validate as run_validation
+
+    try:
+        report = run_validation(data_dir)
+    except UsageError as error:
+        fail(str(error))
+    prefix = str(data_dir) if data_dir is not None else "dataset"
+    out.print(render(report, output_format.value, prefix), end="", markup=False)
+    raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except Exception as error:
+        err.print(
+            f"china-ai-claims: internal error: {type(error).__name__}: {error}; please report it",
+            markup=False,
+        )
+        raise SystemExit(EXIT_USAGE) from None

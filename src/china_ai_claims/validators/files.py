@@ -1,0 +1,243 @@
+"""Layer 1: the dataset folder, its files and its descriptor, read without trusting any of them.
+
+Nothing here follows a link, opens a path the descriptor names, or touches the network: the files
+read are the known tables (``<table>.csv``) and ``sources/<id>.txt``, each opened only after every
+component of its path was seen to be a plain folder or file inside the dataset folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from china_ai_claims.validators.problems import Problem, problem
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ENTRIES = 10_000
+DESCRIPTOR = "datapackage.json"
+SOURCES_FOLDER = "sources"
+COMPRESSED_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tar", ".tgz", ".lz4")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+class UsageError(Exception):
+    """The command itself cannot run (no such folder); the CLI exits with code 2."""
+
+
+@dataclass
+class Context:
+    """What one validation run has found so far."""
+
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+    def add(
+        self,
+        file: str,
+        line: int,
+        rule: str,
+        message: str,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.problems.append(problem(file, line, rule, message, column, value))
+
+
+def open_root(path: str | Path) -> Path:
+    """The dataset folder as an absolute path; a usage error if it is not a folder."""
+    root = Path(os.path.abspath(path))
+    if not os.path.lexists(root):
+        raise UsageError(f"{path}: no such folder")
+    if not root.is_dir() and not root.is_symlink():
+        raise UsageError(f"{path}: not a folder")
+    return root
+
+
+def scan_tree(context: Context) -> bool:
+    """Record every file under the root; report links, special files and too many entries.
+
+    Returns ``False`` when the root itself is a link, so that nothing under it is read.
+    """
+    if context.root.is_symlink():
+        context.add(".", 0, "symlink", "the dataset folder itself is a symbolic link")
+        return False
+    pending = [""]
+    seen = 0
+    while pending:
+        folder = pending.pop()
+        with os.scandir(context.root / folder if folder else context.root) as entries:
+            for entry in sorted(entries, key=lambda item: item.name):
+                seen += 1
+                if seen > MAX_ENTRIES:
+                    context.add(".", 0, "too-many-files", f"more than {MAX_ENTRIES} entries")
+                    return True
+                relative = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_symlink():
+                    context.add(relative, 0, "symlink", "a symbolic link in the dataset folder")
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append(relative)
+                elif entry.is_file(follow_symlinks=False):
+                    context.files.add(relative)
+                else:
+                    context.add(relative, 0, "unsafe-path", "not a regular file or folder")
+    return True
+
+
+def read_file(context: Context, relative: str, *, required: bool = True) -> bytes | None:
+    """The bytes of ``relative`` (a ``/``-separated path under the root), or ``None`` after
+    reporting why it cannot be read. Never follows a link, never reads past the size cap."""
+    current = context.root
+    for part in relative.split("/"):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if required:
+                context.add(relative, 0, "missing-file", "the file does not exist")
+            return None
+        except OSError as error:
+            context.add(relative, 0, "unsafe-path", f"cannot be examined: {error.strerror}")
+            return None
+        if stat.S_ISLNK(mode):
+            return None  # scan_tree reported it
+    if not stat.S_ISREG(mode):
+        context.add(relative, 0, "unsafe-path", "not a regular file")
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(current, flags | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        context.add(relative, 0, "unsafe-path", f"cannot be opened: {error.strerror}")
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            context.add(relative, 0, "unsafe-path", "not a regular file")
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_FILE_BYTES:
+        context.add(relative, 0, "file-too-large", f"larger than {MAX_FILE_BYTES} bytes")
+        return None
+    return data
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line of ``text`` where ``needle`` first occurs (1 when it does not)."""
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    duplicated = {key for key in keys if keys.count(key) > 1}
+    if duplicated:
+        raise ValueError(f"duplicate keys {sorted(duplicated)}")
+    return dict(pairs)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_descriptor(context: Context, text: str) -> dict[str, Any] | None:
+    """The descriptor as a dict, or ``None`` after a ``descriptor-error``."""
+    try:
+        document = json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
+        )
+    except json.JSONDecodeError as error:
+        context.add(DESCRIPTOR, error.lineno, "descriptor-error", f"not JSON: {error.msg}")
+        return None
+    except (ValueError, RecursionError) as error:
+        context.add(DESCRIPTOR, 1, "descriptor-error", str(error))
+        return None
+    if not isinstance(document, dict):
+        context.add(DESCRIPTOR, 1, "descriptor-error", "the descriptor must be a JSON object")
+        return None
+    return document
+
+
+def unsafe_reason(path: object) -> str | None:
+    """Why ``path`` may not be followed, or ``None`` for a plain relative path."""
+    if not isinstance(path, str):
+        return "the path must be one string (multi-part and non-string paths are refused)"
+    if not path:
+        return "the path is empty"
+    if _SCHEME.match(path):
+        return "the path carries a URL scheme; nothing is fetched"
+    if path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", path):
+        return "the path is absolute"
+    if "\\" in path:
+        return "the path contains a backslash"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "the path contains '..', '.' or an empty component"
+    return None
+
+
+def check_resources(
+    context: Context, descriptor: dict[str, Any], text: str, expected: dict[str, dict[str, Any]]
+) -> bool:
+    """Check the descriptor's resources against the expected ones; ``True`` when all match."""
+    clean = True
+
+    def report(rule: str, message: str, needle: object, column: str | None = None) -> None:
+        nonlocal clean
+        clean = False
+        line = line_of(text, json.dumps(needle, ensure_ascii=False))
+        context.add(DESCRIPTOR, line, rule, message, column)
+
+    version = descriptor.get("version")
+    if not isinstance(version, str) or not _SEMVER.match(version):
+        report("descriptor-mismatch", "version must be MAJOR.MINOR.PATCH", "version", "version")
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        report("descriptor-mismatch", "resources must be a list", "resources", "resources")
+        return False
+    named: set[str] = set()
+    for resource in resources:
+        if not isinstance(resource, dict):
+            report("descriptor-mismatch", "each resource must be an object", "resources")
+            continue
+        name = resource.get("name")
+        path = resource.get("path")
+        reason = unsafe_reason(path)
+        if reason is not None:
+            report("unsafe-path", f"resource {name!r}: {reason}", path, "path")
+        if not isinstance(name, str) or name not in expected:
+            report("descriptor-mismatch", f"unknown resource {name!r}", name, "name")
+            continue
+        named.add(name)
+        wanted = expected[name]
+        if isinstance(path, str) and path.lower().endswith(COMPRESSED_SUFFIXES):
+            report("compressed-resource", f"resource {name!r} is compressed", path, "path")
+        elif "compression" in resource:
+            report("compressed-resource", f"resource {name!r} declares compression", name)
+        elif reason is None and path != wanted["path"]:
+            report("descriptor-mismatch", f"resource {name!r} must be at {wanted['path']}", path)
+        if str(resource.get("encoding", "")).lower() != "utf-8":
+            report("descriptor-mismatch", f"resource {name!r}: encoding must be utf-8", name)
+        schema = resource.get("schema")
+        if isinstance(schema, str):
+            why = unsafe_reason(schema) or "schemas are inline in this package"
+            report("unsafe-path", f"resource {name!r}: schema by path refused: {why}", schema)
+        elif schema != wanted["schema"]:
+            report(
+                "descriptor-mismatch",
+                f"resource {name!r}: schema differs from the record models' schema",
+                name,
+                "schema",
+            )
+    for name in expected:
+        if name not in named:
+            report("descriptor-mismatch", f"resource {name!r} is missing", "resources")
+    return clean

@@ -1,0 +1,260 @@
+"""Error records and the catalogue of rules.
+
+Every problem the validator finds is a :class:`Problem` with a stable, kebab-case ``rule`` code.
+Codes that mean what a Frictionless code means reuse it (``type-error``, ``constraint-error``,
+``primary-key``, ``foreign-key``, ``missing-cell``, ``encoding-error``, ...). Codes are part of the
+public contract: a code is never renamed or reused for another meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_VALUE_LENGTH = 80
+
+# rule code -> (layer, fix hint shown to the contributor)
+RULES: dict[str, tuple[str, str]] = {
+    # descriptor and paths
+    "descriptor-error": (
+        "descriptor",
+        "datapackage.json must be one JSON object without "
+        "duplicate keys or NaN; regenerate it with 'china-ai-claims schemas'",
+    ),
+    "descriptor-mismatch": (
+        "descriptor",
+        "datapackage.json is generated: do not edit it by hand; "
+        "run 'china-ai-claims schemas' and commit the result",
+    ),
+    "descriptor-stale": (
+        "descriptor",
+        "run 'china-ai-claims schemas' after changing sources.csv and commit datapackage.json",
+    ),
+    "unsafe-path": (
+        "descriptor",
+        "a resource path is a plain file name inside the dataset "
+        "folder, such as 'cost_claims.csv': no URL, no absolute path, no '..', no '\\'",
+    ),
+    "compressed-resource": ("descriptor", "commit the CSV uncompressed"),
+    "symlink": ("files", "replace the link with the file itself: links are never followed"),
+    "file-too-large": ("files", "split the data or the source; files above the cap are refused"),
+    "missing-file": ("files", "add the file, or restore it from the main branch"),
+    "too-many-files": ("files", "the dataset folder holds only the tables and sources/"),
+    "unlisted-source-file": (
+        "files",
+        "list the file in sources.csv (china-ai-claims add-source does both) or remove it",
+    ),
+    # bytes and text
+    "encoding-error": ("text", "save the file as UTF-8; the bytes at this line are not UTF-8"),
+    "byte-order-mark": (
+        "text",
+        "save as UTF-8 without BOM (in Excel: 'CSV UTF-8' adds one; "
+        "use a text editor or the csv module)",
+    ),
+    "unicode-not-nfc": (
+        "text",
+        "normalise the text to Unicode NFC (e.g. python: unicodedata.normalize('NFC', text))",
+    ),
+    "control-character": (
+        "text",
+        "remove the control character shown as \\uXXXX (tabs, NUL and "
+        "carriage returns are not allowed in cells)",
+    ),
+    "bidi-control": (
+        "text",
+        "remove the bidirectional control character shown as \\uXXXX: it "
+        "can make text display differently from what it is",
+    ),
+    "zero-width-character": ("text", "remove the invisible character shown as \\uXXXX"),
+    "untrimmed-whitespace": ("text", "remove the spaces at the start or end of the cell"),
+    "formula-injection": (
+        "text",
+        "a cell may not start with = + - or @ (spreadsheets run it as a formula); reword it",
+    ),
+    # structure and types
+    "format-error": (
+        "structure",
+        "the file is not readable CSV here: check quotes, which must "
+        "be doubled inside a quoted cell",
+    ),
+    "blank-label": ("structure", "give every header column its name"),
+    "duplicate-label": ("structure", "each column appears once in the header"),
+    "extra-label": (
+        "structure",
+        "remove the column, or propose it in an issue: a new column is a schema change",
+    ),
+    "missing-label": (
+        "structure",
+        "add the column to the header (copy the header from the main branch)",
+    ),
+    "incorrect-label": (
+        "structure",
+        "put the columns in the schema's order (copy the header from the main branch)",
+    ),
+    "blank-row": ("structure", "delete the empty row"),
+    "extra-cell": (
+        "structure",
+        "the row has more cells than the header: quote cells that contain commas",
+    ),
+    "missing-cell": (
+        "structure",
+        "the row has fewer cells than the header: add the missing commas",
+    ),
+    "type-error": (
+        "structure",
+        "write the value in the column's type (see the hint in the message)",
+    ),
+    "constraint-error": ("structure", "see the message for the constraint the value breaks"),
+    "non-finite-number": ("structure", "write a finite number: NaN and infinity are not amounts"),
+    "number-out-of-range": ("structure", "the number is too large to store; check its digits"),
+    # keys and references
+    "primary-key": ("keys", "ids are unique within a table: choose another id"),
+    "foreign-key": (
+        "keys",
+        "use the id of an existing row of the referenced table, or add that row first",
+    ),
+    # record rules
+    "record-rule": ("records", "see the message"),
+    "bound-missing": (
+        "records",
+        "say how the source states the amount: exact, approximate, "
+        "at_least, more_than, at_most, less_than, range or unquantified",
+    ),
+    "amount-text-missing": ("records", "copy the source's words for the amount into amount_text"),
+    "bound-amount-mismatch": (
+        "records",
+        "point bounds take amount; range takes amount_low and "
+        "amount_high; unquantified takes no number",
+    ),
+    "range-order": ("records", "amount_low must not exceed amount_high"),
+    "currency-missing": (
+        "records",
+        "give the ISO 4217 code of the amount's currency (USD, CNY, ...)",
+    ),
+    "unknown-currency": ("records", "use an ISO 4217 currency code such as USD, CNY or EUR"),
+    "incomplete-change": (
+        "records",
+        "fill change_direction, change_bound and change_text together",
+    ),
+    "change-bound-mismatch": (
+        "records",
+        "change_percent goes with every change_bound but unquantified",
+    ),
+    "incomplete-horizon": ("records", "fill horizon_value, horizon_unit and horizon_text together"),
+    "incomplete-time": (
+        "records",
+        "dates need time_resolved_from and the source's words in time_text",
+    ),
+    "date-order": ("records", "start_date must not be after end_date"),
+    "incomplete-pair": ("records", "fill the value and its *_text words together"),
+    "claim-kind-mismatch": (
+        "records",
+        "the claim_kind needs its quantity columns (see the message)",
+    ),
+    "source-path-mismatch": ("records", "the path of a source is sources/<id>.txt"),
+    "unresolvable-date": (
+        "records",
+        "a date resolved from the publication date needs the "
+        "source's published date in sources.csv",
+    ),
+    # provenance
+    "source-missing": (
+        "provenance",
+        "archive the text at the path sources.csv gives (china-ai-claims add-source)",
+    ),
+    "hash-count": (
+        "provenance",
+        "the archived text changed: restore it, or if a new text is meant, add it as a new source",
+    ),
+    "byte-count": ("provenance", "the archived text changed size: restore it"),
+    "quote-not-in-source": (
+        "provenance",
+        "copy the passage exactly from the source "
+        "(china-ai-claims quote SOURCE 'words' prints it); curly ’ “ ” "
+        "are not ' \"",
+    ),
+    "number-not-in-quote": (
+        "provenance",
+        "the number must be written in the quote: extend the "
+        "quote to include it, or correct the number",
+    ),
+    "text-not-in-quote": (
+        "provenance",
+        "the cell must be copied from the quote, or the quote extended to include it",
+    ),
+    "name-not-in-quote": (
+        "provenance",
+        "the linked name (or one of its aliases) must appear in "
+        "the quote or its paragraph: check the id, or add an alias",
+    ),
+}
+
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb]"
+)
+
+
+def escape(text: str, limit: int = MAX_VALUE_LENGTH) -> str:
+    """``text`` safe to print: invisible, control and bidi characters as ``\\uXXXX``, cut to
+    ``limit`` characters with an ellipsis."""
+    shown = _INVISIBLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return shown
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: where it is, which rule it breaks, and how to fix it."""
+
+    file: str
+    line: int
+    rule: str
+    message: str
+    column: str | None = None
+    value: str | None = None
+
+    @property
+    def hint(self) -> str:
+        return RULES[self.rule][1]
+
+    @property
+    def layer(self) -> str:
+        return RULES[self.rule][0]
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line, self.column or "", self.rule)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "layer": self.layer,
+            "value": self.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def problem(
+    file: str,
+    line: int,
+    rule: str,
+    message: str,
+    column: str | None = None,
+    value: str | None = None,
+) -> Problem:
+    """A :class:`Problem` with its value and message made safe to print."""
+    if rule not in RULES:
+        raise KeyError(f"unknown rule {rule!r}")
+    return Problem(
+        file=file,
+        line=line,
+        rule=rule,
+        message=escape(message, limit=600),
+        column=column,
+        value=None if value is None else escape(value),
+    )

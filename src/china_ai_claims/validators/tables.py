@@ -1,0 +1,229 @@
+"""Layer 3: table structure and types, with Frictionless Table Schema semantics.
+
+Each CSV is parsed with the standard library, keeping the physical line each row starts on (the
+header is line 1; a row whose quoted cell spans lines is reported at its first line). Cells are
+checked against the table's schema (types, required, pattern, enum, lengths, bounds) and for text
+hygiene; a row with no problem is marked ``ok`` for the later layers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from china_ai_claims.validators.files import Context
+from china_ai_claims.validators.text import cell_problems
+
+MULTILINE_COLUMNS = frozenset({"quote", "note"})
+INT64_MAX = 2**63 - 1
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NON_FINITE = frozenset(
+    {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+)
+TYPE_HINTS = {
+    "integer": "a whole number such as 144",
+    "number": "a plain number such as 6000000 or 1.5 (no thousands separators, units or words)",
+    "boolean": "true or false",
+    "date": "an ISO 8601 date such as 2025-03-31",
+}
+
+
+@dataclass
+class Row:
+    """One data row: its first physical line, its raw cells by column, their typed values."""
+
+    line: int
+    cells: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    ok: bool = True
+
+
+@dataclass
+class Table:
+    """A parsed CSV; ``complete`` is false when the file could not be read to its end."""
+
+    name: str
+    file: str
+    rows: list[Row] = field(default_factory=list)
+    complete: bool = True
+
+
+class _Field:
+    """A Table Schema field, compiled for fast checking."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.name: str = spec["name"]
+        self.type: str = spec["type"]
+        constraints = spec.get("constraints", {})
+        self.required: bool = constraints.get("required", False)
+        pattern = constraints.get("pattern")
+        self.pattern = re.compile(pattern) if pattern else None
+        self.enum: set[str] | None = set(constraints["enum"]) if "enum" in constraints else None
+        self.enum_order: list[str] = constraints.get("enum", [])
+        self.max_length: int | None = constraints.get("maxLength")
+        self.min_length: int | None = constraints.get("minLength")
+        self.minimum: float | None = constraints.get("minimum")
+        self.maximum: float | None = constraints.get("maximum")
+        self.delimiter: str = spec.get("delimiter", ",")
+        self.multiline = self.name in MULTILINE_COLUMNS
+
+    def check(self, value: str) -> tuple[Any, list[tuple[str, str]]]:
+        """The typed value of a cell and the (rule, message) pairs it breaks."""
+        if value == "":
+            if self.required:
+                return None, [("constraint-error", "the cell is empty but required")]
+            return None, []
+        found = cell_problems(value, multiline=self.multiline)
+        typed, type_problem = self._parse(value)
+        if type_problem:
+            return None, [*found, type_problem]
+        found.extend(self._constraints(value, typed))
+        return typed, found
+
+    def _parse(self, value: str) -> tuple[Any, tuple[str, str] | None]:
+        kind = self.type
+        if kind == "string":
+            return value, None
+        if kind == "list":
+            items = value.split(self.delimiter)
+            if any(item == "" or item != item.strip() for item in items):
+                return None, (
+                    "constraint-error",
+                    f"empty or padded item in a '{self.delimiter}' list",
+                )
+            return items, None
+        if kind == "boolean":
+            if value in ("true", "false"):
+                return value == "true", None
+        elif kind == "integer":
+            if _INTEGER.fullmatch(value):
+                whole = int(value)
+                if abs(whole) > INT64_MAX:
+                    return None, ("number-out-of-range", "the integer does not fit in 64 bits")
+                return whole, None
+        elif kind == "number":
+            if value.lower() in _NON_FINITE:
+                return None, ("non-finite-number", "NaN and infinity are not allowed")
+            if _NUMBER.fullmatch(value):
+                number = float(value)
+                if not math.isfinite(number):
+                    return None, ("non-finite-number", "the number overflows to infinity")
+                return number, None
+        elif kind == "date" and _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value), None
+            except ValueError:
+                return None, ("type-error", "not a calendar date")
+        return None, ("type-error", f"not {self.type}: expected {TYPE_HINTS.get(kind, kind)}")
+
+    def _constraints(self, value: str, typed: Any) -> list[tuple[str, str]]:
+        found = []
+        if self.enum is not None and value not in self.enum:
+            found.append(("constraint-error", f"not one of: {', '.join(self.enum_order)}"))
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            found.append(("constraint-error", f"does not match the pattern {self.pattern.pattern}"))
+        if self.max_length is not None and len(value) > self.max_length:
+            found.append(("constraint-error", f"longer than {self.max_length} characters"))
+        if self.min_length is not None and len(value) < self.min_length:
+            found.append(("constraint-error", f"shorter than {self.min_length} characters"))
+        if self.minimum is not None and typed < self.minimum:
+            found.append(("constraint-error", f"less than the minimum {self.minimum:g}"))
+        if self.maximum is not None and typed > self.maximum:
+            found.append(("constraint-error", f"more than the maximum {self.maximum:g}"))
+        return found
+
+
+def _check_header(context: Context, file: str, header: list[str], names: list[str]) -> bool:
+    """Report label problems; ``False`` when a column is missing (rows cannot be whole)."""
+    seen: set[str] = set()
+    for position, label in enumerate(header, start=1):
+        if label == "":
+            context.add(file, 1, "blank-label", f"column {position} of the header has no name")
+        elif label in seen:
+            context.add(file, 1, "duplicate-label", f"column {label!r} appears twice", label)
+        elif label not in names:
+            context.add(file, 1, "extra-label", f"unknown column {label!r}", value=label)
+        seen.add(label)
+    missing = [name for name in names if name not in seen]
+    for name in missing:
+        context.add(file, 1, "missing-label", f"the header lacks column {name!r}", name)
+    known = [label for label in header if label in names]
+    if not missing and known != names:
+        context.add(
+            file, 1, "incorrect-label", f"the columns must be in this order: {', '.join(names)}"
+        )
+    return not missing
+
+
+def parse_table(context: Context, name: str, file: str, text: str, schema: dict[str, Any]) -> Table:
+    """Parse and check one CSV against its Table Schema."""
+    fields = [_Field(spec) for spec in schema["fields"]]
+    by_name = {spec.name: spec for spec in fields}
+    names = [spec.name for spec in fields]
+    table = Table(name, file)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    last_line = 0
+    try:
+        header = next(reader, None)
+        if header is None:
+            context.add(file, 1, "format-error", "the file is empty: it needs at least a header")
+            table.complete = False
+            return table
+        last_line = reader.line_num
+        whole = _check_header(context, file, header, names)
+        positions: dict[str, int] = {}
+        for position, label in enumerate(header):
+            positions.setdefault(label, position)
+        columns = [
+            (position, by_name[label]) for label, position in positions.items() if label in by_name
+        ]
+        width = len(header)
+        for cells in reader:
+            line, last_line = last_line + 1, reader.line_num
+            row = _check_row(context, file, line, cells, width, columns)
+            row.ok = row.ok and whole
+            table.rows.append(row)
+    except csv.Error as error:
+        context.add(file, last_line + 1, "format-error", f"unreadable CSV: {error}")
+        table.complete = False
+    return table
+
+
+def _check_row(
+    context: Context,
+    file: str,
+    line: int,
+    cells: list[str],
+    width: int,
+    columns: list[tuple[int, _Field]],
+) -> Row:
+    before = len(context.problems)
+    if not any(cells):
+        context.add(file, line, "blank-row", "the row is empty")
+        return Row(line, {}, ok=False)
+    if len(cells) > width:
+        extra = ",".join(cells[width:])
+        context.add(
+            file, line, "extra-cell", f"{len(cells)} cells for {width} columns", value=extra
+        )
+    row = Row(line, {})
+    for position, spec in columns:
+        if position >= len(cells):
+            context.add(file, line, "missing-cell", "the row ends before this column", spec.name)
+            row.cells[spec.name] = ""
+            continue
+        value = cells[position]
+        row.cells[spec.name] = value
+        typed, found = spec.check(value)
+        row.values[spec.name] = typed
+        for rule, message in found:
+            context.add(file, line, rule, message, spec.name, value)
+    row.ok = len(context.problems) == before
+    return row

@@ -8,10 +8,11 @@ nothing is ever written.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from china_ai_claims._resources import dataset_dir
-from china_ai_claims.models import RECORD_TYPES
+from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
 from china_ai_claims.validators.files import (
     DESCRIPTOR,
@@ -23,13 +24,13 @@ from china_ai_claims.validators.files import (
     read_file,
     scan_tree,
 )
-from china_ai_claims.validators.keys import check_keys
+from china_ai_claims.validators.keys import KeyCheck
 from china_ai_claims.validators.problems import RULES, Problem
-from china_ai_claims.validators.provenance import check_quotes, check_sources, entity_names
-from china_ai_claims.validators.records import check_records
+from china_ai_claims.validators.provenance import Names, QuoteCheck, SourceCheck, check_unlisted
+from china_ai_claims.validators.records import check_record
 from china_ai_claims.validators.report import FORMATS, Report, render
-from china_ai_claims.validators.tables import Table, parse_table
-from china_ai_claims.validators.text import decode
+from china_ai_claims.validators.tables import Table, read_rows
+from china_ai_claims.validators.text import decode, decoded_lines
 
 __all__ = ["FORMATS", "RULES", "Problem", "Report", "UsageError", "render", "validate"]
 
@@ -55,38 +56,69 @@ def validate(path: str | Path | None = None) -> Report:
         if descriptor is not None:
             resources_clean = check_resources(context, descriptor, descriptor_text, expected)
 
-    tables: dict[str, Table] = {}
+    # Each row goes through every layer as it is read, table by table in dependency order (a
+    # table references only itself and earlier tables). Only ids, entity names and source texts
+    # are kept, so memory grows with the sources, not with the rows.
+    ids: dict[str, set[str] | None] = {}
+    names: dict[str, dict[str, Names]] = {}
+    texts: dict[str, bytes] = {}
+    published: dict[str, date | None] = {}
+    sources: list[dict[str, str]] | None = None
+    tables = rows = 0
     for name in expected:
         file = csv_file(name)
         data = read_file(context, file)
-        if data is not None:
-            tables[name] = parse_table(
-                context, name, file, decode(context, file, data), schemas[name]
-            )
-
-    check_keys(context, tables, schemas)
-    check_records(context, tables)
-    texts = check_sources(context, tables.get("sources"))
-    check_quotes(context, tables, texts, entity_names(tables))
-    if descriptor is not None and resources_clean:
-        _check_descriptor_current(context, descriptor, tables.get("sources"))
+        if data is None:
+            if name == "sources":
+                check_unlisted(context, set())
+            continue
+        lines = decoded_lines(context, file, data)
+        table = Table(
+            name, file, {spec["name"]: n for n, spec in enumerate(schemas[name]["fields"])}
+        )
+        keys = KeyCheck(table, schemas[name], ids)
+        model = record_type(name)
+        if name == "sources":
+            source_check = SourceCheck(table)
+            source_rows: list[dict[str, str]] = []
+            for row in read_rows(context, table, lines, schemas[name]):
+                keys.check(context, row)
+                published[table.cell(row, "id")] = table.value(row, "published")
+                check_record(context, table, model, row, published)
+                source_check.check(context, row)
+                source_rows.append(table.as_dict(row) if row.ok else {})
+            keys.finish(context)
+            texts = source_check.texts
+            check_unlisted(context, source_check.listed)
+            if table.complete and all(source_rows):
+                sources = source_rows
+        else:
+            quotes = QuoteCheck(table, texts, names)
+            for row in read_rows(context, table, lines, schemas[name]):
+                keys.check(context, row)
+                check_record(context, table, model, row, published)
+                quotes.check(context, row)
+            keys.finish(context)
+            quotes.finish(context)
+        del data, lines
+        tables += 1
+        rows += table.rows
+    if descriptor is not None and resources_clean and sources is not None:
+        _check_descriptor_current(context, descriptor, sources)
 
     return Report(
         errors=sorted(context.problems, key=Problem.sort_key),
-        tables=len(tables),
-        rows=sum(len(table.rows) for table in tables.values()),
+        tables=tables,
+        rows=rows,
         sources=len(texts),
     )
 
 
 def _check_descriptor_current(
-    context: Context, descriptor: dict[str, object], sources: Table | None
+    context: Context, descriptor: dict[str, object], sources: list[dict[str, str]]
 ) -> None:
     """The descriptor is generated: it must be what ``china-ai-claims schemas`` writes."""
-    if sources is None or not sources.complete or not all(row.ok for row in sources.rows):
-        return  # sources.csv's own problems come first
-    version = descriptor.get("version")
-    wanted = package_descriptor(str(version), [row.cells for row in sources.rows])
+    wanted = package_descriptor(str(descriptor.get("version")), sources)
     differing = sorted(
         key for key in {*wanted, *descriptor} if wanted.get(key) != descriptor.get(key)
     )

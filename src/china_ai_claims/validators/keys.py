@@ -1,54 +1,75 @@
-"""Layer 4: keys and references. Ids are unique per table; every reference names an existing id."""
+"""Layer 4: keys and references. Ids are unique per table; each reference names an existing id."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from china_ai_claims.validators.files import Context
-from china_ai_claims.validators.tables import Table
+from china_ai_claims.validators.tables import Row, Table
 
 
-def check_keys(
-    context: Context, tables: dict[str, Table], schemas: dict[str, dict[str, Any]]
-) -> dict[str, set[str]]:
-    """Report duplicate ids and dangling references; returns the ids of each table."""
-    ids: dict[str, set[str]] = {}
-    for name, table in tables.items():
-        first_line: dict[str, int] = {}
-        for row in table.rows:
-            identifier = row.cells.get("id", "")
-            if not identifier:
+class KeyCheck:
+    """Duplicate ids and dangling references of one table, row by row.
+
+    ``ids`` holds the ids of the tables checked before (tables reference only themselves and
+    earlier tables), ``None`` for a table that could not be read to its end: references into it
+    are not judged, since its own problems are already reported. References into the table itself
+    wait for :meth:`finish`, when all its ids are known.
+    """
+
+    def __init__(self, table: Table, schema: dict[str, Any], ids: dict[str, set[str] | None]):
+        self.table = table
+        self.ids = ids
+        self.first_line: dict[str, int] = {}
+        self.references = [
+            (key["fields"][0], key["reference"]["resource"] or table.name)
+            for key in schema.get("foreignKeys", [])
+        ]
+        self.pending: list[tuple[int, str, str]] = []
+
+    def check(self, context: Context, row: Row) -> None:
+        table = self.table
+        identifier = table.cell(row, "id")
+        if identifier in self.first_line:
+            context.add(
+                table.file,
+                row.line,
+                "primary-key",
+                f"id {identifier!r} is already used on line {self.first_line[identifier]}",
+                "id",
+                identifier,
+            )
+            row.ok = False
+        elif identifier:
+            self.first_line[identifier] = row.line
+        for column, target in self.references:
+            value = table.cell(row, column)
+            if not value:
                 continue
-            if identifier in first_line:
-                context.add(
-                    table.file,
-                    row.line,
-                    "primary-key",
-                    f"id {identifier!r} is already used on line {first_line[identifier]}",
-                    "id",
-                    identifier,
-                )
+            if target == table.name:
+                self.pending.append((row.line, column, value))
+                continue
+            known = self.ids.get(target)
+            if known is not None and value not in known:
+                self._dangling(context, row.line, column, target, value)
                 row.ok = False
-            else:
-                first_line[identifier] = row.line
-        ids[name] = set(first_line)
-    for name, table in tables.items():
-        for foreign_key in schemas[name].get("foreignKeys", []):
-            (column,) = foreign_key["fields"]
-            target = foreign_key["reference"]["resource"] or name
-            if target not in tables or not tables[target].complete:
-                continue  # the referenced file's own problems are already reported
-            known = ids[target]
-            for row in table.rows:
-                value = row.cells.get(column, "")
-                if value and value not in known:
-                    context.add(
-                        table.file,
-                        row.line,
-                        "foreign-key",
-                        f"no row of {target} has id {value!r}",
-                        column,
-                        value,
-                    )
-                    row.ok = False
-    return ids
+
+    def finish(self, context: Context) -> set[str]:
+        """Check the references into the table itself; record and return its ids."""
+        known = set(self.first_line)
+        self.ids[self.table.name] = known if self.table.complete else None
+        if self.table.complete:
+            for line, column, value in self.pending:
+                if value not in known:
+                    self._dangling(context, line, column, self.table.name, value)
+        return known
+
+    def _dangling(self, context: Context, line: int, column: str, target: str, value: str) -> None:
+        context.add(
+            self.table.file,
+            line,
+            "foreign-key",
+            f"no row of {target} has id {value!r}",
+            column,
+            value,
+        )

@@ -9,10 +9,10 @@ hygiene; a row with no problem is marked ``ok`` for the later layers.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -35,24 +35,40 @@ TYPE_HINTS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One data row: its first physical line, its raw cells by column, their typed values."""
+    """One data row: its first physical line, its raw cells and typed values in schema order."""
 
     line: int
-    cells: dict[str, str]
-    values: dict[str, Any] = field(default_factory=dict)
+    cells: list[str]
+    values: list[Any]
     ok: bool = True
 
 
 @dataclass
 class Table:
-    """A parsed CSV; ``complete`` is false when the file could not be read to its end."""
+    """A CSV being read: its name, file and column positions. Rows are streamed, not kept (a
+    large dataset does not fit in memory twice); ``complete`` turns false when the file cannot be
+    read to its end."""
 
     name: str
     file: str
-    rows: list[Row] = field(default_factory=list)
+    index: dict[str, int]
     complete: bool = True
+    whole_header: bool = True
+    rows: int = 0
+
+    def cell(self, row: Row, column: str) -> str:
+        """The raw text of ``column`` in ``row`` ("" when the header lacks the column)."""
+        return row.cells[self.index[column]]
+
+    def value(self, row: Row, column: str) -> Any:
+        """The typed value of ``column`` in ``row`` (``None`` when empty or not parsed)."""
+        return row.values[self.index[column]]
+
+    def as_dict(self, row: Row) -> dict[str, str]:
+        """The row's cells by column name, for the record models."""
+        return dict(zip(self.index, row.cells, strict=True))
 
 
 class _Field:
@@ -162,38 +178,37 @@ def _check_header(context: Context, file: str, header: list[str], names: list[st
     return not missing
 
 
-def parse_table(context: Context, name: str, file: str, text: str, schema: dict[str, Any]) -> Table:
-    """Parse and check one CSV against its Table Schema."""
+def read_rows(
+    context: Context, table: Table, lines: Iterator[str], schema: dict[str, Any]
+) -> Iterator[Row]:
+    """Check the header, then yield each data row of ``lines`` checked against the Table Schema."""
     fields = [_Field(spec) for spec in schema["fields"]]
-    by_name = {spec.name: spec for spec in fields}
     names = [spec.name for spec in fields]
-    table = Table(name, file)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(lines, strict=True)
     last_line = 0
     try:
         header = next(reader, None)
         if header is None:
-            context.add(file, 1, "format-error", "the file is empty: it needs at least a header")
+            context.add(table.file, 1, "format-error", "the file is empty: it needs a header")
             table.complete = False
-            return table
+            return
         last_line = reader.line_num
-        whole = _check_header(context, file, header, names)
+        table.whole_header = _check_header(context, table.file, header, names)
         positions: dict[str, int] = {}
         for position, label in enumerate(header):
             positions.setdefault(label, position)
-        columns = [
-            (position, by_name[label]) for label, position in positions.items() if label in by_name
-        ]
+        # for each schema field, its position in the file's rows (None: the header lacks it)
+        layout = [(positions.get(spec.name), spec) for spec in fields]
         width = len(header)
         for cells in reader:
             line, last_line = last_line + 1, reader.line_num
-            row = _check_row(context, file, line, cells, width, columns)
-            row.ok = row.ok and whole
-            table.rows.append(row)
+            row = _check_row(context, table.file, line, cells, width, layout)
+            row.ok = row.ok and table.whole_header
+            table.rows += 1
+            yield row
     except csv.Error as error:
-        context.add(file, last_line + 1, "format-error", f"unreadable CSV: {error}")
+        context.add(table.file, last_line + 1, "format-error", f"unreadable CSV: {error}")
         table.complete = False
-    return table
 
 
 def _check_row(
@@ -202,28 +217,33 @@ def _check_row(
     line: int,
     cells: list[str],
     width: int,
-    columns: list[tuple[int, _Field]],
+    layout: list[tuple[int | None, _Field]],
 ) -> Row:
     before = len(context.problems)
     if not any(cells):
         context.add(file, line, "blank-row", "the row is empty")
-        return Row(line, {}, ok=False)
+        return Row(line, [""] * len(layout), [None] * len(layout), ok=False)
     if len(cells) > width:
         extra = ",".join(cells[width:])
         context.add(
             file, line, "extra-cell", f"{len(cells)} cells for {width} columns", value=extra
         )
-    row = Row(line, {})
-    for position, spec in columns:
+    row_cells: list[str] = []
+    row_values: list[Any] = []
+    for position, spec in layout:
+        if position is None:
+            row_cells.append("")
+            row_values.append(None)
+            continue
         if position >= len(cells):
             context.add(file, line, "missing-cell", "the row ends before this column", spec.name)
-            row.cells[spec.name] = ""
+            row_cells.append("")
+            row_values.append(None)
             continue
         value = cells[position]
-        row.cells[spec.name] = value
         typed, found = spec.check(value)
-        row.values[spec.name] = typed
+        row_cells.append(value)
+        row_values.append(typed)
         for rule, message in found:
             context.add(file, line, rule, message, spec.name, value)
-    row.ok = len(context.problems) == before
-    return row
+    return Row(line, row_cells, row_values, ok=len(context.problems) == before)

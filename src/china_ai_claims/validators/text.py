@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from china_ai_claims.validators.files import Context
 
@@ -49,6 +50,34 @@ def decode(context: Context, relative: str, data: bytes) -> str:
                 context.add(relative, line, "encoding-error", f"bytes {byte} are not UTF-8")
             start += error.end
     return data.decode("utf-8", errors="replace")
+
+
+def decoded_lines(context: Context, relative: str, data: bytes) -> Iterator[str]:
+    """The lines of ``data`` as text, decoded one at a time (the file is never held twice).
+
+    A byte-order mark and each line with bytes that are not UTF-8 are reported; those bytes
+    become U+FFFD so that the rest of the file can still be checked. UTF-8 never uses the byte
+    0x0A inside a character, so splitting the bytes at newlines is safe.
+    """
+    start = 0
+    if data.startswith(codecs.BOM_UTF8):
+        context.add(relative, 1, "byte-order-mark", "the file starts with a UTF-8 byte-order mark")
+        start = len(codecs.BOM_UTF8)
+    number, reported, length = 0, 0, len(data)
+    while start < length:
+        number += 1
+        end = data.find(b"\n", start)
+        end = length if end < 0 else end + 1
+        chunk = data[start:end]
+        try:
+            yield chunk.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if reported < MAX_ENCODING_ERRORS:
+                reported += 1
+                byte = chunk[error.start : error.end].hex(" ")
+                context.add(relative, number, "encoding-error", f"bytes {byte} are not UTF-8")
+            yield chunk.decode("utf-8", errors="replace")
+        start = end
 
 
 def check_source_text(context: Context, relative: str, text: str) -> None:

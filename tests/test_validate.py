@@ -1,0 +1,388 @@
+"""A contributor's pull request is checked: every bad contribution is refused with an error that
+names the rule, the file, the line and the column."""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from _mutations import (
+    Mutation,
+    Row,
+    both,
+    cell,
+    duplicate_row,
+    raw,
+    resource,
+    text,
+)
+from china_ai_claims.validators import validate
+
+SOURCE = "sources/deepseek-impact-on-china-ai-industry.txt"
+DEEPSEEK = Row("cost_claims", "deepseek-v3-training-cost")
+GPT4 = Row("cost_claims", "gpt-4-training-cost")
+LI = Row("cost_claims", "model-training-cost-reduction")
+PLEDGE = Row("funding_claims", "alibaba-cloud-ai-pledge")
+VC = Row("funding_claims", "china-ai-venture-capital-first-quarter")
+BAICHUAN = Row("events", "baichuan-halts-pretraining")
+MANUS = Row("models", "manus")
+CLAUDE_BASE = Row("other_claims", "manus-built-on-claude")
+THE_SOURCE = Row("sources", "deepseek-impact-on-china-ai-industry")
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A bad contribution and the error it must produce."""
+
+    case: str
+    mutation: Mutation
+    rule: str
+    file: str
+    line: int | Row
+    column: str | None = None
+
+
+BAD_CONTRIBUTIONS = [
+    # descriptor and paths
+    Bad("url-resource-path", resource("people", path="https://example.com/people.csv"),
+        "unsafe-path", "datapackage.json", -1, "path"),
+    Bad("file-url-resource-path", resource("people", path="file:///etc/passwd"),
+        "unsafe-path", "datapackage.json", -1, "path"),
+    Bad("parent-resource-path", resource("people", path="../people.csv"),
+        "unsafe-path", "datapackage.json", -1, "path"),
+    Bad("absolute-resource-path", resource("people", path="/etc/passwd"),
+        "unsafe-path", "datapackage.json", -1, "path"),
+    Bad("backslash-resource-path", resource("people", path="data\\people.csv"),
+        "unsafe-path", "datapackage.json", -1, "path"),
+    Bad("schema-by-path", resource("people", schema="../schemas/people.schema.json"),
+        "unsafe-path", "datapackage.json", -1),
+    Bad("compressed-resource", resource("people", path="people.csv.gz"),
+        "compressed-resource", "datapackage.json", -1, "path"),
+    Bad("descriptor-not-json", text("datapackage.json", '"name"', 'name', 1),
+        "descriptor-error", "datapackage.json", 3),
+    Bad("descriptor-duplicate-key", text("datapackage.json", '"profile"', '"name": "x",\n  "profile"'),
+        "descriptor-error", "datapackage.json", 1),
+    Bad("descriptor-nan", text("datapackage.json", '"version": "0.1.0"', '"version": NaN'),
+        "descriptor-error", "datapackage.json", 1),
+    Bad("latin-1-encoding", resource("events", encoding="latin-1"),
+        "descriptor-mismatch", "datapackage.json", -1),
+    Bad("stale-descriptor", cell("sources", "deepseek-impact-on-china-ai-industry", title="Other"),
+        "descriptor-stale", "datapackage.json", 1),
+    Bad("missing-table", lambda root: (root / "events.csv").unlink(),
+        "missing-file", "events.csv", 0),
+    Bad("unlisted-source", lambda root: (root / "sources" / "extra.txt").write_text("x\n"),
+        "unlisted-source-file", "sources/extra.txt", 0),
+    Bad("symlinked-source", lambda root: (root / "sources" / "link.txt").symlink_to("/etc/hostname"),
+        "symlink", "sources/link.txt", 0),
+    # bytes and text
+    Bad("invalid-utf8", raw("people.csv", lambda data: data.replace(b"Robin Li", b"Robin \xff")),
+        "encoding-error", "people.csv", Row("people", "robin-li")),
+    Bad("byte-order-mark", raw("organizations.csv", lambda data: b"\xef\xbb\xbf" + data),
+        "byte-order-mark", "organizations.csv", 1),
+    Bad("nul-in-cell", cell("people", "robin-li", role="C\x00EO"),
+        "control-character", "people.csv", Row("people", "robin-li"), "role"),
+    Bad("tab-in-cell", cell("people", "robin-li", role="C\tEO"),
+        "control-character", "people.csv", Row("people", "robin-li"), "role"),
+    Bad("bidi-override", cell("organizations", "openai", name="Open\u202eIA"),
+        "bidi-control", "organizations.csv", Row("organizations", "openai"), "name"),
+    Bad("zero-width-in-id", cell("organizations", "nvidia", id="nvi\u200bdia"),
+        "zero-width-character", "organizations.csv", Row("organizations", "nvidia"), "id"),
+    Bad("decomposed-accent", cell("people", "rui-ma", note=unicodedata.normalize("NFD", "Café")),
+        "unicode-not-nfc", "people.csv", Row("people", "rui-ma"), "note"),
+    Bad("untrimmed-name", cell("models", "manus", name="Manus "),
+        "untrimmed-whitespace", "models.csv", MANUS, "name"),
+    Bad("formula-in-note", cell("models", "manus", note="=HYPERLINK(\"http://x\")"),
+        "formula-injection", "models.csv", MANUS, "note"),
+    Bad("at-formula-in-name", cell("models", "manus", name="@SUM(A1)"),
+        "formula-injection", "models.csv", MANUS, "name"),
+    Bad("source-text-altered", text(SOURCE, "Nvidia", "NVIDIA", 1),
+        "hash-count", "sources.csv", THE_SOURCE, "sha256"),
+    # structure and types
+    Bad("amount-in-words", cell("cost_claims", "deepseek-v3-training-cost", amount="6 million"),
+        "type-error", "cost_claims.csv", DEEPSEEK, "amount"),
+    Bad("amount-nan", cell("cost_claims", "deepseek-v3-training-cost", amount="NaN"),
+        "non-finite-number", "cost_claims.csv", DEEPSEEK, "amount"),
+    Bad("amount-overflow", cell("cost_claims", "deepseek-v3-training-cost", amount="1e999"),
+        "non-finite-number", "cost_claims.csv", DEEPSEEK, "amount"),
+    Bad("amount-thousands-separator", cell("cost_claims", "gpt-4-training-cost", amount="100,000,000"),
+        "type-error", "cost_claims.csv", GPT4, "amount"),
+    Bad("deal-count-exponent", cell("funding_claims", VC.row_id, deal_count="1e3"),
+        "type-error", "funding_claims.csv", VC, "deal_count"),
+    Bad("integer-overflow", cell("funding_claims", VC.row_id, deal_count="9" * 25),
+        "number-out-of-range", "funding_claims.csv", VC, "deal_count"),
+    Bad("impossible-date", cell("sources", THE_SOURCE.row_id, retrieved="2025-02-30"),
+        "type-error", "sources.csv", THE_SOURCE, "retrieved"),
+    Bad("boolean-yes", cell("models", "manus", named_in_source="yes"),
+        "type-error", "models.csv", MANUS, "named_in_source"),
+    Bad("unknown-bound", cell("cost_claims", GPT4.row_id, bound="roughly"),
+        "constraint-error", "cost_claims.csv", GPT4, "bound"),
+    Bad("look-alike-id", cell("organizations", "openai", id="openаi"),
+        "constraint-error", "organizations.csv", Row("organizations", "openai"), "id"),
+    Bad("upper-case-id", cell("models", "manus", id="Manus"),
+        "constraint-error", "models.csv", MANUS, "id"),
+    Bad("empty-quote", cell("models", "manus", quote=""),
+        "constraint-error", "models.csv", MANUS, "quote"),
+    Bad("note-too-long", cell("models", "manus", note="x" * 1001),
+        "constraint-error", "models.csv", MANUS, "note"),
+    Bad("extra-column", text("people.csv", ",note\n", ",note,twitter\n"),
+        "extra-label", "people.csv", 1),
+    Bad("missing-column", text("people.csv", ",role,", ","),
+        "missing-label", "people.csv", 1, "role"),
+    Bad("columns-reordered", text("people.csv", "id,name,", "name,id,"),
+        "incorrect-label", "people.csv", 1),
+    Bad("blank-row", text("people.csv", "\nmelanie-tng,", "\n,,,,,,,\nmelanie-tng,"),
+        "blank-row", "people.csv", 3),
+    Bad("extra-cell", text("people.csv", "Baidu CEO Robin Li,", "Baidu CEO Robin Li,,"),
+        "extra-cell", "people.csv", Row("people", "robin-li")),
+    Bad("missing-cells", text("people.csv", "\nwang-xing,", "\nwang-xing\nwang-xing-2,"),
+        "missing-cell", "people.csv", Row("people", "wang-xing")),
+    Bad("unterminated-quote", raw("people.csv", lambda data: data + b'x,"never closed\n'),
+        "format-error", "people.csv", 10),
+    Bad("empty-file", lambda root: (root / "people.csv").write_bytes(b""),
+        "format-error", "people.csv", 1),
+    # keys and references
+    Bad("duplicate-id", duplicate_row("models", "manus"),
+        "primary-key", "models.csv", 14, "id"),
+    Bad("dangling-reference", cell("cost_claims", GPT4.row_id, model_id="gpt-5"),
+        "foreign-key", "cost_claims.csv", GPT4, "model_id"),
+    Bad("dangling-self-reference", cell("organizations", "tiktok", parent_id="bytedance-ltd"),
+        "foreign-key", "organizations.csv", Row("organizations", "tiktok"), "parent_id"),
+    # record rules
+    Bad("range-without-ends", cell("cost_claims", GPT4.row_id, bound="range"),
+        "bound-amount-mismatch", "cost_claims.csv", GPT4, "bound"),
+    Bad("range-reversed", cell("cost_claims", GPT4.row_id, bound="range", amount="",
+                               amount_low="200", amount_high="100"),
+        "range-order", "cost_claims.csv", GPT4, "amount_low"),
+    Bad("amount-without-currency", cell("cost_claims", GPT4.row_id, currency=""),
+        "currency-missing", "cost_claims.csv", GPT4, "currency"),
+    Bad("unknown-currency", cell("cost_claims", GPT4.row_id, currency="XYZ"),
+        "unknown-currency", "cost_claims.csv", GPT4, "currency"),
+    Bad("unquantified-with-number", cell("cost_claims", GPT4.row_id, bound="unquantified"),
+        "bound-amount-mismatch", "cost_claims.csv", GPT4, "bound"),
+    Bad("dates-reversed", cell("events", "manus-rollout", start_date="2025-03-31",
+                               end_date="2025-03-01", time_resolved_from="stated"),
+        "date-order", "events.csv", Row("events", "manus-rollout"), "end_date"),
+    Bad("date-from-missing-publication", cell("events", "manus-rollout", start_date="2025-03-01",
+                                              time_resolved_from="publication_date"),
+        "unresolvable-date", "events.csv", Row("events", "manus-rollout"), "time_resolved_from"),
+    Bad("change-without-words", cell("cost_claims", LI.row_id, change_text=""),
+        "incomplete-change", "cost_claims.csv", LI, "change_text"),
+    Bad("horizon-without-unit", cell("cost_claims", LI.row_id, horizon_unit=""),
+        "incomplete-horizon", "cost_claims.csv", LI, "horizon_text"),
+    Bad("access-without-words", cell("models", "manus", access_text=""),
+        "incomplete-pair", "models.csv", MANUS, "access_text"),
+    Bad("source-path-not-its-id", cell("sources", THE_SOURCE.row_id, path="sources/other.txt"),
+        "source-path-mismatch", "sources.csv", THE_SOURCE, "path"),
+    # provenance
+    Bad("straight-apostrophe", cell("cost_claims", GPT4.row_id,
+                                    quote="the $100 million+ cost of training OpenAI's GPT-4 model"),
+        "quote-not-in-source", "cost_claims.csv", GPT4, "quote"),
+    Bad("amount-not-in-quote", cell("cost_claims", DEEPSEEK.row_id, amount="5600000"),
+        "number-not-in-quote", "cost_claims.csv", DEEPSEEK, "amount"),
+    Bad("deal-count-not-in-quote", cell("funding_claims", VC.row_id, deal_count="141"),
+        "number-not-in-quote", "funding_claims.csv", VC, "deal_count"),
+    Bad("percent-not-in-quote", cell("cost_claims", LI.row_id, change_percent="80"),
+        "number-not-in-quote", "cost_claims.csv", LI, "change_percent"),
+    Bad("horizon-not-in-quote", cell("funding_claims", PLEDGE.row_id, horizon_value="5"),
+        "number-not-in-quote", "funding_claims.csv", PLEDGE, "horizon_value"),
+    Bad("year-not-in-quote", cell("events", BAICHUAN.row_id, year="2023"),
+        "number-not-in-quote", "events.csv", BAICHUAN, "year"),
+    Bad("amount-text-not-in-quote", cell("cost_claims", DEEPSEEK.row_id, amount_text="about $6M"),
+        "text-not-in-quote", "cost_claims.csv", DEEPSEEK, "amount_text"),
+    Bad("wrong-claimant", cell("other_claims", CLAUDE_BASE.row_id, claimed_by_person_id="rui-ma"),
+        "name-not-in-quote", "other_claims.csv", CLAUDE_BASE, "claimed_by_person_id"),
+    Bad("wrong-model", cell("cost_claims", DEEPSEEK.row_id, model_id="claude"),
+        "name-not-in-quote", "cost_claims.csv", DEEPSEEK, "model_id"),
+    Bad("entity-not-in-its-quote", cell("organizations", "openai", quote="using less-advanced Nvidia chips"),
+        "name-not-in-quote", "organizations.csv", Row("organizations", "openai"), "name"),
+    Bad("wrong-sha256", cell("sources", THE_SOURCE.row_id, sha256="0" * 64),
+        "hash-count", "sources.csv", THE_SOURCE, "sha256"),
+    Bad("wrong-size", cell("sources", THE_SOURCE.row_id, bytes="19521"),
+        "byte-count", "sources.csv", THE_SOURCE, "bytes"),
+    Bad("source-file-removed", lambda root: (root / SOURCE).unlink(),
+        "source-missing", "sources.csv", THE_SOURCE, "path"),
+]  # fmt: skip
+
+
+def _expected_line(case: Bad, original: Path, mutated: Path) -> int:
+    if isinstance(case.line, Row):
+        return case.line.line(original)
+    if case.line == -1:  # the descriptor line that holds the offending resource's value
+        return -1
+    return case.line
+
+
+@pytest.mark.parametrize("case", BAD_CONTRIBUTIONS, ids=lambda case: case.case)
+def test_bad_contribution_is_refused_with_rule_file_line_and_column(
+    case: Bad, dataset_copy: Path, packaged_dataset: Path
+) -> None:
+    case.mutation(dataset_copy)
+    report = validate(dataset_copy)
+    assert not report.valid
+    found = {(e.rule, e.file, e.line, e.column) for e in report.errors}
+    line = _expected_line(case, packaged_dataset, dataset_copy)
+    matching = [
+        e
+        for e in report.errors
+        if e.rule == case.rule
+        and e.file == case.file
+        and (case.column is None or e.column == case.column)
+        and (line == -1 or e.line == line)
+    ]
+    assert matching, f"expected {case.rule} at {case.file}:{line} [{case.column}], got {found}"
+    if line == -1:  # a descriptor problem points at the line of the offending value
+        (error,) = matching[:1]
+        assert error.line > 1
+
+
+def test_the_table_covers_every_layer() -> None:
+    from china_ai_claims.validators.problems import RULES
+
+    layers = {RULES[case.rule][0] for case in BAD_CONTRIBUTIONS}
+    assert layers == {"descriptor", "files", "text", "structure", "keys", "records", "provenance"}
+    assert len(BAD_CONTRIBUTIONS) >= 40
+    assert len({case.case for case in BAD_CONTRIBUTIONS}) == len(BAD_CONTRIBUTIONS)
+
+
+def test_untouched_dataset_is_valid(packaged_dataset: Path) -> None:
+    report = validate(packaged_dataset)
+    assert report.valid, [e.as_dict() for e in report.errors]
+    assert report.tables == 8
+    assert report.sources == 1
+    assert report.rows > 80
+
+
+def test_crlf_copy_is_valid(dataset_copy: Path) -> None:
+    for path in dataset_copy.glob("*.csv"):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"\n", b"\r\n"))
+    report = validate(dataset_copy)
+    assert report.valid, [e.as_dict() for e in report.errors]
+
+
+def test_a_row_after_a_multiline_cell_is_reported_at_its_own_first_line(
+    dataset_copy: Path,
+) -> None:
+    mutate = both(
+        cell("cost_claims", DEEPSEEK.row_id, note="first line\nsecond line"),
+        cell("cost_claims", GPT4.row_id, amount="7"),
+    )
+    mutate(dataset_copy)
+    report = validate(dataset_copy)
+    (error,) = [e for e in report.errors if e.rule == "number-not-in-quote"]
+    assert error.line == 4  # the deepseek row now spans lines 2-3; the GPT-4 row starts on 4
+
+
+def test_every_problem_is_reported_in_one_run_sorted_by_file_and_line(dataset_copy: Path) -> None:
+    both(
+        lambda root: (root / "events.csv").write_bytes(b'not,a,valid,header\n"broken'),
+        cell("people", "robin-li", role=" CEO"),
+        cell("models", "manus", named_in_source="maybe"),
+        cell("cost_claims", GPT4.row_id, currency="XYZ"),
+        cell("cost_claims", DEEPSEEK.row_id, amount="5"),
+    )(dataset_copy)
+    report = validate(dataset_copy)
+    rules = {e.rule for e in report.errors}
+    assert {"missing-label", "format-error", "untrimmed-whitespace", "type-error"} <= rules
+    assert {"unknown-currency", "number-not-in-quote"} <= rules
+    keys = [e.sort_key() for e in report.errors]
+    assert keys == sorted(keys)
+    assert report.counts["missing-label"] >= 10
+
+
+def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(path.relative_to(root)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def test_validation_never_writes(dataset_copy: Path) -> None:
+    cell("cost_claims", GPT4.row_id, amount="nan", quote="x'y")(dataset_copy)
+    before = _snapshot(dataset_copy)
+    listing = sorted(os.listdir(dataset_copy))
+    validate(dataset_copy)
+    assert _snapshot(dataset_copy) == before
+    assert sorted(os.listdir(dataset_copy)) == listing
+
+
+def test_files_outside_the_dataset_are_never_read(dataset_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("id,name\nTOP-SECRET-MARKER,x\n", encoding="utf-8")
+    (dataset_copy / "people.csv").unlink()
+    (dataset_copy / "people.csv").symlink_to(secret)
+    resource("events", path=str(secret))(dataset_copy)
+    resource("models", path="../secret.csv")(dataset_copy)
+    report = validate(dataset_copy)
+    rendered = json.dumps([e.as_dict() for e in report.errors])
+    assert "TOP-SECRET-MARKER" not in rendered
+    assert ("symlink", "people.csv") in {(e.rule, e.file) for e in report.errors}
+
+
+def test_a_fifo_is_refused_without_blocking(dataset_copy: Path) -> None:
+    os.mkfifo(dataset_copy / "sources" / "pipe.txt")
+    report = validate(dataset_copy)
+    assert ("unsafe-path", "sources/pipe.txt") in {(e.rule, e.file) for e in report.errors}
+
+
+def test_a_linked_dataset_folder_is_refused(dataset_copy: Path, tmp_path: Path) -> None:
+    link = tmp_path / "linked"
+    link.symlink_to(dataset_copy)
+    report = validate(link)
+    assert [(e.rule, e.file) for e in report.errors] == [("symlink", ".")]
+
+
+def test_files_over_the_size_cap_are_refused(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from china_ai_claims.validators import files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 4096)
+    report = validate(dataset_copy)
+    too_large = {e.file for e in report.errors if e.rule == "file-too-large"}
+    assert SOURCE in too_large
+    assert "people.csv" not in too_large
+
+
+def test_quote_error_shows_the_closest_passage_and_the_differing_character(
+    dataset_copy: Path,
+) -> None:
+    cell(
+        "cost_claims", GPT4.row_id, quote="the $100 million+ cost of training OpenAI's GPT-4 model"
+    )(dataset_copy)
+    (error,) = [e for e in validate(dataset_copy).errors if e.rule == "quote-not-in-source"]
+    assert "U+0027" in error.message
+    assert "U+2019" in error.message
+    assert "OpenAI’s GPT-4 model" in error.message
+    assert "line 6" in error.message
+
+
+def test_values_are_escaped_and_cut_in_every_error(dataset_copy: Path) -> None:
+    cell("models", "manus", name="\x1b[31mred\u202e" + "x" * 200)(dataset_copy)
+    errors = [e for e in validate(dataset_copy).errors if e.file == "models.csv"]
+    assert errors
+    for error in errors:
+        assert error.value is not None
+        assert "\x1b" not in error.value
+        assert "\u202e" not in error.value
+        assert len(error.value) <= 80
+    assert any("\\u001b" in (error.value or "") for error in errors)
+
+
+def test_report_counts_and_dataframe_view(dataset_copy: Path) -> None:
+    both(
+        cell("cost_claims", GPT4.row_id, currency="XYZ"),
+        cell("cost_claims", DEEPSEEK.row_id, currency="ABC"),
+    )(dataset_copy)
+    report = validate(dataset_copy)
+    assert report.counts == {"unknown-currency": 2}
+    frame = report.to_frame()
+    assert list(frame["rule"]) == ["unknown-currency", "unknown-currency"]
+    assert list(frame["line"]) == [2, 3]
+    assert str(frame["line"].dtype) == "Int64"

@@ -16,7 +16,7 @@ import pytest
 
 import china_ai_claims
 
-BUILD_INPUTS = ("pyproject.toml", "MANIFEST.in", "README.md", "LICENSE", "LICENSE-DATA")
+BUILD_INPUTS = ("pyproject.toml", "MANIFEST.in", "README.md", "LICENSE")
 BUILD_FOLDERS = ("src", "dataset", "schemas")
 
 

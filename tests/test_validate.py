@@ -75,6 +75,8 @@ BAD_CONTRIBUTIONS = [
         "descriptor-stale", "datapackage.json", 1),
     Bad("missing-table", lambda root: (root / "events.csv").unlink(),
         "missing-file", "events.csv", 0),
+    Bad("missing-licence", lambda root: (root / "LICENSE").unlink(),
+        "missing-file", "LICENSE", 0),
     Bad("unlisted-source", lambda root: (root / "sources" / "extra.txt").write_text("x\n"),
         "unlisted-source-file", "sources/extra.txt", 0),
     Bad("symlinked-source", lambda root: (root / "sources" / "link.txt").symlink_to("/etc/hostname"),

@@ -16,6 +16,7 @@ from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
 from china_ai_claims.validators.files import (
     DESCRIPTOR,
+    LICENCE,
     Context,
     UsageError,
     check_resources,
@@ -55,6 +56,8 @@ def validate(path: str | Path | None = None) -> Report:
         descriptor = parse_descriptor(context, descriptor_text)
         if descriptor is not None:
             resources_clean = check_resources(context, descriptor, descriptor_text, expected)
+
+    read_file(context, LICENCE)  # the data carries its licence; a missing one is reported
 
     # Each row goes through every layer as it is read, table by table in dependency order (a
     # table references only itself and earlier tables). Only ids, entity names and source texts

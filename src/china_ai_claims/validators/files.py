@@ -20,6 +20,7 @@ from china_ai_claims.validators.problems import Problem, problem
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 10_000
 DESCRIPTOR = "datapackage.json"
+LICENCE = "LICENSE"
 SOURCES_FOLDER = "sources"
 COMPRESSED_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tar", ".tgz", ".lz4")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")

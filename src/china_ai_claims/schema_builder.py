@@ -183,7 +183,7 @@ def release_json_schema() -> dict[str, Any]:
     metadata = {
         "type": "object",
         "description": "Name, version, licences and sources of the release.",
-        "required": ["name", "title", "version", "licenses", "sources"],
+        "required": ["name", "title", "version", "licenses", "sources", "resources"],
         "properties": {
             "name": {"const": PACKAGE_NAME},
             "title": {"type": "string"},
@@ -192,6 +192,19 @@ def release_json_schema() -> dict[str, Any]:
             "licenses": {"type": "array", "items": {"type": "object"}},
             "sources": {"type": "array", "items": {"type": "object"}},
             "keywords": {"type": "array", "items": {"type": "string"}},
+            "resources": {
+                "type": "array",
+                "description": "Each table's name, description and Frictionless Table Schema.",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "description", "schema"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "description": {"type": "string"},
+                        "schema": {"type": "object"},
+                    },
+                },
+            },
         },
     }
     return {

@@ -1,0 +1,280 @@
+"""Build the downloadable release: CSV zip, one JSON file, SQLite with Datasette metadata, and
+``SHA256SUMS``, byte for byte the same whenever and wherever the same data is built.
+
+Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
+deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
+transaction and written with ``VACUUM INTO``; no build time, host or path in any file. The SQLite
+file header records the SQLite library version, so that file is identical for builds with the same
+SQLite version.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from china_ai_claims._resources import dataset_dir, read_version
+from china_ai_claims.models import RECORD_TYPES, Record
+from china_ai_claims.schema_builder import (
+    LICENSES,
+    PACKAGE_DESCRIPTION,
+    PACKAGE_NAME,
+    PACKAGE_TITLE,
+    csv_file,
+    package_descriptor,
+)
+
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+SUMS_FILE = "SHA256SUMS"
+SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+                "date": "TEXT", "list": "TEXT"}  # fmt: skip
+
+
+class ReleaseError(Exception):
+    """The release cannot be built (invalid data); nothing was written."""
+
+
+def release_name(version: str) -> str:
+    return f"{PACKAGE_NAME}-{version}"
+
+
+def release_files(version: str) -> list[str]:
+    """The files of a release, in the order ``SHA256SUMS`` lists them."""
+    stem = release_name(version)
+    return sorted([f"{stem}-csv.zip", f"{stem}.json", f"{stem}.sqlite", f"{stem}.datasette.json"])
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_records(data_dir: Path) -> dict[str, list[Record]]:
+    from china_ai_claims.loading import records
+
+    return {record.table: records(record.table, data_dir=data_dir) for record in RECORD_TYPES}
+
+
+def _dump(document: Any) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _descriptor_with_hashes(data_dir: Path, version: str) -> dict[str, Any]:
+    with (data_dir / csv_file("sources")).open(encoding="utf-8", newline="") as handle:
+        sources = list(csv.DictReader(handle))
+    descriptor = package_descriptor(version, sources)
+    for resource in descriptor["resources"]:
+        data = (data_dir / resource["path"]).read_bytes()
+        resource["bytes"] = len(data)
+        resource["hash"] = f"sha256:{sha256_of(data)}"
+    return descriptor
+
+
+def release_readme(version: str) -> str:
+    stem = release_name(version)
+    tables = "\n".join(
+        f"- {record.table}.csv: {(record.__doc__ or '').strip().splitlines()[0]}"
+        for record in RECORD_TYPES
+    )
+    return f"""# {PACKAGE_TITLE} {version}
+
+{PACKAGE_DESCRIPTION}
+
+## Files
+
+- {stem}-csv.zip: the CSV tables, `datapackage.json` (a Frictionless Data Package whose
+  resources carry their `bytes` and `sha256` hash), the archived source texts, this README and
+  the licence.
+- {stem}.json: metadata and every table as an array of records, in one document.
+- {stem}.sqlite: every table with typed columns, primary and foreign keys and indexes; open it
+  with `datasette {stem}.sqlite -m {stem}.datasette.json` for a documented browser.
+- SHA256SUMS: check every file with `sha256sum -c SHA256SUMS`.
+
+## Tables
+
+{tables}
+
+Every row but a source's carries `source_id` and a verbatim `quote` from the archived source.
+
+## Licence
+
+Data: CC BY 4.0 (see LICENSE); the archived source texts are third-party works kept as
+quotations for verification. Cite as: China AI claims, by the china-ai-claims contributors,
+version {version}.
+"""
+
+
+def _zip(members: Iterable[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _csv_zip(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
+    members = [("datapackage.json", _dump(descriptor))]
+    members += [(r["path"], (data_dir / r["path"]).read_bytes()) for r in descriptor["resources"]]
+    members += [(s["path"], (data_dir / s["path"]).read_bytes()) for s in descriptor["sources"]]
+    members += [("README.md", release_readme(version).encode()), ("LICENSE", _licence(data_dir))]
+    return _zip(members)
+
+
+def _licence(data_dir: Path) -> bytes:
+    return (data_dir / "LICENSE").read_bytes()
+
+
+def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The ``metadata`` object of the JSON release: the package fields and each table's schema."""
+    fields = {
+        key: value for key, value in descriptor.items() if key not in ("resources", "profile")
+    }
+    fields["resources"] = [
+        {key: resource[key] for key in ("name", "description", "schema")}
+        for resource in descriptor["resources"]
+    ]
+    return fields
+
+
+def _json_release(records: dict[str, list[Record]], descriptor: dict[str, Any]) -> bytes:
+    document: dict[str, Any] = {"metadata": metadata(descriptor)}
+    for table, rows in records.items():
+        document[table] = [row.model_dump(mode="json") for row in rows]
+    return _dump(document)
+
+
+def _sqlite_column(field: dict[str, Any], table: str) -> str:
+    name = field["name"]
+    constraints = field.get("constraints", {})
+    parts = [f'"{name}"', SQLITE_TYPES[field["type"]]]
+    if name == "id":
+        parts.append("PRIMARY KEY")
+    if constraints.get("required"):
+        parts.append("NOT NULL")
+    if field["type"] == "boolean":
+        parts.append(f'CHECK ("{name}" IN (0, 1))')
+    if "enum" in constraints:
+        allowed = ", ".join(f"'{value}'" for value in constraints["enum"])
+        parts.append(f'CHECK ("{name}" IN ({allowed}))')
+    return " ".join(parts)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _sqlite_row(values: dict[str, Any], names: list[str]) -> list[Any]:
+    return [_sqlite_value(values[name]) for name in names]
+
+
+def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target: Path) -> None:
+    build = target.with_suffix(".building")
+    connection = sqlite3.connect(build)
+    try:
+        connection.execute("PRAGMA page_size = 4096")
+        connection.execute("PRAGMA foreign_keys = ON")
+        with connection:
+            for resource in descriptor["resources"]:
+                table, schema = resource["name"], resource["schema"]
+                columns = [_sqlite_column(field, table) for field in schema["fields"]]
+                for key in schema.get("foreignKeys", []):
+                    target_table = key["reference"]["resource"] or table
+                    columns.append(
+                        f'FOREIGN KEY ("{key["fields"][0]}") REFERENCES "{target_table}" ("id")'
+                    )
+                connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
+                for key in schema.get("foreignKeys", []):
+                    column = key["fields"][0]
+                    connection.execute(f'CREATE INDEX "{table}_{column}" ON "{table}" ("{column}")')
+                names = [field["name"] for field in schema["fields"]]
+                marks = ", ".join("?" for _ in names)
+                connection.executemany(
+                    f'INSERT INTO "{table}" VALUES ({marks})',  # noqa: S608 - names from the models
+                    (_sqlite_row(row.model_dump(mode="json"), names) for row in records[table]),
+                )
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise ReleaseError(f"foreign key problems in the SQLite build: {problems[:5]}")
+        connection.execute("VACUUM INTO ?", (str(target),))
+    finally:
+        connection.close()
+        build.unlink(missing_ok=True)
+
+
+def datasette_metadata(descriptor: dict[str, Any], version: str) -> dict[str, Any]:
+    """Title, licence, source, and table and column descriptions for ``datasette -m``."""
+    tables = {
+        resource["name"]: {
+            "description": resource["description"],
+            "columns": {
+                field["name"]: field["description"] for field in resource["schema"]["fields"]
+            },
+        }
+        for resource in descriptor["resources"]
+    }
+    return {
+        "title": f"{PACKAGE_TITLE} {version}",
+        "description": PACKAGE_DESCRIPTION,
+        "license": "CC BY 4.0",
+        "license_url": LICENSES[0]["path"],
+        "source": ", ".join(source["title"] for source in descriptor["sources"]),
+        "databases": {release_name(version): {"tables": tables}},
+    }
+
+
+def _sums(folder: Path, names: list[str]) -> bytes:
+    lines = [f"{sha256_of((folder / name).read_bytes())}  {name}\n" for name in names]
+    return "".join(lines).encode()
+
+
+def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
+    """Validate ``data_dir`` (the packaged dataset by default) and write its release into ``out``.
+
+    Raises :class:`ReleaseError` when the data is invalid; nothing is written then, and a build
+    that fails part way leaves no partial file in ``out``.
+    """
+    from china_ai_claims.validators import validate
+
+    source = dataset_dir() if data_dir is None else Path(data_dir)
+    report = validate(source)
+    if not report.valid:
+        raise ReleaseError(f"the data is invalid; fix it first: {report.summary()}")
+    version = read_version(source)
+    descriptor = _descriptor_with_hashes(source, version)
+    records = _read_records(source)
+    stem = release_name(version)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
+    try:
+        (staging / f"{stem}-csv.zip").write_bytes(_csv_zip(source, version, descriptor))
+        (staging / f"{stem}.json").write_bytes(_json_release(records, descriptor))
+        _sqlite(records, descriptor, staging / f"{stem}.sqlite")
+        (staging / f"{stem}.datasette.json").write_bytes(
+            _dump(datasette_metadata(descriptor, version))
+        )
+        names = release_files(version)
+        (staging / SUMS_FILE).write_bytes(_sums(staging, names))
+        written = []
+        for name in [*names, SUMS_FILE]:
+            os.replace(staging / name, out / name)
+            written.append(out / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
         records,
         tables,
     )
+    from china_ai_claims.opening import ChecksumError
+    from china_ai_claims.validators import validate
 
 _LAZY = {
+    "ChecksumError": "china_ai_claims.opening",
     "DataError": "china_ai_claims.loading",
     "Dataset": "china_ai_claims.loading",
     "UnknownTableError": "china_ai_claims.loading",
@@ -34,9 +37,11 @@ _LAZY = {
     "load_all": "china_ai_claims.loading",
     "records": "china_ai_claims.loading",
     "tables": "china_ai_claims.loading",
+    "validate": "china_ai_claims.validators",
 }
 
 __all__ = [
+    "ChecksumError",
     "DataError",
     "Dataset",
     "UnknownTableError",
@@ -45,6 +50,7 @@ __all__ = [
     "load_all",
     "records",
     "tables",
+    "validate",
 ]
 
 

@@ -8,12 +8,12 @@ functions that need it, never by ``import china_ai_claims``.
 from __future__ import annotations
 
 import csv
-import json
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from china_ai_claims._resources import DATAPACKAGE_FILE, dataset_dir
+from china_ai_claims.opening import Package, dataset_folder, open_data
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,49 +34,20 @@ class DataError(ValueError):
     """Raised when a table's file does not match its schema (run ``china-ai-claims validate``)."""
 
 
-@dataclass(frozen=True)
-class Package:
-    """A dataset folder: its descriptor and where its files are."""
-
-    root: Path
-    descriptor: dict[str, Any]
-
-    @classmethod
-    def open(cls, root: Path | None = None) -> Package:
-        folder = dataset_dir() if root is None else Path(root)
-        text = (folder / DATAPACKAGE_FILE).read_text(encoding="utf-8")
-        return cls(folder, json.loads(text))
-
-    @property
-    def version(self) -> str:
-        return str(self.descriptor["version"])
-
-    def table_names(self) -> list[str]:
-        return [resource["name"] for resource in self.descriptor["resources"]]
-
-    def resource(self, table: str) -> dict[str, Any]:
-        for resource in self.descriptor["resources"]:
-            if resource["name"] == table:
-                return dict(resource)
-        raise UnknownTableError(table, self.table_names())
-
-    def csv_path(self, table: str) -> Path:
-        return self.root / str(self.resource(table)["path"])
-
-
 def tables() -> list[str]:
     """The names of the dataset's tables, in dependency order."""
-    return Package.open().table_names()
+    return dataset_folder().table_names()
 
 
 def _read_frame(package: Package, table: str) -> pd.DataFrame:
     import pandas as pd
 
-    fields = package.resource(table)["schema"]["fields"]
+    resource = package.resource(table)
+    fields = resource["schema"]["fields"]
     names = [spec["name"] for spec in fields]
-    path = package.csv_path(table)
+    path = Path(resource["path"])
     frame = pd.read_csv(
-        path,
+        io.BytesIO(package.read_csv(table)),
         dtype=str,
         keep_default_na=False,
         na_values=[""],
@@ -122,25 +93,37 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: Path) -> pd.Series:
     return column.astype("string")
 
 
-def load(table: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+Source = str | Path | None
+
+
+def load(
+    table: str, *, data_dir: Source = None, release: Source = None, sha256: str | None = None
+) -> pd.DataFrame:
     """One table as a DataFrame with real dtypes.
 
     Text is ``string``, enumerations are ``category`` (with every allowed value as a category),
     integers ``Int64``, numbers ``Float64``, booleans ``boolean``, dates ``datetime64``, and list
     columns hold Python lists. Empty cells are missing values; no other text ("NA", "null") is.
+
+    By default the packaged dataset is read; ``data_dir=`` reads a dataset folder (a checkout's
+    ``dataset/``), ``release=`` a release (its zip, JSON file, extracted folder or http(s) URL),
+    whose hashes are checked first; ``sha256=`` pins the release file.
     """
-    return _read_frame(Package.open(None if data_dir is None else Path(data_dir)), table)
+    return _read_frame(open_data(data_dir, release, sha256), table)
 
 
-def records(table: str, *, data_dir: str | Path | None = None) -> list[Record]:
-    """One table as validated pydantic records (see :mod:`china_ai_claims.models`)."""
+def records(
+    table: str, *, data_dir: Source = None, release: Source = None, sha256: str | None = None
+) -> list[Record]:
+    """One table as validated pydantic records (see :mod:`china_ai_claims.models`); the sources
+    are as for :func:`load`."""
     from china_ai_claims.models import record_type
 
-    package = Package.open(None if data_dir is None else Path(data_dir))
+    package = open_data(data_dir, release, sha256)
     package.resource(table)  # an unknown table fails here, listing the valid ones
     record = record_type(table)
-    with package.csv_path(table).open(encoding="utf-8", newline="") as handle:
-        return [record.model_validate(row) for row in csv.DictReader(handle)]
+    text = package.read_csv(table).decode("utf-8")
+    return [record.model_validate(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
 
 
 @dataclass(frozen=True)
@@ -162,9 +145,12 @@ class Dataset:
         return self.tables["sources"]
 
 
-def load_all(*, data_dir: str | Path | None = None) -> Dataset:
-    """Every table as a DataFrame, plus the version and the package metadata."""
-    package = Package.open(None if data_dir is None else Path(data_dir))
+def load_all(
+    *, data_dir: Source = None, release: Source = None, sha256: str | None = None
+) -> Dataset:
+    """Every table as a DataFrame, plus the version and the package metadata; the sources are
+    as for :func:`load`."""
+    package = open_data(data_dir, release, sha256)
     metadata = {key: value for key, value in package.descriptor.items() if key != "resources"}
     frames = {table: _read_frame(package, table) for table in package.table_names()}
     return Dataset(version=package.version, metadata=metadata, tables=frames)

@@ -20,8 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True)
+error_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -30,7 +30,7 @@ EXIT_USAGE = 2
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one line to stderr and exit with ``code``."""
-    err.print(f"china-ai-claims: error: {message}", markup=False)
+    error_console.print(f"china-ai-claims: error: {message}", markup=False)
     raise typer.Exit(code)
 
 
@@ -38,7 +38,7 @@ def _print_version(value: bool) -> None:
     if value:
         from china_ai_claims._resources import VERSION
 
-        out.print(f"china-ai-claims {VERSION}", markup=False)
+        console.print(f"china-ai-claims {VERSION}", markup=False)
         raise typer.Exit(EXIT_OK)
 
 
@@ -84,15 +84,15 @@ def schemas(
     if check:
         stale = stale_files(data_dir, schema_dir)
         for path in stale:
-            err.print(
+            error_console.print(
                 f"{path}: stale; run 'china-ai-claims schemas' and commit the result", markup=False
             )
         if stale:
             raise typer.Exit(EXIT_INVALID)
-        out.print("generated files are current", markup=False)
+        console.print("generated files are current", markup=False)
         return
     for path in write_contract(data_dir, schema_dir):
-        out.print(f"wrote {path}", markup=False)
+        console.print(f"wrote {path}", markup=False)
 
 
 class OutputFormat(str, Enum):
@@ -130,8 +130,73 @@ def validate(
     except UsageError as error:
         fail(str(error))
     prefix = str(data_dir) if data_dir is not None else "dataset"
-    out.print(render(report, output_format.value, prefix), end="", markup=False)
+    console.print(render(report, output_format.value, prefix), end="", markup=False)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
+@app.command()
+def release(
+    data_dir: DataDirArgument = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder to write the release files into.", file_okay=False),
+    ] = Path("release"),
+) -> None:
+    """Validate, then build the CSV zip, JSON, SQLite (+ Datasette metadata) and SHA256SUMS.
+
+    The same data gives byte-identical files; invalid data is refused and nothing is written.
+    """
+    from china_ai_claims.release import ReleaseError, build_release
+    from china_ai_claims.validators import UsageError
+
+    try:
+        written = build_release(out, data_dir)
+    except UsageError as error:
+        fail(str(error))
+    except ReleaseError as error:
+        fail(str(error), EXIT_INVALID)
+    for path in written:
+        console.print(f"wrote {path}", markup=False)
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    changelog = "changelog"
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        Path, typer.Argument(help="Old version: dataset folder, zip, JSON or release folder.")
+    ],
+    new: Annotated[Path, typer.Argument(help="New version, in any of the same forms.")],
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", help="text, json, or a CHANGELOG entry (changelog)."),
+    ] = DiffFormat.text,
+    date: Annotated[
+        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(help="Date of the CHANGELOG entry (default: today)."),
+    ] = None,
+) -> None:
+    """List the rows added, removed and changed (by id, with old -> new values) per table."""
+    import datetime
+
+    from china_ai_claims.diff import compare, open_any, render_changelog, render_json, render_text
+    from china_ai_claims.opening import ChecksumError, ReleaseFormatError
+
+    try:
+        result = compare(open_any(old), open_any(new))
+    except (OSError, ValueError, ChecksumError, ReleaseFormatError) as error:
+        fail(str(error))
+    if output_format is DiffFormat.json:
+        console.print(render_json(result), end="", markup=False)
+    elif output_format is DiffFormat.changelog:
+        day = date or datetime.date.today().isoformat()
+        console.print(render_changelog(result, day), end="", markup=False)
+    else:
+        console.print(render_text(result), end="", markup=False)
 
 
 def main() -> None:
@@ -139,7 +204,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except Exception as error:
-        err.print(
+        error_console.print(
             f"china-ai-claims: internal error: {type(error).__name__}: {error}; please report it",
             markup=False,
         )

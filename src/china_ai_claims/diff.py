@@ -1,0 +1,163 @@
+"""What changed between two versions of the data: rows added, removed and changed, by id.
+
+Either side may be a dataset folder, a release folder, a CSV zip or a JSON release. Cells are
+compared as the CSV writes them, so the same data in two forms has no differences.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from china_ai_claims._resources import DATAPACKAGE_FILE
+from china_ai_claims.opening import Package, dataset_folder, open_release
+
+
+@dataclass
+class TableDiff:
+    """The differences in one table."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.added or self.removed or self.changed or self.columns_added or self.columns_removed
+        )
+
+
+@dataclass
+class Diff:
+    """The differences between two versions, table by table."""
+
+    old_version: str
+    new_version: str
+    tables: dict[str, TableDiff]
+
+    def __bool__(self) -> bool:
+        return any(self.tables.values())
+
+
+def open_any(path: str | Path) -> Package:
+    """A dataset folder as it is, or a release (zip, JSON, folder with hashes) verified."""
+    location = Path(path)
+    if location.is_dir():
+        descriptor = json.loads((location / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
+        if all("hash" in resource for resource in descriptor.get("resources", [])):
+            return open_release(location)
+        return dataset_folder(location)
+    return open_release(location)
+
+
+def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, str]]]:
+    text = package.read_csv(table).decode("utf-8")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return list(reader.fieldnames or []), {row["id"]: row for row in reader}
+
+
+def compare(old: Package, new: Package) -> Diff:
+    """The differences from ``old`` to ``new``."""
+    names = [*old.table_names(), *(n for n in new.table_names() if n not in old.table_names())]
+    tables: dict[str, TableDiff] = {}
+    for name in names:
+        old_columns, old_rows = _rows(old, name) if name in old.table_names() else ([], {})
+        new_columns, new_rows = _rows(new, name) if name in new.table_names() else ([], {})
+        result = TableDiff(
+            added=[key for key in new_rows if key not in old_rows],
+            removed=[key for key in old_rows if key not in new_rows],
+            columns_added=[column for column in new_columns if column not in old_columns],
+            columns_removed=[column for column in old_columns if column not in new_columns],
+        )
+        for key, before in old_rows.items():
+            after = new_rows.get(key)
+            if after is None:
+                continue
+            changes = {
+                column: (before.get(column, ""), after.get(column, ""))
+                for column in dict.fromkeys([*old_columns, *new_columns])
+                if before.get(column, "") != after.get(column, "")
+            }
+            if changes:
+                result.changed[key] = changes
+        tables[name] = result
+    return Diff(old.version, new.version, tables)
+
+
+def _short(value: str, limit: int = 60) -> str:
+    shown = value.replace("\n", "\\n")
+    return repr(shown[: limit - 1] + "…" if len(shown) > limit else shown)
+
+
+def render_text(diff: Diff) -> str:
+    lines = [f"{diff.old_version} -> {diff.new_version}"]
+    for name, table in diff.tables.items():
+        if not table:
+            continue
+        lines.append(
+            f"{name}: {len(table.added)} added, {len(table.removed)} removed, "
+            f"{len(table.changed)} changed"
+        )
+        lines += [f"  + column {column}" for column in table.columns_added]
+        lines += [f"  - column {column}" for column in table.columns_removed]
+        lines += [f"  + {key}" for key in table.added]
+        lines += [f"  - {key}" for key in table.removed]
+        for key, changes in table.changed.items():
+            for column, (before, after) in changes.items():
+                lines.append(f"  ~ {key} {column}: {_short(before)} -> {_short(after)}")
+    if not diff:
+        lines.append("no differences")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diff: Diff) -> str:
+    document = {
+        "old_version": diff.old_version,
+        "new_version": diff.new_version,
+        "tables": {
+            name: {
+                "added": table.added,
+                "removed": table.removed,
+                "changed": {
+                    key: {
+                        column: {"old": old, "new": new} for column, (old, new) in changes.items()
+                    }
+                    for key, changes in table.changed.items()
+                },
+                "columns_added": table.columns_added,
+                "columns_removed": table.columns_removed,
+            }
+            for name, table in diff.tables.items()
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_changelog(diff: Diff, date: str) -> str:
+    """A Keep a Changelog entry for the new version, naming tables and row ids."""
+    sections: dict[str, list[str]] = {"Added": [], "Changed": [], "Removed": []}
+    for name, table in diff.tables.items():
+        if table.columns_added:
+            sections["Added"].append(f"- `{name}`: columns {_ids(table.columns_added)}.")
+        if table.added:
+            sections["Added"].append(f"- `{name}`: {_ids(table.added)}.")
+        for key, changes in table.changed.items():
+            sections["Changed"].append(f"- `{name}` `{key}`: {_ids(list(changes))}.")
+        if table.columns_removed:
+            sections["Removed"].append(f"- `{name}`: columns {_ids(table.columns_removed)}.")
+        if table.removed:
+            sections["Removed"].append(f"- `{name}`: {_ids(table.removed)}.")
+    lines = [f"## [{diff.new_version}] - {date}"]
+    for title, entries in sections.items():
+        if entries:
+            lines += ["", f"### {title}", "", *entries]
+    return "\n".join(lines) + "\n"
+
+
+def _ids(values: list[str]) -> str:
+    return ", ".join(f"`{value}`" for value in values)

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from china_ai_claims.cli import app
+from china_ai_claims.release import metadata
 from china_ai_claims.schema_builder import RELEASE_SCHEMA_FILE, stale_files
 
 
@@ -95,9 +96,9 @@ def test_release_json_schema_accepts_the_records_and_rejects_a_bad_one(
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     assert schema["required"] == ["metadata", *cac.tables()]
-    dataset = cac.load_all()
+    descriptor = json.loads((packaged_dataset / "datapackage.json").read_text(encoding="utf-8"))
     document = {
-        "metadata": dataset.metadata,
+        "metadata": metadata(descriptor),
         **{
             table: [record.model_dump(mode="json") for record in cac.records(table)]
             for table in cac.tables()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-WORKFLOWS = ["validate.yml", "ci.yml"]
+WORKFLOWS = ["validate.yml", "ci.yml", "release.yml"]
 
 
 def _checker() -> str:

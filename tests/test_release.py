@@ -1,0 +1,351 @@
+"""A downloader takes a release and opens it anywhere; an analyst loads it verified, even by URL."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import http.server
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import china_ai_claims as cac
+from _mutations import cell, duplicate_row
+from china_ai_claims.cli import app
+from china_ai_claims.opening import ChecksumError, ReleaseFormatError
+from china_ai_claims.release import ReleaseError, build_release, release_files
+
+VERSION = cac.__version__
+STEM = f"china-ai-claims-{VERSION}"
+ZIP, JSON_FILE, SQLITE = f"{STEM}-csv.zip", f"{STEM}.json", f"{STEM}.sqlite"
+
+
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    build_release(out)
+    return out
+
+
+@pytest.fixture
+def release_copy(release_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "release"
+    shutil.copytree(release_dir, target)
+    return target
+
+
+def _csv_rows(data: bytes) -> int:
+    return sum(1 for _ in csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_release_holds_the_promised_files(release_dir: Path) -> None:
+    names = sorted(path.name for path in release_dir.iterdir())
+    assert names == sorted([*release_files(VERSION), "SHA256SUMS"])
+    members = zipfile.ZipFile(release_dir / ZIP).namelist()
+    assert members == sorted(members)
+    expected = {"datapackage.json", "README.md", "LICENSE", "sources.csv", "cost_claims.csv"}
+    assert expected <= set(members)
+    assert "sources/deepseek-impact-on-china-ai-industry.txt" in members
+
+
+def test_sha256sums_is_what_sha256sum_checks(release_dir: Path) -> None:
+    tool = shutil.which("sha256sum")
+    lines = (release_dir / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert [line.split("  ")[1] for line in lines] == release_files(VERSION)
+    for line in lines:
+        digest, name = line.split("  ")
+        assert hashlib.sha256((release_dir / name).read_bytes()).hexdigest() == digest
+    if tool is not None:
+        result = subprocess.run(
+            [tool, "-c", "SHA256SUMS"], cwd=release_dir, capture_output=True, check=False
+        )
+        assert result.returncode == 0, result.stdout
+
+
+def test_building_twice_gives_identical_bytes(release_dir: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build_release(again)
+    for name in [*release_files(VERSION), "SHA256SUMS"]:
+        assert (again / name).read_bytes() == (release_dir / name).read_bytes(), name
+
+
+def test_zip_members_carry_no_build_time_or_path(release_dir: Path) -> None:
+    for info in zipfile.ZipFile(release_dir / ZIP).infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert not info.filename.startswith(("/", ".."))
+    everything = b"".join(path.read_bytes() for path in release_dir.iterdir())
+    assert str(release_dir).encode() not in everything
+
+
+def test_invalid_data_is_refused_and_nothing_is_written(dataset_copy: Path, tmp_path: Path) -> None:
+    cell("cost_claims", "gpt-4-training-cost", amount="7")(dataset_copy)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["release", str(dataset_copy), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "invalid" in result.output
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_failed_build_leaves_no_partial_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from china_ai_claims import release
+
+    def broken(*args: object) -> None:
+        raise ReleaseError("disk full")
+
+    monkeypatch.setattr(release, "_sqlite", broken)
+    out = tmp_path / "out"
+    with pytest.raises(ReleaseError):
+        build_release(out)
+    assert list(out.iterdir()) == []
+
+
+def test_sqlite_opens_with_keys_indexes_and_the_csv_row_counts(release_dir: Path) -> None:
+    archive = zipfile.ZipFile(release_dir / ZIP)
+    connection = sqlite3.connect(release_dir / SQLITE)
+    try:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in cac.tables():
+            count = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+            assert count == _csv_rows(archive.read(f"{table}.csv")), table
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list('cost_claims')")}
+        assert "cost_claims_model_id" in indexes
+        keys = connection.execute("PRAGMA foreign_key_list('cost_claims')").fetchall()
+        assert ("models", "model_id") in {(row[2], row[3]) for row in keys}
+        row = connection.execute(
+            "SELECT amount, bound FROM cost_claims WHERE id = 'deepseek-v3-training-cost'"
+        ).fetchone()
+        assert row == (6000000.0, "approximate")
+    finally:
+        connection.close()
+
+
+def test_datasette_metadata_describes_every_table_and_column(release_dir: Path) -> None:
+    metadata = json.loads((release_dir / f"{STEM}.datasette.json").read_text(encoding="utf-8"))
+    assert metadata["license"] == "CC BY 4.0"
+    tables = metadata["databases"][STEM]["tables"]
+    assert set(tables) == set(cac.tables())
+    columns = tables["cost_claims"]["columns"]
+    assert set(columns) == set(cac.load("cost_claims").columns)
+    assert all(columns.values())
+
+
+def test_pandas_reads_the_csvs_straight_from_the_zip(release_dir: Path) -> None:
+    with zipfile.ZipFile(release_dir / ZIP) as archive, archive.open("cost_claims.csv") as handle:
+        frame = pd.read_csv(handle)
+    assert len(frame) == len(cac.load("cost_claims"))
+
+
+def test_csvs_are_utf8_without_bom_with_the_dialects_line_ending(release_dir: Path) -> None:
+    with zipfile.ZipFile(release_dir / ZIP) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+        for resource in descriptor["resources"]:
+            data = archive.read(resource["path"])
+            assert not data.startswith(b"\xef\xbb\xbf")
+            data.decode("utf-8")
+            assert resource["dialect"]["lineTerminator"] == "\n"
+            assert b"\r" not in data
+            assert data.endswith(b"\n")
+
+
+def test_json_release_is_valid_against_its_schema(release_dir: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from china_ai_claims._resources import schemas_dir
+
+    schema = json.loads((schemas_dir() / "china-ai-claims.schema.json").read_text("utf-8"))
+    document = json.loads((release_dir / JSON_FILE).read_text(encoding="utf-8"))
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    assert document["metadata"]["version"] == VERSION
+
+
+def test_frictionless_reports_the_extracted_zip_valid(release_dir: Path, tmp_path: Path) -> None:
+    from frictionless import Package
+
+    zipfile.ZipFile(release_dir / ZIP).extractall(tmp_path / "extracted")
+    report = Package(str(tmp_path / "extracted" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])
+
+
+@pytest.mark.parametrize("form", [ZIP, JSON_FILE, "extracted"])
+def test_every_release_form_loads_the_same_typed_tables(
+    form: str, release_dir: Path, tmp_path: Path
+) -> None:
+    source = release_dir / form
+    if form == "extracted":
+        source = tmp_path / "extracted"
+        zipfile.ZipFile(release_dir / ZIP).extractall(source)
+    for table in cac.tables():
+        pd.testing.assert_frame_equal(cac.load(table, release=source), cac.load(table))
+    assert cac.load_all(release=source).version == VERSION
+    assert len(cac.records("events", release=source)) == len(cac.records("events"))
+
+
+def _rezip(path: Path, member: str, change: bytes, by: bytes) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in members:
+            archive.writestr(info, data.replace(change, by, 1) if info.filename == member else data)
+
+
+def test_one_changed_byte_inside_the_zip_is_refused(release_copy: Path) -> None:
+    (release_copy / "SHA256SUMS").unlink()  # the zip's own hashes must catch it
+    _rezip(release_copy / ZIP, "cost_claims.csv", b"6000000", b"6000001")
+    with pytest.raises(ChecksumError) as caught:
+        cac.load("models", release=release_copy / ZIP)
+    message = str(caught.value)
+    assert "cost_claims.csv" in message
+    assert caught.value.expected in message
+    assert caught.value.actual in message
+
+
+def test_a_changed_json_release_is_refused_by_its_sha256sums(release_copy: Path) -> None:
+    path = release_copy / JSON_FILE
+    path.write_bytes(path.read_bytes().replace(b"6000000", b"6000001", 1))
+    with pytest.raises(ChecksumError, match=JSON_FILE):
+        cac.load("cost_claims", release=path)
+
+
+def test_a_json_release_without_sums_or_pin_is_refused(release_copy: Path) -> None:
+    (release_copy / "SHA256SUMS").unlink()
+    with pytest.raises(ReleaseFormatError, match="cannot verify"):
+        cac.load("cost_claims", release=release_copy / JSON_FILE)
+    pinned = hashlib.sha256((release_copy / JSON_FILE).read_bytes()).hexdigest()
+    assert len(cac.load("cost_claims", release=release_copy / JSON_FILE, sha256=pinned)) == 5
+
+
+def test_a_wrong_pin_is_refused(release_dir: Path) -> None:
+    with pytest.raises(ChecksumError):
+        cac.load("cost_claims", release=release_dir / ZIP, sha256="0" * 64)
+
+
+def test_a_changed_file_in_an_extracted_release_is_refused(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "extracted"
+    zipfile.ZipFile(release_dir / ZIP).extractall(folder)
+    path = folder / "people.csv"
+    path.write_bytes(path.read_bytes().replace(b"Robin Li", b"Robin Lee"))
+    with pytest.raises(ChecksumError, match=r"people\.csv"):
+        cac.load("people", release=folder)
+
+
+def test_a_dataset_folder_is_not_a_release(packaged_dataset: Path) -> None:
+    with pytest.raises(ReleaseFormatError, match="not a release"):
+        cac.load("people", release=packaged_dataset)
+
+
+@pytest.fixture
+def served(release_dir: Path) -> Iterator[tuple[str, list[str], http.server.HTTPServer]]:
+    requests: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            requests.append(self.path)
+
+    handler = functools.partial(Handler, directory=str(release_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests, server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_url_is_downloaded_once_verified_and_reused_offline(
+    served: tuple[str, list[str], http.server.HTTPServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, requests, server = served
+    monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
+    first = cac.load("cost_claims", release=f"{base}/{JSON_FILE}")
+    assert any(JSON_FILE in request for request in requests)
+    assert any("SHA256SUMS" in request for request in requests)
+    assert (tmp_path / "cache").is_dir()
+    server.shutdown()
+    requests.clear()
+    again = cac.load("cost_claims", release=f"{base}/{JSON_FILE}")
+    pd.testing.assert_frame_equal(first, again)
+    assert requests == []
+
+
+def test_a_tampered_download_is_refused(
+    served: tuple[str, list[str], http.server.HTTPServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, _, _ = served
+    monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ChecksumError):
+        cac.load("cost_claims", release=f"{base}/{ZIP}", sha256="1" * 64)
+
+
+def test_diff_lists_added_removed_and_changed_rows(
+    dataset_copy: Path, packaged_dataset: Path
+) -> None:
+    cell("cost_claims", "gpt-4-training-cost", note="Corrected.")(dataset_copy)
+    duplicate_row("events", "manus-rollout")(dataset_copy)
+    events = dataset_copy / "events.csv"
+    head, _, last = events.read_text(encoding="utf-8").rstrip("\n").rpartition("\n")
+    events.write_text(f"{head}\n{last.replace('manus-rollout', 'manus-launch', 1)}\n", "utf-8")
+    runner = CliRunner()
+    text = runner.invoke(app, ["diff", str(packaged_dataset), str(dataset_copy)])
+    assert text.exit_code == 0, text.output
+    assert "cost_claims: 0 added, 0 removed, 1 changed" in text.output
+    assert "~ gpt-4-training-cost note:" in text.output
+    assert "'Corrected.'" in text.output
+    assert "events: 1 added, 0 removed, 0 changed" in text.output
+    document = json.loads(
+        runner.invoke(
+            app, ["diff", str(packaged_dataset), str(dataset_copy), "--format", "json"]
+        ).output
+    )
+    assert document["tables"]["events"]["added"] == ["manus-launch"]
+    changed = document["tables"]["cost_claims"]["changed"]["gpt-4-training-cost"]
+    assert changed["note"]["new"] == "Corrected."
+    entry = runner.invoke(
+        app,
+        [
+            "diff",
+            str(packaged_dataset),
+            str(dataset_copy),
+            "--format",
+            "changelog",
+            "--date",
+            "2026-12-01",
+        ],
+    ).output
+    assert entry.startswith(f"## [{VERSION}] - 2026-12-01")
+    assert "### Added\n\n- `events`: `manus-launch`." in entry
+    assert "### Changed\n\n- `cost_claims` `gpt-4-training-cost`: `note`." in entry
+
+
+def test_diff_between_forms_of_the_same_data_is_empty(
+    release_dir: Path, packaged_dataset: Path
+) -> None:
+    for form in (ZIP, JSON_FILE):
+        result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(release_dir / form)])
+        assert result.exit_code == 0
+        assert result.output.endswith("no differences\n")
+
+
+def test_diff_of_a_missing_file_is_a_usage_error(tmp_path: Path, packaged_dataset: Path) -> None:
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(tmp_path / "x.zip")])
+    assert result.exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -19,6 +20,24 @@ def median_seconds(command: Sequence[str], runs: int, warmup: int = 1) -> float:
         if index >= warmup:
             timings.append(elapsed)
     return statistics.median(timings)
+
+
+def run_with_peak(command: Sequence[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak resident MiB and exit code of one run of ``command``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def median_and_peak(command: Sequence[str], runs: int) -> tuple[float, float]:
+    """Median wall seconds and largest peak resident MiB over ``runs`` successful runs."""
+    results = [run_with_peak(command) for _ in range(runs)]
+    codes = {code for _, _, code in results}
+    if codes != {0}:
+        raise SystemExit(f"{command[0]} exited with {codes}")
+    return statistics.median(t for t, _, _ in results), max(m for _, m, _ in results)
 
 
 def python(code: str) -> list[str]:

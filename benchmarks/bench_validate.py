@@ -13,33 +13,12 @@ Target: ours no slower and no larger than frictionless at every size, time linea
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from _timing import median_and_peak
 from make_synthetic import make
-
-
-def _measure(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MiB and exit code of one run of ``command``."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, process.returncode
-
-
-def _runs(command: list[str], runs: int) -> tuple[float, float]:
-    results = [_measure(command) for _ in range(runs)]
-    codes = {code for _, _, code in results}
-    if codes != {0}:
-        raise SystemExit(f"{command[0]} exited with {codes}: the synthetic data should be valid")
-    return statistics.median(t for t, _, _ in results), max(m for _, m, _ in results)
 
 
 def main() -> None:
@@ -59,8 +38,8 @@ def main() -> None:
     for scale in arguments.scales:
         folder = arguments.work / f"synthetic-{scale}"
         rows = make(scale, folder)
-        ours, ours_peak = _runs([*ours_command, str(folder)], arguments.runs)
-        theirs, theirs_peak = _runs(
+        ours, ours_peak = median_and_peak([*ours_command, str(folder)], arguments.runs)
+        theirs, theirs_peak = median_and_peak(
             [*theirs_command, str(folder / "datapackage.json")], arguments.runs
         )
         print(

@@ -90,6 +90,7 @@ def make(scale: int, out: Path, seed: int = 0) -> int:
         writer.writeheader()
         writer.writerows(written[record.table])
         (out / f"{record.table}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    shutil.copyfile(dataset_dir() / "LICENSE", out / "LICENSE")
     descriptor = package_descriptor(read_version(dataset_dir()), written["sources"])
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

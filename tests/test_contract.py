@@ -14,8 +14,21 @@ from china_ai_claims.release import metadata
 from china_ai_claims.schema_builder import RELEASE_SCHEMA_FILE, stale_files
 
 
-def test_committed_schemas_and_datapackage_are_current(repo_root: Path) -> None:
-    assert stale_files(repo_root / "dataset", repo_root / "schemas") == []
+def test_committed_schemas_datapackage_and_data_dictionary_are_current(repo_root: Path) -> None:
+    assert stale_files(repo_root / "dataset", repo_root / "schemas", repo_root / "docs") == []
+
+
+def test_data_dictionary_covers_every_table_column_and_enumeration(repo_root: Path) -> None:
+    from china_ai_claims.models import RECORD_TYPES, Bound, ModelStatus
+
+    text = (repo_root / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    for record in RECORD_TYPES:
+        assert f"## `{record.table}`" in text
+        for column in record.model_fields:
+            assert f"| `{column}` |" in text, (record.table, column)
+    for kind in (Bound, ModelStatus):
+        assert f"### {kind.__name__}" in text
+        assert all(f"`{member.value}`" in text for member in kind)
 
 
 def test_packaged_schemas_and_datapackage_are_current(packaged_dataset: Path) -> None:
@@ -24,7 +37,7 @@ def test_packaged_schemas_and_datapackage_are_current(packaged_dataset: Path) ->
 
 @pytest.fixture
 def root_copy(tmp_path: Path, repo_root: Path) -> Path:
-    for folder in ("dataset", "schemas"):
+    for folder in ("dataset", "schemas", "docs"):
         shutil.copytree(repo_root / folder, tmp_path / folder)
     return tmp_path
 

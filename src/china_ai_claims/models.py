@@ -106,7 +106,10 @@ class ModelStatus(str, Enum):
 
 
 class Bound(str, Enum):
-    """How the source states a quantity."""
+    """How the source states a quantity: exactly ("$53 billion"), approximately ("approximately
+    $6 million"), as a lower bound (at_least: "$100 million+"; more_than: "more than 90%"), as an
+    upper bound (at_most, less_than), as a range (amount_low to amount_high), or without a number
+    (unquantified: "billions of yuan", kept in words only)."""
 
     exact = "exact"
     approximate = "approximate"

@@ -2,6 +2,7 @@
 
 - one Frictionless Table Schema per table (``schemas/<table>.schema.json``);
 - the JSON Schema of the one-file JSON release (``schemas/china-ai-claims.schema.json``);
+- the data dictionary ``docs/data-dictionary.md`` (from the repository root only);
 - the Data Package descriptor ``dataset/datapackage.json``, with the same Table Schemas inline (its
   ``version`` is kept: it is the one place the version is written).
 
@@ -278,27 +279,34 @@ def data_package(data_dir: Path) -> dict[str, Any]:
     return package_descriptor(read_version(data_dir), _read_sources(data_dir))
 
 
-def contract(data_dir: Path, schema_dir: Path) -> Iterator[tuple[Path, str]]:
-    """Every generated file with the text it should hold."""
+def contract(
+    data_dir: Path, schema_dir: Path, docs_dir: Path | None = None
+) -> Iterator[tuple[Path, str]]:
+    """Every generated file with the text it should hold (the data dictionary when ``docs_dir``
+    is given: it lives in the repository, not in the package)."""
     for record in RECORD_TYPES:
         yield schema_dir / schema_file(record.table), dumps(table_schema(record))
     yield schema_dir / RELEASE_SCHEMA_FILE, dumps(release_json_schema())
     yield data_dir / DATAPACKAGE_FILE, dumps(data_package(data_dir))
+    if docs_dir is not None:
+        from china_ai_claims.dictionary import DICTIONARY_FILE, data_dictionary
+
+        yield docs_dir / DICTIONARY_FILE, data_dictionary()
 
 
-def stale_files(data_dir: Path, schema_dir: Path) -> list[Path]:
+def stale_files(data_dir: Path, schema_dir: Path, docs_dir: Path | None = None) -> list[Path]:
     """The generated files that are missing or differ from what the models give."""
-    stale = []
-    for path, text in contract(data_dir, schema_dir):
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(path)
-    return stale
+    return [
+        path
+        for path, text in contract(data_dir, schema_dir, docs_dir)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
 
 
-def write_contract(data_dir: Path, schema_dir: Path) -> list[Path]:
+def write_contract(data_dir: Path, schema_dir: Path, docs_dir: Path | None = None) -> list[Path]:
     """Write every stale generated file; returns the files written."""
     written = []
-    for path, text in list(contract(data_dir, schema_dir)):
+    for path, text in list(contract(data_dir, schema_dir, docs_dir)):
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")

@@ -1,0 +1,148 @@
+"""A contributor adds a source and a claim: add-source, quote, and the CONTRIBUTING walkthrough."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+import shlex
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from china_ai_claims.archiving import SourceError, add_source
+from china_ai_claims.cli import app
+from china_ai_claims.validators import validate
+
+COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
+
+
+def _add(dataset: Path, file: Path, source_id: str = "new-article", **extra: str) -> Path:
+    return add_source(file, source_id=source_id, title="A new article", data_dir=dataset, **extra)
+
+
+def test_add_source_archives_nfc_lf_text_and_stays_valid(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "article.txt"
+    decomposed = unicodedata.normalize("NFD", "Café ’quoted’ text")
+    article.write_bytes(b"\xef\xbb\xbf" + f"Title\r\n{decomposed}\rlast line\n".encode())
+    target = _add(dataset_copy, article, published="2025-03-01")
+    assert target == dataset_copy / "sources" / "new-article.txt"
+    text = target.read_text(encoding="utf-8")
+    assert text == "Title\nCafé ’quoted’ text\nlast line\n"
+    assert unicodedata.is_normalized("NFC", text)
+    with (dataset_copy / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        row = list(csv.DictReader(handle))[-1]
+    assert row["id"] == "new-article"
+    assert row["published"] == "2025-03-01"
+    assert row["retrieved"] == datetime.date.today().isoformat()
+    assert int(row["bytes"]) == len(target.read_bytes())
+    report = validate(dataset_copy)
+    assert report.valid, [error.as_dict() for error in report.errors]
+    assert report.sources == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+        ("caf\xe9 latin-1\n".encode("latin-1"), "is not UTF-8"),
+        ("line one\nhidden\u200bspace\n".encode(), "zero-width character U+200B"),
+        ("text with \u202e override\n".encode(), "bidi character U+202E"),
+        (b"   \n\n", "empty"),
+    ],
+    ids=["binary", "latin-1", "zero-width", "bidi", "empty"],
+)
+def test_add_source_refuses_bad_text_and_writes_nothing(
+    dataset_copy: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    before = (dataset_copy / "sources.csv").read_bytes()
+    with pytest.raises(SourceError, match=re.escape(message)):
+        _add(dataset_copy, article)
+    assert (dataset_copy / "sources.csv").read_bytes() == before
+    assert not (dataset_copy / "sources" / "new-article.txt").exists()
+
+
+def test_add_source_never_overwrites(dataset_copy: Path, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("Some text\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"already in sources\.csv"):
+        _add(dataset_copy, article, source_id="deepseek-impact-on-china-ai-industry")
+    (dataset_copy / "sources" / "orphan.txt").write_text("x\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="already exists"):
+        _add(dataset_copy, article, source_id="orphan")
+    with pytest.raises(SourceError, match="lower-case ASCII"):
+        _add(dataset_copy, article, source_id="Bad Id")
+
+
+def test_add_source_command_reports_errors_in_one_line(dataset_copy: Path, tmp_path: Path) -> None:
+    article = tmp_path / "article.bin"
+    article.write_bytes(b"\x00\x01\x02")
+    result = CliRunner().invoke(
+        app,
+        ["add-source", str(article), "--id", "x", "--title", "X", "--data-dir", str(dataset_copy)],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("china-ai-claims: error: ")
+    assert "binary" in result.output
+
+
+def test_quote_prints_the_passage_exactly_as_written_with_its_line(packaged_dataset: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["quote", "deepseek-impact-on-china-ai-industry", "baidu ceo said training cost 90 percent",
+         "--data-dir", str(packaged_dataset), "--limit", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert result.output == (
+        "line 17: Baidu CEO Robin Li stated that the cost of model training “can be reduced by "
+        "more than 90% over 12 months.”\n"
+    )
+
+
+def test_quote_of_an_unknown_source_is_a_usage_error(packaged_dataset: Path) -> None:
+    result = CliRunner().invoke(app, ["quote", "nope", "x", "--data-dir", str(packaged_dataset)])
+    assert result.exit_code == 2
+    assert "no source 'nope'" in result.output
+
+
+def _walkthrough(repo_root: Path) -> list[tuple[str, str]]:
+    text = (repo_root / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    return re.findall(r"<!-- walkthrough: (.+?) -->\n```\w*\n(.*?)```", text, re.DOTALL)
+
+
+def test_the_contributing_walkthrough_ends_in_a_passing_validate(
+    repo_root: Path, dataset_copy: Path
+) -> None:
+    work = dataset_copy.parent
+    steps = _walkthrough(repo_root)
+    assert [step for step, _ in steps] == [
+        "article.txt",
+        "commands",
+        "append organizations.csv",
+        "append funding_claims.csv",
+        "validate",
+    ]
+    for step, body in steps:
+        if step == "article.txt":
+            (work / "article.txt").write_text(body, encoding="utf-8")
+        elif step.startswith("append "):
+            table = dataset_copy / step.removeprefix("append ")
+            table.write_text(table.read_text(encoding="utf-8") + body, encoding="utf-8")
+        else:
+            for line in body.strip().splitlines():
+                arguments = shlex.split(line)
+                assert arguments[0] == "china-ai-claims"
+                result = subprocess.run(
+                    [COMMAND, *arguments[1:]], cwd=work, capture_output=True, text=True, check=False
+                )
+                assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
+    assert result.stdout.startswith("valid: ")
+    assert "2 sources" in result.stdout

@@ -75,14 +75,15 @@ def schemas(
     ] = False,
     root: RootOption = Path("."),
 ) -> None:
-    """Generate schemas/*.json and dataset/datapackage.json from the record models."""
+    """Generate schemas/*.json, dataset/datapackage.json and docs/data-dictionary.md from the
+    record models."""
     from china_ai_claims.schema_builder import stale_files, write_contract
 
-    data_dir, schema_dir = root / "dataset", root / "schemas"
+    data_dir, schema_dir, docs_dir = root / "dataset", root / "schemas", root / "docs"
     if not (data_dir / "datapackage.json").is_file():
         fail(f"{data_dir}/datapackage.json not found: run from the repository root or pass --root")
     if check:
-        stale = stale_files(data_dir, schema_dir)
+        stale = stale_files(data_dir, schema_dir, docs_dir)
         for path in stale:
             error_console.print(
                 f"{path}: stale; run 'china-ai-claims schemas' and commit the result", markup=False
@@ -91,7 +92,7 @@ def schemas(
             raise typer.Exit(EXIT_INVALID)
         console.print("generated files are current", markup=False)
         return
-    for path in write_contract(data_dir, schema_dir):
+    for path in write_contract(data_dir, schema_dir, docs_dir):
         console.print(f"wrote {path}", markup=False)
 
 
@@ -197,6 +198,213 @@ def diff(
         console.print(render_changelog(result, day), end="", markup=False)
     else:
         console.print(render_text(result), end="", markup=False)
+
+
+def _contributor_data_dir(data_dir: Path | None) -> Path:
+    """The dataset folder a contributor means: --data-dir, else ./dataset, else the packaged one."""
+    if data_dir is not None:
+        return data_dir
+    if Path("dataset", "datapackage.json").is_file():
+        return Path("dataset")
+    from china_ai_claims._resources import dataset_dir
+
+    return dataset_dir()
+
+
+DataDirOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option(
+        "--data-dir",
+        help="Dataset folder (default: ./dataset, else the packaged one).",
+        file_okay=False,
+    ),
+]
+
+
+@app.command("add-source")
+def add_source_command(
+    file: Annotated[Path, typer.Argument(help="The text to archive (UTF-8).", dir_okay=False)],
+    source_id: Annotated[
+        str, typer.Option("--id", help="New source id, e.g. reuters-deepseek-2025.")
+    ],
+    title: Annotated[str, typer.Option("--title", help="Title of the text.")],
+    url: Annotated[Optional[str], typer.Option(help="Where it was published.")] = None,  # noqa: UP045
+    publisher: Annotated[Optional[str], typer.Option(help="Who published it.")] = None,  # noqa: UP045
+    published: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Publication date, YYYY-MM-DD (lets relative dates be resolved)."),
+    ] = None,
+    language: Annotated[str, typer.Option(help="BCP 47 language tag.")] = "en",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Archive a text into sources/ (NFC, LF endings) and describe it in sources.csv."""
+    from china_ai_claims.archiving import SourceError, add_source
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        target = add_source(
+            file,
+            source_id=source_id,
+            title=title,
+            data_dir=_contributor_data_dir(data_dir),
+            url=url,
+            publisher=publisher,
+            published=published,
+            language=language,
+        )
+    except SourceError as error:
+        fail(str(error), EXIT_INVALID)
+    console.print(
+        f"archived {target}; described in sources.csv; datapackage.json refreshed", markup=False
+    )
+
+
+@app.command()
+def quote(
+    source_id: Annotated[str, typer.Argument(help="The source to search.")],
+    words: Annotated[str, typer.Argument(help="The passage roughly as you remember it.")],
+    limit: Annotated[int, typer.Option(help="How many passages to print.", min=1)] = 3,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print the passages of a source closest to WORDS, exactly as written, with line numbers."""
+    from china_ai_claims.passages import closest_passages
+
+    folder = _contributor_data_dir(data_dir)
+    path = folder / "sources" / f"{source_id}.txt"
+    if not path.is_file():
+        fail(f"no source {source_id!r} in {folder}/sources")
+    text = path.read_text(encoding="utf-8")
+    for passage in closest_passages(text, words, limit):
+        console.print(f"line {passage.line}: {passage.text}", markup=False)
+
+
+@app.command()
+def info(data_dir: DataDirArgument = None) -> None:
+    """The version, each table with its row count, and the sources."""
+    from china_ai_claims.loading import load_all
+
+    dataset = load_all(data_dir=data_dir)
+    console.print(f"china-ai-claims {dataset.version}", markup=False)
+    for name, frame in dataset.tables.items():
+        console.print(f"  {name:<16} {len(frame):>6} rows", markup=False)
+    console.print("sources:", markup=False)
+    for _, source in dataset.sources.iterrows():
+        console.print(f"  {source['id']}: {source['title']}", markup=False)
+
+
+class ShowFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def show(
+    table: Annotated[str, typer.Argument(help="Table name (see 'china-ai-claims info').")],
+    where: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            help="Keep rows whose COLUMN equals VALUE; repeat to combine.", metavar="COLUMN=VALUE"
+        ),
+    ] = None,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", help="table (rich), csv or json.")
+    ] = ShowFormat.table,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print a table, or the rows matching --where."""
+    from rich.table import Table
+
+    from china_ai_claims.loading import UnknownTableError, load
+    from china_ai_claims.opening import csv_text, records_csv
+
+    try:
+        frame = load(table, data_dir=data_dir)
+    except UnknownTableError as error:
+        fail(str(error))
+    for condition in where or []:
+        column, separator, value = condition.partition("=")
+        if not separator or column not in frame.columns:
+            fail(
+                f"--where {condition!r}: use COLUMN=VALUE with a column of {table}: "
+                f"{', '.join(frame.columns)}"
+            )
+        frame = frame[[csv_text(cell) == value for cell in frame[column]]]
+    if output_format is ShowFormat.csv:
+        rows = [[csv_text(cell) for cell in row] for row in frame.itertuples(index=False)]
+        console.print(records_csv(list(frame.columns), rows), end="", markup=False)
+    elif output_format is ShowFormat.json:
+        console.print(
+            frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"),
+            markup=False,
+        )
+    else:
+        view = Table(title=f"{table} ({len(frame)} rows)", show_lines=True)
+        for column in frame.columns:
+            view.add_column(column, overflow="fold")
+        for row in frame.itertuples(index=False):
+            view.add_row(*(csv_text(cell) for cell in row))
+        console.print(view)
+
+
+@app.command()
+def chart(
+    out: Annotated[Path, typer.Option("--out", help="SVG file to write.")] = Path(
+        "docs/claims.svg"
+    ),
+) -> None:
+    """Draw the cost and funding claims with amounts (needs the chart extra: matplotlib)."""
+    try:
+        from china_ai_claims.chart import draw
+
+        written = draw(out)
+    except ImportError as error:
+        fail(str(error))
+    console.print(f"wrote {written}", markup=False)
+
+
+@app.command()
+def browse(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8001,
+    data_dir: DataDirArgument = None,
+) -> None:
+    """Build the SQLite release in a temporary folder and serve it with Datasette on 127.0.0.1
+    (needs the browse extra: datasette). Stop with Ctrl-C."""
+    import contextlib
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    from china_ai_claims.release import ReleaseError, build_release
+
+    if importlib.util.find_spec("datasette") is None:
+        fail("browsing needs Datasette: pip install 'china-ai-claims[browse]'")
+    with tempfile.TemporaryDirectory(prefix="china-ai-claims-browse-") as folder:
+        try:
+            written = build_release(Path(folder), data_dir)
+        except ReleaseError as error:
+            fail(str(error), EXIT_INVALID)
+        database = next(path for path in written if path.suffix == ".sqlite")
+        metadata = next(path for path in written if path.name.endswith(".datasette.json"))
+        console.print(f"serving {database.name} on http://127.0.0.1:{port}/", markup=False)
+        command = [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            "--immutable",
+            str(database),
+            "--metadata",
+            str(metadata),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        with contextlib.suppress(KeyboardInterrupt):
+            subprocess.run(command, check=False)
 
 
 def main() -> None:

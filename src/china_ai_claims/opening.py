@@ -31,6 +31,7 @@ CACHE_VARIABLE = "CHINA_AI_CLAIMS_CACHE"
 SUMS_FILE = "SHA256SUMS"
 DOWNLOAD_TIMEOUT_SECONDS = 60
 LIST_DELIMITER = "|"
+PANDAS_MISSING = ("NAType", "NaTType")  # pandas.NA and pandas.NaT, named to spare the import
 
 
 class ChecksumError(ValueError):
@@ -159,25 +160,37 @@ def _folder_release(path: Path) -> Package:
     return Package(descriptor, reader, str(path))
 
 
-def _cell(value: Any) -> str:
-    if value is None:
+def csv_text(value: Any) -> str:
+    """A value as the dataset's CSV writes it: "" for missing, true/false, plain numbers,
+    ISO dates, list items joined by "|"."""
+    if value is None or type(value).__name__ in PANDAS_MISSING:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, bool) or type(value).__name__ in ("bool", "bool_"):  # numpy's too
         return "true" if value else "false"
     if isinstance(value, list):
         return LIST_DELIMITER.join(str(item) for item in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat()).removesuffix("T00:00:00")
     return str(value)
+
+
+def records_csv(fields: list[str], rows: list[list[str]]) -> str:
+    """A header and rows of cell texts in the dataset's CSV dialect."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def records_to_csv(fields: list[str], rows: list[dict[str, Any]]) -> bytes:
     """JSON records as the CSV bytes of the dataset's dialect."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(fields)
-    writer.writerows([_cell(row.get(field)) for field in fields] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    cells = [[csv_text(row.get(field)) for field in fields] for row in rows]
+    return records_csv(fields, cells).encode("utf-8")
 
 
 def _json_release(path: Path, sha256: str | None) -> Package:

@@ -1,0 +1,171 @@
+"""A reader looks at the data before reading code: info, show, the chart, and browsing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import china_ai_claims as cac
+from china_ai_claims.cli import app
+
+COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_info_lists_version_tables_with_row_counts_and_sources() -> None:
+    code, output = _run("info")
+    assert code == 0
+    lines = output.splitlines()
+    assert lines[0] == f"china-ai-claims {cac.__version__}"
+    for table in cac.tables():
+        (line,) = [line for line in lines if line.split()[:1] == [table]]
+        assert line.split()[1] == str(len(cac.load(table)))
+    assert (
+        "  deepseek-impact-on-china-ai-industry: DeepSeek’s Impact on China’s AI Industry" in lines
+    )
+
+
+def test_show_csv_is_the_table_as_the_dataset_writes_it(packaged_dataset: Path) -> None:
+    for table in cac.tables():
+        code, output = _run("show", table, "--format", "csv")
+        assert code == 0
+        assert output == (packaged_dataset / f"{table}.csv").read_text(encoding="utf-8"), table
+
+
+def test_show_where_filters_rows_by_the_cell_as_written() -> None:
+    code, output = _run("show", "models", "--where", "named_in_source=false", "--format", "json")
+    assert code == 0
+    rows = json.loads(output)
+    assert {row["id"] for row in rows} == {
+        "deepseek-next-generation-model",
+        "qwen-next-generation",
+        "zhipu-agent",
+        "zhipu-own-model",
+    }
+    code, output = _run(
+        "show",
+        "cost_claims",
+        "--where",
+        "bound=at_least",
+        "--where",
+        "model_id=gpt-4",
+        "--format",
+        "csv",
+    )
+    assert output.splitlines()[1].startswith("gpt-4-training-cost,")
+    assert len(output.splitlines()) == 2
+
+
+def test_show_prints_a_rich_table_by_default() -> None:
+    code, output = _run("show", "people", "--where", "role=CEO")
+    assert code == 0
+    assert "people (1 rows)" in output
+    assert "Robin Li" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "nope"], "unknown table 'nope'"),
+        (["show", "people", "--where", "shoe=1"], "use COLUMN=VALUE"),
+        (["show", "people", "--where", "role"], "use COLUMN=VALUE"),
+    ],
+)
+def test_show_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    code, output = _run(*args)
+    assert code == 2
+    assert message in output
+
+
+def test_chart_in_the_readme_is_generated_from_the_current_data(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    fresh = tmp_path / "claims.svg"
+    code, output = _run("chart", "--out", str(fresh))
+    assert code == 0, output
+    committed = repo_root / "docs" / "claims.svg"
+    assert fresh.read_bytes() == committed.read_bytes(), "run: china-ai-claims chart"
+    assert "docs/claims.svg" in (repo_root / "README.md").read_text(encoding="utf-8")
+
+
+def test_chart_draws_every_quantified_claim_and_lists_the_rest() -> None:
+    from china_ai_claims.chart import claims_to_draw
+
+    bars, words = claims_to_draw()
+    quantified = sum(
+        int(frame["bound"].notna().sum() - (frame["bound"] == "unquantified").sum())
+        for frame in (cac.load("cost_claims"), cac.load("funding_claims"))
+    )
+    assert len(bars) == quantified
+    labels = {bar.label for bar in bars}
+    assert "DeepSeek V3 (training cost), per DeepSeek" in labels
+    assert any("“billions of yuan”" in line and "Wang Xing" in line for line in words)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
+        return json.loads(response.read())
+
+
+def test_browse_serves_the_release_on_localhost_and_stops(tmp_path: Path) -> None:
+    port = _free_port()
+    log = (tmp_path / "browse.log").open("wb")
+    process = subprocess.Popen(
+        [COMMAND, "browse", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                databases = _get(f"{base}/-/databases.json")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, (tmp_path / "browse.log").read_text()
+                assert time.monotonic() < deadline, "datasette did not start"
+                time.sleep(0.3)
+        assert isinstance(databases, list)
+        (database,) = databases
+        assert database["name"] == f"china-ai-claims-{cac.__version__}"
+        route = database["route"].replace(".", "~2E")
+        rows = _get(f"{base}/{route}/cost_claims.json?_shape=array&id=deepseek-v3-training-cost")
+        assert isinstance(rows, list)
+        (row,) = rows
+        assert row["amount"] == 6000000
+        assert row["bound"] == "approximate"
+        metadata = _get(f"{base}/-/metadata.json")
+        assert isinstance(metadata, dict)
+        assert metadata["license"] == "CC BY 4.0"
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+    assert process.returncode is not None

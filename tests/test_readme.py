@@ -23,3 +23,13 @@ def test_readme_links_resolve(repo_root: Path) -> None:
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\((?!https?://|#)([^)]+)\)", readme):
         assert (repo_root / target).exists(), target
+
+
+def test_every_command_is_documented_in_the_readme(repo_root: Path) -> None:
+    from china_ai_claims.cli import app
+
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    names = [command.name or command.callback.__name__ for command in app.registered_commands]
+    assert len(names) >= 10
+    missing = [name for name in names if f"china-ai-claims {name}" not in readme]
+    assert missing == []

@@ -53,6 +53,7 @@ def test_show_where_filters_rows_by_the_cell_as_written() -> None:
     rows = json.loads(output)
     assert {row["id"] for row in rows} == {
         "deepseek-next-generation-model",
+        "qwen-open-source-model",
         "qwen-next-generation",
         "zhipu-agent",
         "zhipu-own-model",

@@ -224,7 +224,8 @@ def test_a_json_release_without_sums_or_pin_is_refused(release_copy: Path) -> No
     with pytest.raises(ReleaseFormatError, match="cannot verify"):
         cac.load("cost_claims", release=release_copy / JSON_FILE)
     pinned = hashlib.sha256((release_copy / JSON_FILE).read_bytes()).hexdigest()
-    assert len(cac.load("cost_claims", release=release_copy / JSON_FILE, sha256=pinned)) == 5
+    loaded = cac.load("cost_claims", release=release_copy / JSON_FILE, sha256=pinned)
+    assert len(loaded) == len(cac.load("cost_claims"))
 
 
 def test_a_wrong_pin_is_refused(release_dir: Path) -> None:

@@ -149,7 +149,7 @@ BAD_CONTRIBUTIONS = [
         "format-error", "people.csv", 1),
     # keys and references
     Bad("duplicate-id", duplicate_row("models", "manus"),
-        "primary-key", "models.csv", 14, "id"),
+        "primary-key", "models.csv", -2, "id"),
     Bad("dangling-reference", cell("cost_claims", GPT4.row_id, model_id="gpt-5"),
         "foreign-key", "cost_claims.csv", GPT4, "model_id"),
     Bad("dangling-self-reference", cell("organizations", "tiktok", parent_id="bytedance-ltd"),
@@ -216,6 +216,8 @@ def _expected_line(case: Bad, original: Path, mutated: Path) -> int:
         return case.line.line(original)
     if case.line == -1:  # the descriptor line that holds the offending resource's value
         return -1
+    if case.line == -2:  # the line of the row appended at the end
+        return len((mutated / case.file).read_text(encoding="utf-8").splitlines())
     return case.line
 
 

@@ -183,6 +183,7 @@ class EventKind(str, Enum):
     release = "release"
     price_change = "price_change"
     pivot = "pivot"
+    adoption = "adoption"
     partnership = "partnership"
     policy = "policy"
 
@@ -196,7 +197,9 @@ class EventStatus(str, Enum):
 
 
 class OtherClaimKind(str, Enum):
-    """What an other claim is about."""
+    """What an other claim is about: a comparison of performance, a "first", what a model is
+    built on, the hardware used, openness, capability (what a model or company's systems do or
+    are designed for), or a market assessment."""
 
     performance_comparison = "performance_comparison"
     first = "first"
@@ -958,7 +961,7 @@ class FundingClaim(_HasAmount, _HasChange, _HasHorizon, Timed):
 
 
 class Event(Timed):
-    """A happening: a launch, release, price change, pivot, partnership or policy."""
+    """A happening: a launch, release, price change, pivot, adoption, partnership or policy."""
 
     table: ClassVar[str] = "events"
 

@@ -16,6 +16,7 @@ from _mutations import (
     Row,
     both,
     cell,
+    descriptor,
     duplicate_row,
     raw,
     resource,
@@ -208,6 +209,29 @@ BAD_CONTRIBUTIONS = [
         "byte-count", "sources.csv", THE_SOURCE, "bytes"),
     Bad("source-file-removed", lambda root: (root / SOURCE).unlink(),
         "source-missing", "sources.csv", THE_SOURCE, "path"),
+    # found by review: each once let a bad contribution through or crashed
+    Bad("integer-of-5000-digits", cell("sources", THE_SOURCE.row_id, bytes="1" * 5000),
+        "number-out-of-range", "sources.csv", THE_SOURCE, "bytes"),
+    Bad("unscaled-amount-proved-by-a-scaled-one", cell("cost_claims", DEEPSEEK.row_id, amount="6"),
+        "number-not-in-quote", "cost_claims.csv", DEEPSEEK, "amount"),
+    Bad("currency-not-in-quote", cell("funding_claims", PLEDGE.row_id, currency="EUR"),
+        "currency-not-in-quote", "funding_claims.csv", PLEDGE, "currency"),
+    Bad("punctuation-alias", cell("organizations", "nvidia", aliases="."),
+        "record-rule", "organizations.csv", Row("organizations", "nvidia"), "aliases"),
+    Bad("alias-not-in-source", cell("organizations", "nvidia", aliases="NVIDIA Corporation"),
+        "alias-not-in-source", "organizations.csv", Row("organizations", "nvidia"), "aliases"),
+    Bad("formula-in-a-list-item", cell("people", "kevin-xu", aliases='Xu|=HYPERLINK("http://x")'),
+        "formula-injection", "people.csv", Row("people", "kevin-xu"), "aliases"),
+    Bad("tag-characters", cell("people", "kevin-xu", note="Kevin\U000e0049\U000e0047"),
+        "zero-width-character", "people.csv", Row("people", "kevin-xu"), "note"),
+    Bad("hangul-filler", cell("people", "kevin-xu", note="a\u3164b"),
+        "zero-width-character", "people.csv", Row("people", "kevin-xu"), "note"),
+    Bad("cell-longer-than-csv-field-limit", cell("people", "kevin-xu", note="x" * 140_000),
+        "constraint-error", "people.csv", Row("people", "kevin-xu"), "note"),
+    Bad("symlink-in-pycache", lambda root: (root / "__pycache__").mkdir() or (root / "__pycache__" / "x").symlink_to("/etc/hostname"),
+        "symlink", "__pycache__/x", 0),
+    Bad("too-many-resources", descriptor(lambda d: d["resources"].extend({"name": f"r{i}"} for i in range(200))),
+        "descriptor-mismatch", "datapackage.json", -1),
 ]  # fmt: skip
 
 
@@ -251,6 +275,116 @@ def test_the_table_covers_every_layer() -> None:
     assert layers == {"descriptor", "files", "text", "structure", "keys", "records", "provenance"}
     assert len(BAD_CONTRIBUTIONS) >= 40
     assert len({case.case for case in BAD_CONTRIBUTIONS}) == len(BAD_CONTRIBUTIONS)
+
+
+def test_a_problem_in_one_cell_hides_no_check_of_the_others(dataset_copy: Path) -> None:
+    cell("cost_claims", DEEPSEEK.row_id, note="a note ", amount="999", amount_text="for free")(
+        dataset_copy
+    )
+    rules = {(e.rule, e.column) for e in validate(dataset_copy).errors}
+    assert ("untrimmed-whitespace", "note") in rules
+    assert ("number-not-in-quote", "amount") in rules
+    assert ("text-not-in-quote", "amount_text") in rules
+
+
+def test_a_malformed_link_is_one_problem_not_two(dataset_copy: Path) -> None:
+    cell("people", "robin-li", organization_id="Baidu")(dataset_copy)
+    errors = [e for e in validate(dataset_copy).errors if e.file == "people.csv"]
+    assert [(e.rule, e.column) for e in errors] == [("constraint-error", "organization_id")]
+
+
+def test_no_false_name_errors_when_the_source_row_is_broken(dataset_copy: Path) -> None:
+    cell("sources", THE_SOURCE.row_id, language="en ")(dataset_copy)
+    rules = {e.rule for e in validate(dataset_copy).errors}
+    assert "untrimmed-whitespace" in rules
+    assert "name-not-in-quote" not in rules
+
+
+def test_later_rows_are_checked_after_a_huge_cell(dataset_copy: Path) -> None:
+    cell("people", "kevin-xu", note="x" * 140_000)(dataset_copy)
+    cell("people", "robin-li", id="Robin_Li")(dataset_copy)
+    errors = {(e.rule, e.file, e.column) for e in validate(dataset_copy).errors}
+    assert ("constraint-error", "people.csv", "id") in errors
+    assert ("foreign-key", "cost_claims.csv", "claimed_by_person_id") in errors
+
+
+def test_a_flood_of_problems_is_capped_and_counted(dataset_copy: Path) -> None:
+    with (dataset_copy / "organizations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n" * 5000)
+    report = validate(dataset_copy)
+    from china_ai_claims.validators.files import MAX_PROBLEMS_PER_FILE
+
+    blank = [e for e in report.errors if e.rule == "blank-row"]
+    assert len(blank) == MAX_PROBLEMS_PER_FILE
+    (summary,) = [e for e in report.errors if e.rule == "too-many-problems"]
+    assert summary.file == "organizations.csv"
+    assert "4000 more problems" in summary.message
+
+
+def test_closest_passage_searches_are_capped(dataset_copy: Path) -> None:
+    from china_ai_claims.validators.provenance import MAX_NEAR_MISS_SEARCHES
+
+    for _ in range(MAX_NEAR_MISS_SEARCHES + 3):
+        duplicate_row("other_claims", "chinese-models-catching-up")(dataset_copy)
+    text = (dataset_copy / "other_claims.csv").read_text(encoding="utf-8")
+    head, *rows = text.rstrip("\n").split("\n")
+    rows = rows[: -(MAX_NEAR_MISS_SEARCHES + 3)] + [
+        row.replace("chinese-models-catching-up", f"copy-{n}", 1).replace(
+            "While China", "Whilst China"
+        )
+        for n, row in enumerate(rows[-(MAX_NEAR_MISS_SEARCHES + 3) :])
+    ]
+    (dataset_copy / "other_claims.csv").write_text("\n".join([head, *rows]) + "\n", "utf-8")
+    misses = [e for e in validate(dataset_copy).errors if e.rule == "quote-not-in-source"]
+    assert len(misses) == MAX_NEAR_MISS_SEARCHES + 3
+    assert sum("closest passage" in e.message for e in misses) == MAX_NEAR_MISS_SEARCHES
+
+
+def test_a_hard_link_in_a_contributed_folder_is_refused(dataset_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/sh\n", encoding="utf-8")
+    (dataset_copy / SOURCE).unlink()
+    os.link(outside, dataset_copy / SOURCE)
+    cell("other_claims", "alibaba-models-open", quote="root:x:0:0:root:/root:/bin/sh")(dataset_copy)
+    report = validate(dataset_copy)
+    assert ("unsafe-path", SOURCE) in {(e.rule, e.file) for e in report.errors}
+    assert "root:x:0:0:root:/root" not in json.dumps([e.message for e in report.errors])
+
+
+def test_names_that_are_not_utf8_or_hold_escapes_are_printed_safely(dataset_copy: Path) -> None:
+    from china_ai_claims.validators import render
+
+    (dataset_copy / "sources" / "x\x1b[2J\nvalid: fake.txt").write_text("x", encoding="utf-8")
+    os.close(
+        os.open(os.fsencode(dataset_copy / "sources") + b"/\xff.txt", os.O_CREAT | os.O_WRONLY)
+    )
+    report = validate(dataset_copy)
+    for fmt in ("text", "json", "github"):
+        output = render(report, fmt)
+        output.encode("utf-8")
+        assert "\x1b" not in output
+        assert "\nvalid: fake" not in output
+    json.loads(render(report, "json"))
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_not_a_crash(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(dataset_copy / "sources")
+    for _ in range(25):  # a path longer than PATH_MAX
+        os.mkdir("d" * 200)
+        os.chdir("d" * 200)
+    report = validate(dataset_copy)
+    assert "unsafe-path" in {e.rule for e in report.errors}
+
+
+def test_descriptor_problems_point_at_the_resource_they_are_in(dataset_copy: Path) -> None:
+    resource("events", path="sources.csv")(dataset_copy)
+    text = (dataset_copy / "datapackage.json").read_text(encoding="utf-8")
+    events_at = text.index('"name": "events"')
+    expected = text.count("\n", 0, text.index('"path": "sources.csv"', events_at)) + 1
+    (error,) = [e for e in validate(dataset_copy).errors if e.file == "datapackage.json"]
+    assert error.line == expected
 
 
 def test_untouched_dataset_is_valid(packaged_dataset: Path) -> None:

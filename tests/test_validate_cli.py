@@ -75,6 +75,12 @@ def test_github_format_annotates_the_file_as_seen_from_the_repository(
     )
 
 
+def test_values_are_printed_as_they_are_without_emoji_codes(dataset_copy: Path) -> None:
+    cell("people", "kevin-xu", note="ratio 3:x:2 :warning: ")(dataset_copy)
+    _, output = _run(str(dataset_copy))
+    assert 'value: "ratio 3:x:2 :warning: "' in output
+
+
 def test_cell_text_cannot_inject_a_workflow_command(dataset_copy: Path) -> None:
     evil = "=x\n::error file=evil.csv::pwned\r\n::add-mask::%0A"
     cell("models", "manus", note=evil)(dataset_copy)
@@ -89,6 +95,9 @@ def test_missing_folder_and_bad_format_are_usage_errors(tmp_path: Path) -> None:
     code, output = _run(str(tmp_path / "nope"))
     assert code == 2
     assert "no such folder" in output
+    code, output = _run("")
+    assert code == 2
+    assert "empty string" in output
     code, _ = _run(str(tmp_path), "--format", "xml")
     assert code == 2
 

@@ -20,8 +20,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False, soft_wrap=True)
-error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# No markup, highlighting or emoji codes: data is printed as it is (":warning:" stays text).
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+error_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -103,12 +104,22 @@ class OutputFormat(str, Enum):
 
 
 DataDirArgument = Annotated[
-    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time, on Python 3.10 too
+    # A string, not a Path: Path("") would silently become the current folder.
+    Optional[str],  # noqa: UP045 - typer reads the annotation at run time, on Python 3.10 too
     typer.Argument(
         help="Dataset folder (holding datapackage.json); default: the packaged dataset.",
         show_default=False,
     ),
 ]
+
+
+def _folder(data_dir: str | None) -> Path | None:
+    """The DATA_DIR argument as a path; an empty string is a usage error, not the current folder."""
+    if data_dir is None:
+        return None
+    if data_dir == "":
+        fail("DATA_DIR is an empty string")
+    return Path(data_dir)
 
 
 @app.command()
@@ -127,7 +138,7 @@ def validate(
     from china_ai_claims.validators import validate as run_validation
 
     try:
-        report = run_validation(data_dir)
+        report = run_validation(_folder(data_dir))
     except UsageError as error:
         fail(str(error))
     prefix = str(data_dir) if data_dir is not None else "dataset"
@@ -151,7 +162,7 @@ def release(
     from china_ai_claims.validators import UsageError
 
     try:
-        written = build_release(out, data_dir)
+        written = build_release(out, _folder(data_dir))
     except UsageError as error:
         fail(str(error))
     except ReleaseError as error:
@@ -284,7 +295,7 @@ def info(data_dir: DataDirArgument = None) -> None:
     """The version, each table with its row count, and the sources."""
     from china_ai_claims.loading import load_all
 
-    dataset = load_all(data_dir=data_dir)
+    dataset = load_all(data_dir=_folder(data_dir))
     console.print(f"china-ai-claims {dataset.version}", markup=False)
     for name, frame in dataset.tables.items():
         console.print(f"  {name:<16} {len(frame):>6} rows", markup=False)
@@ -383,7 +394,7 @@ def browse(
         fail("browsing needs Datasette: pip install 'china-ai-claims[browse]'")
     with tempfile.TemporaryDirectory(prefix="china-ai-claims-browse-") as folder:
         try:
-            written = build_release(Path(folder), data_dir)
+            written = build_release(Path(folder), _folder(data_dir))
         except ReleaseError as error:
             fail(str(error), EXIT_INVALID)
         database = next(path for path in written if path.suffix == ".sqlite")

@@ -225,7 +225,8 @@ Slug = Annotated[
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 ShortText = Annotated[str, Field(min_length=1, max_length=MAX_SHORT_TEXT_LENGTH)]
 Aliases = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]],
+    # An alias is a name: at least two letters or digits, so that "." cannot match everything.
+    list[Annotated[str, Field(min_length=2, max_length=MAX_NAME_LENGTH, pattern=r"\w.*\w")]],
     Field(
         default_factory=list,
         description="Other names the sources use, separated by '|' in the CSV.",

@@ -1,10 +1,13 @@
 """Find the numbers a piece of English text writes, so a row's numbers can be proved from its quote.
 
-``numbers_in("invested $1.2 billion across 144 deals")`` gives ``{1.2, 1200000000.0, 144.0}``: each
-written number, and that number times the scale word after it ("million", "bn", ...). A scale word
-with no number before it counts as one of it ("billion-dollar budgets" writes 1000000000). Number
-words ("three years", "twenty-five") count too. Signs are never read: a change's direction is its
-own column.
+``numbers_in("invested $1.2 billion across 144 deals")`` gives ``{1200000000.0, 144.0}``: each
+written number, times the scale word after it ("million", "bn", ...) when there is one (so "$6
+million" proves 6000000, never 6). A scale word with no number before it counts as one of it
+("billion-dollar budgets" writes 1000000000); in a range the scale applies to both ends ("$1.5-2
+billion"). Number words count too ("three years", "twenty-five", "three hundred", "half a
+billion"). Signs are never read: a change's direction is its own column.
+
+:func:`currency_is_written` tells whether a text writes an amount in a currency ($, yuan, ...).
 """
 
 from __future__ import annotations
@@ -66,6 +69,14 @@ _WORD_NUMBER = (
     rf"|(?<![\w-])(?P<word>{_WORDS})(?![\w-])"
 )
 _NUMBER = re.compile(rf"{_DIGITS}|{_WORD_NUMBER}", re.IGNORECASE)
+_HUNDRED = re.compile(r"[- ]hundred(?![\w-])", re.IGNORECASE)
+_RANGE_TO = re.compile(
+    r"\s*(?:-|–|—|to)\s*(?:US\$|\$|¥|€|£)?\s*(\d+(?:\.\d+)?)(?=\s*-?\s*[a-z])", re.IGNORECASE
+)
+_HALF = re.compile(
+    rf"(?<![\w-])half an? (?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})",
+    re.IGNORECASE,
+)
 _SCALE_AFTER = re.compile(
     rf"(?:\s*-?\s*(?P<scale>{_SCALE_WORDS})s?|(?P<letter>[kmb]))(?![a-z])", re.IGNORECASE
 )
@@ -89,30 +100,83 @@ def _value(match: re.Match[str]) -> float | None:
     return float(UNITS[word])
 
 
-def _scale(match: re.Match[str], text: str) -> float | None:
-    after = _SCALE_AFTER.match(text, match.end())
+def _scale(match: re.Match[str], text: str, end: int) -> tuple[float, int] | None:
+    """The scale written right after a number that ends at ``end``, and where the scale ends."""
+    after = _SCALE_AFTER.match(text, end)
     if after is None:
         return None
     if after.group("scale"):
-        return SCALES[after.group("scale").lower()]
+        return SCALES[after.group("scale").lower()], after.end()
     if match.group("digits"):
-        return LETTER_SCALES[after.group("letter").lower()]
+        return LETTER_SCALES[after.group("letter").lower()], after.end()
     return None
 
 
 def numbers_in(text: str) -> set[float]:
-    """Every number ``text`` writes, plain and scaled (see the module docstring)."""
+    """Every number ``text`` writes, scaled where a scale word follows (see the module doc)."""
     found: set[float] = set()
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= first or start >= last for first, last in taken)
+
+    for match in _HALF.finditer(text):
+        found.add(0.5 * SCALES[match.group("scale").lower()])
+        taken.append(match.span())
     for match in _NUMBER.finditer(text):
+        if not free(*match.span()):
+            continue
         value = _value(match)
-        scale = _scale(match, text)
+        end = match.end()
+        if value is not None and not match.group("digits"):
+            hundred = _HUNDRED.match(text, end)
+            if hundred is not None:
+                value, end = value * 100, hundred.end()
+        scale = _scale(match, text, end)
+        if scale is None and value is not None and match.group("digits"):
+            other = _RANGE_TO.match(text, end)  # "1.5-2 billion": the upper end's scale
+            factor = _scale_after(text, other.end()) if other is not None else None
+            if factor is not None:
+                found.add(value * factor)
+                continue
         if scale is not None:
-            found.add((1.0 if value is None else value) * scale)
-        if value is not None:
+            found.add((1.0 if value is None else value) * scale[0])
+            taken.append((match.start(), scale[1]))
+        elif value is not None:
             found.add(value)
+            taken.append((match.start(), end))
     for match in _BARE_SCALE.finditer(text):
-        found.add(SCALES[match.group("scale").lower()])
+        if free(*match.span()):
+            found.add(SCALES[match.group("scale").lower()])
     return found
+
+
+def _scale_after(text: str, position: int) -> float | None:
+    after = _SCALE_AFTER.match(text, position)
+    if after is None or not after.group("scale"):
+        return None
+    return SCALES[after.group("scale").lower()]
+
+
+CURRENCY_MARKERS = {
+    "USD": ("$", "USD", "dollar"),
+    "CNY": ("yuan", "RMB", "CNY", "renminbi", "¥"),
+    "EUR": ("€", "EUR", "euro"),
+    "GBP": ("£", "GBP", "pound"),
+    "JPY": ("yen", "JPY", "¥"),
+    "HKD": ("HK$", "HKD", "Hong Kong dollar"),
+}
+
+
+def currency_markers(code: str) -> tuple[str, ...]:
+    """The signs and words that write an amount in the ISO 4217 currency ``code``."""
+    return CURRENCY_MARKERS.get(code, (code,))
+
+
+def currency_is_written(code: str, text: str) -> bool:
+    """Whether ``text`` writes an amount in currency ``code`` (by sign, word or code)."""
+    folded = text.casefold()
+    return any(marker.casefold() in folded for marker in currency_markers(code))
 
 
 def is_written(value: float, written: Iterable[float]) -> bool:

@@ -2,8 +2,10 @@
 closest to words remembered roughly.
 
 The usual near miss is typographic: a straight apostrophe typed for the source's curly one, a dash
-or a double space. :func:`locate` finds the intended passage despite that and names the first
-character that differs, so the contributor sees exactly what to fix.
+or a double space. :func:`locate` finds the intended passage despite that (by the text with
+typography folded, then by the longest matching start or end, then by any matching stretch of
+twenty characters) and names the first character that differs, so the contributor sees exactly
+what to fix. Each step is a substring search: a near miss costs little even on a long source.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _FOLD = str.maketrans(
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))\s+(?=[A-Z“\"‘'])")
 _WORD = re.compile(r"[\w’']+")
 MIN_ANCHOR = 12
-MIN_RESEMBLANCE = 0.5
+CHUNK = 20
 
 
 @dataclass(frozen=True)
@@ -122,20 +124,16 @@ def locate(quote: str, text: str) -> Mismatch | None:
     if prefix >= min(MIN_ANCHOR, len(quote)):
         start = text.find(quote[:prefix])
         return _mismatch(quote, text, start, min(len(text), start + len(quote)))
-    return _best_line(quote, text)
-
-
-def _best_line(quote: str, text: str) -> Mismatch:
-    lines = text.split("\n")
-    scores = [difflib.SequenceMatcher(None, quote, line, autojunk=False) for line in lines]
-    best = max(range(len(lines)), key=lambda number: scores[number].ratio()) if lines else 0
-    matcher = scores[best] if scores else difflib.SequenceMatcher(None, quote, "")
-    if matcher.ratio() < MIN_RESEMBLANCE:
-        return Mismatch(line=0, passage="", index=0, quote_char=quote[:1], text_char="")
-    block = matcher.find_longest_match(0, len(quote), 0, len(lines[best]) if lines else 0)
-    line_start = sum(len(line) + 1 for line in lines[:best])
-    start = line_start + max(0, block.b - block.a)
-    return _mismatch(quote, text, start, min(len(text), start + len(quote)))
+    suffix = _longest_prefix(quote[::-1], text[::-1])
+    if suffix >= min(MIN_ANCHOR, len(quote)):
+        start = max(0, text.find(quote[len(quote) - suffix :]) - (len(quote) - suffix))
+        return _mismatch(quote, text, start, min(len(text), start + len(quote)))
+    for offset in range(0, max(1, len(quote) - CHUNK), CHUNK // 2):
+        at = text.find(quote[offset : offset + CHUNK])
+        if at >= 0:
+            start = max(0, at - offset)
+            return _mismatch(quote, text, start, min(len(text), start + len(quote)))
+    return Mismatch(line=0, passage="", index=0, quote_char=quote[:1], text_char="")
 
 
 @dataclass(frozen=True)

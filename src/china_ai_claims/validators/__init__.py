@@ -42,9 +42,9 @@ def validate(path: str | Path | None = None) -> Report:
     Raises :class:`UsageError` when ``path`` is not a folder; every problem of the data itself is
     a :class:`Problem` in the returned :class:`Report`.
     """
-    context = Context(open_root(dataset_dir() if path is None else path))
+    context = Context(open_root(dataset_dir() if path is None else path), explicit=path is not None)
     if not scan_tree(context):
-        return Report(errors=sorted(context.problems, key=Problem.sort_key))
+        return Report(errors=context.finish())
     expected = {record.table: resource_descriptor(record) for record in RECORD_TYPES}
     schemas = {name: resource["schema"] for name, resource in expected.items()}
 
@@ -110,7 +110,7 @@ def validate(path: str | Path | None = None) -> Report:
         _check_descriptor_current(context, descriptor, sources)
 
     return Report(
-        errors=sorted(context.problems, key=Problem.sort_key),
+        errors=context.finish(),
         tables=tables,
         rows=rows,
         sources=len(texts),

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from china_ai_claims.validators.problems import Problem, problem
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 10_000
+MAX_PROBLEMS_PER_FILE = 1_000
+MAX_RESOURCES = 100
 DESCRIPTOR = "datapackage.json"
 LICENCE = "LICENSE"
 SOURCES_FOLDER = "sources"
@@ -33,11 +36,18 @@ class UsageError(Exception):
 
 @dataclass
 class Context:
-    """What one validation run has found so far."""
+    """What one validation run has found so far.
+
+    At most ``MAX_PROBLEMS_PER_FILE`` problems are listed per file; the rest are counted and
+    summed up in one ``too-many-problems`` record, so hostile input cannot flood the report.
+    """
 
     root: Path
+    explicit: bool = True
     problems: list[Problem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
+    reported_paths: set[str] = field(default_factory=set)
+    per_file: dict[str, int] = field(default_factory=dict)
 
     def add(
         self,
@@ -48,11 +58,37 @@ class Context:
         column: str | None = None,
         value: str | None = None,
     ) -> None:
-        self.problems.append(problem(file, line, rule, message, column, value))
+        count = self.per_file.get(file, 0) + 1
+        self.per_file[file] = count
+        if count <= MAX_PROBLEMS_PER_FILE:
+            self.problems.append(problem(file, line, rule, message, column, value))
+
+    def add_path_problem(self, file: str, rule: str, message: str) -> None:
+        """A problem with the file itself, reported once however often the file is met."""
+        if file not in self.reported_paths:
+            self.reported_paths.add(file)
+            self.add(file, 0, rule, message)
+
+    def finish(self) -> list[Problem]:
+        """Every listed problem, plus a count for each file that had more than the cap."""
+        for file, count in sorted(self.per_file.items()):
+            if count > MAX_PROBLEMS_PER_FILE:
+                self.problems.append(
+                    problem(
+                        file,
+                        0,
+                        "too-many-problems",
+                        f"{count - MAX_PROBLEMS_PER_FILE} more problems in this file were not "
+                        "listed",
+                    )
+                )
+        return sorted(self.problems, key=Problem.sort_key)
 
 
 def open_root(path: str | Path) -> Path:
     """The dataset folder as an absolute path; a usage error if it is not a folder."""
+    if str(path) == "":
+        raise UsageError("the dataset folder is an empty string")
     root = Path(os.path.abspath(path))
     if not os.path.lexists(root):
         raise UsageError(f"{path}: no such folder")
@@ -67,28 +103,39 @@ def scan_tree(context: Context) -> bool:
     Returns ``False`` when the root itself is a link, so that nothing under it is read.
     """
     if context.root.is_symlink():
-        context.add(".", 0, "symlink", "the dataset folder itself is a symbolic link")
+        context.add_path_problem(".", "symlink", "the dataset folder itself is a symbolic link")
         return False
     pending = [""]
     seen = 0
     while pending:
         folder = pending.pop()
-        with os.scandir(context.root / folder if folder else context.root) as entries:
-            for entry in sorted(entries, key=lambda item: item.name):
-                seen += 1
-                if seen > MAX_ENTRIES:
-                    context.add(".", 0, "too-many-files", f"more than {MAX_ENTRIES} entries")
-                    return True
-                relative = f"{folder}/{entry.name}" if folder else entry.name
+        try:
+            with os.scandir(context.root / folder if folder else context.root) as listing:
+                entries = sorted(listing, key=lambda item: item.name)
+        except OSError as error:
+            context.add_path_problem(
+                folder or ".", "unsafe-path", f"the folder cannot be listed: {error.strerror}"
+            )
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                context.add_path_problem(".", "too-many-files", f"more than {MAX_ENTRIES} entries")
+                return True
+            relative = f"{folder}/{entry.name}" if folder else entry.name
+            try:
                 if entry.is_symlink():
-                    context.add(relative, 0, "symlink", "a symbolic link in the dataset folder")
+                    context.add_path_problem(relative, "symlink", "a symbolic link in the dataset")
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        pending.append(relative)
+                    pending.append(relative)
                 elif entry.is_file(follow_symlinks=False):
                     context.files.add(relative)
                 else:
-                    context.add(relative, 0, "unsafe-path", "not a regular file or folder")
+                    context.add_path_problem(
+                        relative, "unsafe-path", "not a regular file or folder"
+                    )
+            except OSError as error:
+                context.add_path_problem(relative, "unsafe-path", f"cannot be examined: {error}")
     return True
 
 
@@ -108,9 +155,10 @@ def read_file(context: Context, relative: str, *, required: bool = True) -> byte
             context.add(relative, 0, "unsafe-path", f"cannot be examined: {error.strerror}")
             return None
         if stat.S_ISLNK(mode):
-            return None  # scan_tree reported it
+            context.add_path_problem(relative, "symlink", "a symbolic link in the dataset")
+            return None
     if not stat.S_ISREG(mode):
-        context.add(relative, 0, "unsafe-path", "not a regular file")
+        context.add_path_problem(relative, "unsafe-path", "not a regular file or folder")
         return None
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -119,8 +167,15 @@ def read_file(context: Context, relative: str, *, required: bool = True) -> byte
         context.add(relative, 0, "unsafe-path", f"cannot be opened: {error.strerror}")
         return None
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            context.add(relative, 0, "unsafe-path", "not a regular file")
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            context.add_path_problem(relative, "unsafe-path", "not a regular file or folder")
+            return None
+        if context.explicit and status.st_nlink > 1:
+            # A hard link shares its bytes with a file that may lie outside the folder; git cannot
+            # create one, so a checkout never holds one. (The packaged dataset is exempt: some
+            # installers hard-link package files from their cache.)
+            context.add_path_problem(relative, "unsafe-path", "a hard link to another file")
             return None
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -132,18 +187,20 @@ def read_file(context: Context, relative: str, *, required: bool = True) -> byte
     return data
 
 
-def line_of(text: str, needle: str) -> int:
-    """The line of ``text`` where ``needle`` first occurs (1 when it does not)."""
-    at = text.find(needle)
+def line_of(text: str, needle: str, after: str = "") -> int:
+    """The line of ``text`` where ``needle`` first occurs after ``after`` (1 when it does not)."""
+    start = text.find(after) if after else 0
+    at = text.find(needle, max(start, 0))
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    duplicated = {key for key in keys if keys.count(key) > 1}
-    if duplicated:
-        raise ValueError(f"duplicate keys {sorted(duplicated)}")
-    return dict(pairs)
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        duplicated = sorted(key for key, count in counts.items() if count > 1)
+        raise ValueError(f"duplicate keys {duplicated[:5]}")
+    return document
 
 
 def _no_constants(name: str) -> Any:
@@ -191,10 +248,12 @@ def check_resources(
     """Check the descriptor's resources against the expected ones; ``True`` when all match."""
     clean = True
 
+    anchor = ""
+
     def report(rule: str, message: str, needle: object, column: str | None = None) -> None:
         nonlocal clean
         clean = False
-        line = line_of(text, json.dumps(needle, ensure_ascii=False))
+        line = line_of(text, json.dumps(needle, ensure_ascii=False), anchor)
         context.add(DESCRIPTOR, line, rule, message, column)
 
     version = descriptor.get("version")
@@ -204,12 +263,16 @@ def check_resources(
     if not isinstance(resources, list):
         report("descriptor-mismatch", "resources must be a list", "resources", "resources")
         return False
+    if len(resources) > MAX_RESOURCES:
+        report("descriptor-mismatch", f"more than {MAX_RESOURCES} resources", "resources")
+        return False
     named: set[str] = set()
     for resource in resources:
         if not isinstance(resource, dict):
             report("descriptor-mismatch", "each resource must be an object", "resources")
             continue
         name = resource.get("name")
+        anchor = f'"name": {json.dumps(name, ensure_ascii=False)}' if isinstance(name, str) else ""
         path = resource.get("path")
         reason = unsafe_reason(path)
         if reason is not None:
@@ -238,6 +301,7 @@ def check_resources(
                 name,
                 "schema",
             )
+    anchor = ""
     for name in expected:
         if name not in named:
             report("descriptor-mismatch", f"resource {name!r} is missing", "resources")

@@ -44,8 +44,8 @@ class KeyCheck:
             self.first_line[identifier] = row.line
         for column, target in self.references:
             value = table.cell(row, column)
-            if not value:
-                continue
+            if not value or column in row.broken:
+                continue  # an empty link, or one already reported as malformed
             if target == table.name:
                 self.pending.append((row.line, column, value))
                 continue
@@ -53,6 +53,7 @@ class KeyCheck:
             if known is not None and value not in known:
                 self._dangling(context, row.line, column, target, value)
                 row.ok = False
+                row.broken.add(column)
 
     def finish(self, context: Context) -> set[str]:
         """Check the references into the table itself; record and return its ids."""

@@ -40,6 +40,10 @@ RULES: dict[str, tuple[str, str]] = {
     "file-too-large": ("files", "split the data or the source; files above the cap are refused"),
     "missing-file": ("files", "add the file, or restore it from the main branch"),
     "too-many-files": ("files", "the dataset folder holds only the tables and sources/"),
+    "too-many-problems": (
+        "files",
+        "fix the problems shown first; the rest of this file's problems were counted, not listed",
+    ),
     "unlisted-source-file": (
         "files",
         "list the file in sources.csv (china-ai-claims add-source does both) or remove it",
@@ -182,6 +186,15 @@ RULES: dict[str, tuple[str, str]] = {
         "provenance",
         "the cell must be copied from the quote, or the quote extended to include it",
     ),
+    "currency-not-in-quote": (
+        "provenance",
+        "the quote must write the currency ($, yuan, €, ... or the ISO code): check the "
+        "currency or extend the quote",
+    ),
+    "alias-not-in-source": (
+        "provenance",
+        "an alias is a name the source itself uses: copy it from the source, or remove it",
+    ),
     "name-not-in-quote": (
         "provenance",
         "the linked name (or one of its aliases) must appear in "
@@ -190,8 +203,9 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 _INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb]"
+    "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0\ufff9-\ufffb\ud800-\udfff"
+    "\U000e0000-\U000e007f]"
 )
 
 
@@ -251,10 +265,10 @@ def problem(
     if rule not in RULES:
         raise KeyError(f"unknown rule {rule!r}")
     return Problem(
-        file=file,
+        file=escape(file, limit=200),
         line=line,
         rule=rule,
         message=escape(message, limit=600),
-        column=column,
+        column=None if column is None else escape(column),
         value=None if value is None else escape(value),
     )

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from china_ai_claims._currencies import ISO_4217_CODES
 from china_ai_claims.models import (
     RECORD_TYPES,
     AIModel,
@@ -18,13 +19,20 @@ from china_ai_claims.models import (
     References,
     Verbatim,
 )
-from china_ai_claims.numbers import is_written, numbers_in
+from china_ai_claims.numbers import (
+    currency_is_written,
+    currency_markers,
+    is_written,
+    numbers_in,
+)
 from china_ai_claims.passages import locate
 from china_ai_claims.validators.files import SOURCES_FOLDER, Context, read_file
 from china_ai_claims.validators.tables import Row, Table
 from china_ai_claims.validators.text import check_source_text, decode
 
 ENTITY_TABLES = frozenset({Organization.table, Person.table, AIModel.table})
+PARAGRAPH_WINDOW = 3000  # characters each side of a quote that count as its paragraph
+MAX_NEAR_MISS_SEARCHES = 25  # closest-passage searches per table; later misses are just reported
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class SourceCheck:
         table = self.table
         path = table.cell(row, "path")
         self.listed.add(path)
-        if not row.ok:
+        if not row.usable or row.broken & {"id", "path", "sha256", "bytes"}:
             return
         data = read_file(context, path, required=False)
         if data is None:
@@ -132,8 +140,22 @@ class Names:
 
 
 def _is_word(neighbour: str, edge: str) -> bool:
-    """Whether ``neighbour`` joins ``edge`` into one word (both letters, digits or '_')."""
-    return (neighbour.isalnum() or neighbour == "_") and (edge.isalnum() or edge == "_")
+    """Whether ``neighbour`` joins ``edge`` into one word: both letters, digits or '_', and not
+    of a script written without spaces between words (Chinese, Japanese, Korean)."""
+    return _word_character(neighbour) and _word_character(edge)
+
+
+def _word_character(character: str) -> bool:
+    if not (character.isalnum() or character == "_"):
+        return False
+    point = ord(character)
+    return not (
+        0x3040 <= point <= 0x30FF  # kana
+        or 0x3400 <= point <= 0x9FFF  # CJK ideographs
+        or 0xAC00 <= point <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= point <= 0xFAFF
+        or 0x20000 <= point <= 0x3FFFF
+    )
 
 
 class QuoteCheck:
@@ -155,21 +177,26 @@ class QuoteCheck:
         if self.entity:
             names.setdefault(table.name, {})
         self.pending: list[tuple[int, str, str, str, str]] = []
+        self.misses = 0
 
     def check(self, context: Context, row: Row) -> None:
-        if not row.ok:
+        if not row.usable:
             return
-        table = self.table
-        if self.entity:
-            own = [table.value(row, "name"), *(table.value(row, "aliases") or [])]
-            self.names[table.name][table.cell(row, "id")] = Names(own)
+        table, broken = self.table, row.broken
         values = dict(zip(table.index, row.values, strict=True))
-        quote: str = values["quote"]
-        paragraph = self._paragraph(context, row, quote, values["source_id"])
+        if self.entity and not broken & {"id", "name", "aliases"}:
+            own = [values["name"], *(values.get("aliases") or [])]
+            self.names[table.name][values["id"]] = Names(own)
+        quote: str | None = None if "quote" in broken else values["quote"]
+        if quote is None:
+            return
+        text = None if "source_id" in broken else self.texts.get(values["source_id"])
+        paragraph = self._paragraph(context, row, quote, values["source_id"], text)
         self._numbers(context, row, quote, values)
+        self._currency(context, row, quote, values)
         for column in self.columns.verbatim:
             words = values.get(column)
-            if words and words not in quote:
+            if words and column not in broken and words not in quote:
                 context.add(
                     table.file,
                     row.line,
@@ -178,10 +205,12 @@ class QuoteCheck:
                     column,
                     words,
                 )
+        if paragraph is None:
+            return  # without the source's text there is no paragraph to look for names in
         folded_quote, folded_paragraph = quote.casefold(), paragraph.casefold()
         for column, target in self.columns.linked:
             linked = values.get(column)
-            if not linked:
+            if not linked or column in broken:
                 continue
             known = self.names.get(target, {}).get(linked)
             if known is None:
@@ -191,15 +220,28 @@ class QuoteCheck:
             self._linked(
                 context, row.line, column, target, linked, known, folded_quote, folded_paragraph
             )
-        if self.entity and not self.names[table.name][values["id"]].in_text(folded_quote):
-            context.add(
-                table.file,
-                row.line,
-                "name-not-in-quote",
-                "neither the name nor an alias is in the quote",
-                "name",
-                values["name"],
-            )
+        own_names = self.names.get(table.name, {}).get(values["id"]) if self.entity else None
+        if own_names is not None:
+            if not own_names.in_text(folded_quote):
+                context.add(
+                    table.file,
+                    row.line,
+                    "name-not-in-quote",
+                    "neither the name nor an alias is in the quote",
+                    "name",
+                    values["name"],
+                )
+            assert text is not None
+            for alias in values.get("aliases") or []:
+                if alias.encode("utf-8") not in text:
+                    context.add(
+                        table.file,
+                        row.line,
+                        "alias-not-in-source",
+                        f"the alias {alias!r} is not written in the source",
+                        "aliases",
+                        alias,
+                    )
 
     def finish(self, context: Context) -> None:
         """Check the links into the table itself that had to wait for later rows."""
@@ -218,34 +260,62 @@ class QuoteCheck:
                     folded_paragraph,
                 )
 
-    def _paragraph(self, context: Context, row: Row, quote: str, source_id: str) -> str:
-        """The source line(s) holding the quote; the quote itself when it is not in the source."""
-        text = self.texts.get(source_id)
+    def _paragraph(
+        self, context: Context, row: Row, quote: str, source_id: str, text: bytes | None
+    ) -> str | None:
+        """The source line(s) holding the quote (at most ``PARAGRAPH_WINDOW`` characters each
+        side); the quote itself when it is not in the source; ``None`` without the source."""
         if text is None:
-            return quote
+            return None
         encoded = quote.encode("utf-8")
         at = text.find(encoded)
         if at < 0:
+            self._near_miss(context, row, quote, source_id, text)
+            return quote
+        start = max(text.rfind(b"\n", 0, at) + 1, at - PARAGRAPH_WINDOW)
+        end = text.find(b"\n", at + len(encoded))
+        end = min(len(text) if end < 0 else end, at + len(encoded) + PARAGRAPH_WINDOW)
+        return text[start:end].decode("utf-8", errors="replace")
+
+    def _near_miss(
+        self, context: Context, row: Row, quote: str, source_id: str, text: bytes
+    ) -> None:
+        self.misses += 1
+        detail = ""
+        if self.misses <= MAX_NEAR_MISS_SEARCHES:
             near = locate(quote, text.decode("utf-8", errors="replace"))
-            where = f"; closest passage, line {near.line}: “{near.passage}”" if near else ""
+            if near is not None:
+                detail = f": {near.describe()}"
+                if near.passage:
+                    detail += f"; closest passage, line {near.line}: “{near.passage}”"
+        context.add(
+            self.table.file,
+            row.line,
+            "quote-not-in-source",
+            f"not found in source {source_id}{detail}",
+            "quote",
+            quote,
+        )
+
+    def _currency(self, context: Context, row: Row, quote: str, values: dict[str, Any]) -> None:
+        code = values.get("currency")
+        if not code or "currency" in row.broken or code not in ISO_4217_CODES:
+            return  # an unknown code is the record rule's to report
+        if not currency_is_written(code, quote):
             context.add(
                 self.table.file,
                 row.line,
-                "quote-not-in-source",
-                f"not found in source {source_id}: {near.describe() if near else ''}{where}",
-                "quote",
-                quote,
+                "currency-not-in-quote",
+                f"the quote writes no {code} amount (no {', '.join(currency_markers(code))})",
+                "currency",
+                code,
             )
-            return quote
-        start = text.rfind(b"\n", 0, at) + 1
-        end = text.find(b"\n", at + len(encoded))
-        return text[start : end if end >= 0 else len(text)].decode("utf-8", errors="replace")
 
     def _numbers(self, context: Context, row: Row, quote: str, values: dict[str, Any]) -> None:
         written: set[float] | None = None
         for column in self.columns.asserted:
             number = values.get(column)
-            if number is None:
+            if number is None or column in row.broken:
                 continue
             if written is None:
                 written = numbers_in(quote)

@@ -12,12 +12,16 @@ import csv
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from china_ai_claims.validators.files import Context
+from china_ai_claims.validators.files import MAX_FILE_BYTES, Context
 from china_ai_claims.validators.text import cell_problems
+
+# Long cells are reported by the schema's maxLength, not cut off by the csv module's own limit
+# (131072 characters), which would end the reading of the whole file.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
 
 MULTILINE_COLUMNS = frozenset({"quote", "note"})
 INT64_MAX = 2**63 - 1
@@ -37,12 +41,19 @@ TYPE_HINTS = {
 
 @dataclass(slots=True)
 class Row:
-    """One data row: its first physical line, its raw cells and typed values in schema order."""
+    """One data row: its first physical line, its raw cells and typed values in schema order.
+
+    ``ok``: no problem at all so far (the record rules run only then, so that they do not report
+    the same cause again). ``broken``: the columns whose value could not be read or breaks a rule;
+    a later check that needs such a column skips it, and every other check still runs.
+    """
 
     line: int
     cells: list[str]
     values: list[Any]
     ok: bool = True
+    broken: set[str] = field(default_factory=set)
+    usable: bool = True
 
 
 @dataclass
@@ -96,7 +107,8 @@ class _Field:
             if self.required:
                 return None, [("constraint-error", "the cell is empty but required")]
             return None, []
-        found = cell_problems(value, multiline=self.multiline)
+        delimiter = self.delimiter if self.type == "list" else None
+        found = cell_problems(value, multiline=self.multiline, list_delimiter=delimiter)
         typed, type_problem = self._parse(value)
         if type_problem:
             return None, [*found, type_problem]
@@ -120,6 +132,8 @@ class _Field:
                 return value == "true", None
         elif kind == "integer":
             if _INTEGER.fullmatch(value):
+                if len(value) > 20:  # int() of thousands of digits is slow, and refused past 4300
+                    return None, ("number-out-of-range", "the integer does not fit in 64 bits")
                 whole = int(value)
                 if abs(whole) > INT64_MAX:
                     return None, ("number-out-of-range", "the integer does not fit in 64 bits")
@@ -127,7 +141,7 @@ class _Field:
         elif kind == "number":
             if value.lower() in _NON_FINITE:
                 return None, ("non-finite-number", "NaN and infinity are not allowed")
-            if _NUMBER.fullmatch(value):
+            if len(value) <= 400 and _NUMBER.fullmatch(value):
                 number = float(value)
                 if not math.isfinite(number):
                     return None, ("non-finite-number", "the number overflows to infinity")
@@ -204,6 +218,7 @@ def read_rows(
             line, last_line = last_line + 1, reader.line_num
             row = _check_row(context, table.file, line, cells, width, layout)
             row.ok = row.ok and table.whole_header
+            row.usable = row.usable and table.whole_header
             table.rows += 1
             yield row
     except csv.Error as error:
@@ -219,10 +234,10 @@ def _check_row(
     width: int,
     layout: list[tuple[int | None, _Field]],
 ) -> Row:
-    before = len(context.problems)
+    before = context.per_file.get(file, 0)
     if not any(cells):
         context.add(file, line, "blank-row", "the row is empty")
-        return Row(line, [""] * len(layout), [None] * len(layout), ok=False)
+        return Row(line, [""] * len(layout), [None] * len(layout), ok=False, usable=False)
     if len(cells) > width:
         extra = ",".join(cells[width:])
         context.add(
@@ -230,20 +245,26 @@ def _check_row(
         )
     row_cells: list[str] = []
     row_values: list[Any] = []
+    broken: set[str] = set()
     for position, spec in layout:
         if position is None:
             row_cells.append("")
             row_values.append(None)
+            broken.add(spec.name)
             continue
         if position >= len(cells):
             context.add(file, line, "missing-cell", "the row ends before this column", spec.name)
             row_cells.append("")
             row_values.append(None)
+            broken.add(spec.name)
             continue
         value = cells[position]
         typed, found = spec.check(value)
         row_cells.append(value)
         row_values.append(typed)
+        if found:
+            broken.add(spec.name)
         for rule, message in found:
             context.add(file, line, rule, message, spec.name, value)
-    return Row(line, row_cells, row_values, ok=len(context.problems) == before)
+    ok = context.per_file.get(file, 0) == before
+    return Row(line, row_cells, row_values, ok=ok, broken=broken)

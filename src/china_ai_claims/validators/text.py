@@ -15,41 +15,56 @@ from china_ai_claims.validators.files import Context
 MAX_ENCODING_ERRORS = 50
 FORMULA_STARTS = ("=", "+", "-", "@")
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+# Zero-width, invisible and filler characters: nothing shows, yet they change what a value is.
+ZERO_WIDTH = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u2800\u3164"
+    "\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 CONTROL_OR_NEWLINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SOURCE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SUSPECT = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u2069\u2800\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000e0000-\U000e007f]"
 )
+
+
+def _decode_recording(data: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """``data`` decoded in one pass, bad bytes as U+FFFD, with the (start, end) of each."""
+    bad: list[tuple[int, int]] = []
+
+    def record(error: UnicodeError) -> tuple[str, int]:
+        assert isinstance(error, UnicodeDecodeError)
+        bad.append((error.start, error.end))
+        return "\ufffd", error.end
+
+    codecs.register_error("china-ai-claims-record", record)
+    return data.decode("utf-8", errors="china-ai-claims-record"), bad
 
 
 def decode(context: Context, relative: str, data: bytes) -> str:
     """``data`` as text. A byte-order mark and every line with bytes that are not UTF-8 are
-    reported; those bytes become U+FFFD so that the rest of the file can still be checked."""
+    reported (the first ``MAX_ENCODING_ERRORS`` lines); those bytes become U+FFFD so that the rest
+    of the file can still be checked. One pass over the bytes, whatever they hold."""
     if data.startswith(codecs.BOM_UTF8):
         context.add(relative, 1, "byte-order-mark", "the file starts with a UTF-8 byte-order mark")
         data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    reported: set[int] = set()
-    start = 0
-    while len(reported) < MAX_ENCODING_ERRORS:
-        try:
-            data[start:].decode("utf-8")
-            break
-        except UnicodeDecodeError as error:
-            bad = start + error.start
-            line = data.count(b"\n", 0, bad) + 1
-            if line not in reported:
-                reported.add(line)
-                byte = data[bad : start + error.end].hex(" ")
-                context.add(relative, line, "encoding-error", f"bytes {byte} are not UTF-8")
-            start += error.end
-    return data.decode("utf-8", errors="replace")
+    text, bad = _decode_recording(data)
+    line, counted_to, reported = 1, 0, 0
+    last_line = 0
+    for start, end in bad:
+        line += data.count(b"\n", counted_to, start)
+        counted_to = start
+        if line != last_line:
+            last_line = line
+            context.add(
+                relative, line, "encoding-error", f"bytes {data[start:end].hex(' ')} are not UTF-8"
+            )
+            reported += 1
+            if reported >= MAX_ENCODING_ERRORS:
+                break
+    return text
 
 
 def decoded_lines(context: Context, relative: str, data: bytes) -> Iterator[str]:
@@ -71,12 +86,14 @@ def decoded_lines(context: Context, relative: str, data: bytes) -> Iterator[str]
         chunk = data[start:end]
         try:
             yield chunk.decode("utf-8")
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError:
+            text, bad = _decode_recording(chunk)
             if reported < MAX_ENCODING_ERRORS:
                 reported += 1
-                byte = chunk[error.start : error.end].hex(" ")
+                first, last = bad[0]
+                byte = chunk[first:last].hex(" ")
                 context.add(relative, number, "encoding-error", f"bytes {byte} are not UTF-8")
-            yield chunk.decode("utf-8", errors="replace")
+            yield text
         start = end
 
 
@@ -98,7 +115,9 @@ def check_source_text(context: Context, relative: str, text: str) -> None:
                 )
 
 
-def cell_problems(value: str, *, multiline: bool) -> list[tuple[str, str]]:
+def cell_problems(
+    value: str, *, multiline: bool, list_delimiter: str | None = None
+) -> list[tuple[str, str]]:
     """The text-hygiene rules ``value`` breaks, as (rule, message) pairs. ``multiline`` cells
     (quote, note) may hold newlines; no cell may hold other control characters."""
     found: list[tuple[str, str]] = []
@@ -118,4 +137,8 @@ def cell_problems(value: str, *, multiline: bool) -> list[tuple[str, str]]:
         found.append(("untrimmed-whitespace", "the cell starts or ends with white space"))
     if value.startswith(FORMULA_STARTS):
         found.append(("formula-injection", f"the cell starts with {value[0]!r}"))
+    elif list_delimiter and any(
+        item.startswith(FORMULA_STARTS) for item in value.split(list_delimiter)
+    ):
+        found.append(("formula-injection", "an item of the list starts with = + - or @"))
     return found

@@ -1,0 +1,84 @@
+"""The number finder that proves a row's numbers from its quote: a table of phrases, and
+properties over generated ones."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from china_ai_claims.numbers import currency_is_written, numbers_in
+from china_ai_claims.validators.provenance import Names
+
+PHRASES = [
+    ("at a cost of approximately $6 million.", {6e6}),
+    ("the $100 million+ cost", {1e8}),
+    ("$1.2 billion across 144 deals", {1.2e9, 144}),
+    ("more than 90% over 12 months", {90, 12}),
+    ("$53 billion over the next three years", {53e9, 3}),
+    ("billion-dollar training budgets", {1e9}),
+    ("“billions of yuan”", set()),
+    ("in mid-2024", {2024}),
+    ("three hundred million dollars", {3e8}),
+    ("$1.5-2 billion", {1.5e9, 2e9}),
+    ("1.5 to 2 billion", {1.5e9, 2e9}),
+    ("half a billion dollars", {5e8}),
+    ("a billion dollars", {1e9}),
+    ("10 billion yuan", {1e10}),
+    ("twenty-five deals", {25}),
+    ("$6m and 10k users", {6e6, 1e4}),
+    ("1,200,000 people", {1.2e6}),
+    ("GPT-4 and V3", {4}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PHRASES, ids=[text for text, _ in PHRASES])
+def test_numbers_written_in_a_phrase(text: str, expected: set[float]) -> None:
+    assert numbers_in(text) == expected
+
+
+@given(
+    whole=st.integers(min_value=1, max_value=999),
+    scale=st.sampled_from([("thousand", 1e3), ("million", 1e6), ("billion", 1e9), ("bn", 1e9)]),
+    sign=st.sampled_from(["$", "US$", "¥", ""]),
+)
+def test_a_scaled_amount_proves_only_its_scaled_value(
+    whole: int, scale: tuple[str, float], sign: str
+) -> None:
+    word, factor = scale
+    found = numbers_in(f"they raised {sign}{whole} {word} last year")
+    assert found == {whole * factor}
+
+
+@given(st.text(max_size=200))
+def test_any_text_gives_a_set_of_finite_non_negative_numbers(text: str) -> None:
+    found = numbers_in(text)
+    assert all(number >= 0 and number == number for number in found)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "written"),
+    [
+        ("USD", "invested $53 billion", True),
+        ("CNY", "pledged “billions of yuan”", True),
+        ("EUR", "invested $53 billion", False),
+        ("USD", "pledged “billions of yuan”", False),
+    ],
+)
+def test_currency_is_written(code: str, text: str, written: bool) -> None:
+    assert currency_is_written(code, text) is written
+
+
+@pytest.mark.parametrize(
+    ("names", "text", "found"),
+    [
+        (["Baidu"], "Baidu’s Ernie Bot", True),
+        (["Baidu"], "Baiduism", False),
+        (["U.S."], "expanded U.S. export controls", True),
+        (["百度"], "百度公司宣布", True),
+        (["Xu"], "Xu believes", True),
+        (["Xu"], "Xuan believes", False),
+    ],
+)
+def test_names_are_found_as_whole_words(names: list[str], text: str, found: bool) -> None:
+    assert Names(names).in_text(text.casefold()) is found

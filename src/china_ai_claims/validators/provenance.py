@@ -206,7 +206,7 @@ class QuoteCheck:
                     words,
                 )
         if paragraph is None:
-            return  # without the source's text there is no paragraph to look for names in
+            return  # no paragraph to look for names in: no source text, or the quote is not in it
         folded_quote, folded_paragraph = quote.casefold(), paragraph.casefold()
         for column, target in self.columns.linked:
             linked = values.get(column)
@@ -264,14 +264,14 @@ class QuoteCheck:
         self, context: Context, row: Row, quote: str, source_id: str, text: bytes | None
     ) -> str | None:
         """The source line(s) holding the quote (at most ``PARAGRAPH_WINDOW`` characters each
-        side); the quote itself when it is not in the source; ``None`` without the source."""
+        side); ``None`` without the source or when the quote is not in it (that is reported)."""
         if text is None:
             return None
         encoded = quote.encode("utf-8")
         at = text.find(encoded)
         if at < 0:
             self._near_miss(context, row, quote, source_id, text)
-            return quote
+            return None  # no paragraph: the names are judged once the quote is right
         start = max(text.rfind(b"\n", 0, at) + 1, at - PARAGRAPH_WINDOW)
         end = text.find(b"\n", at + len(encoded))
         end = min(len(text) if end < 0 else end, at + len(encoded) + PARAGRAPH_WINDOW)

@@ -177,12 +177,17 @@ def read_file(context: Context, relative: str, *, required: bool = True) -> byte
             # installers hard-link package files from their cache.)
             context.add_path_problem(relative, "unsafe-path", "a hard link to another file")
             return None
+        if status.st_size > MAX_FILE_BYTES:
+            context.add(relative, 0, "file-too-large", f"larger than {MAX_FILE_BYTES} bytes")
+            return None
+        # Read what fstat promised and one byte more: a read sized by the cap would allocate
+        # the whole cap for every file, and a file that grows meanwhile is refused, not followed.
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(status.st_size + 1)
     finally:
         os.close(descriptor)
-    if len(data) > MAX_FILE_BYTES:
-        context.add(relative, 0, "file-too-large", f"larger than {MAX_FILE_BYTES} bytes")
+    if len(data) > status.st_size:
+        context.add(relative, 0, "file-too-large", "the file grew while it was read")
         return None
     return data
 

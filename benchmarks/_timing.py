@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -22,13 +21,27 @@ def median_seconds(command: Sequence[str], runs: int, warmup: int = 1) -> float:
     return statistics.median(timings)
 
 
+_PEAK_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
+    ".returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+)
+
+
 def run_with_peak(command: Sequence[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MiB and exit code of one run of ``command``."""
+    """Wall seconds, peak resident MiB and exit code of one run of ``command``.
+
+    The command runs under a small wrapper interpreter that reports its child's peak: a child
+    forked straight from this process would count this process's own memory as its own.
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK_WRAPPER, *command], capture_output=True, text=True, check=True
+    )
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    peak_kib, code = (int(field) for field in result.stdout.split())
+    return elapsed, peak_kib / 1024, code
 
 
 def median_and_peak(command: Sequence[str], runs: int) -> tuple[float, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,6 +386,36 @@ def test_descriptor_problems_point_at_the_resource_they_are_in(dataset_copy: Pat
     expected = text.count("\n", 0, text.index('"path": "sources.csv"', events_at)) + 1
     (error,) = [e for e in validate(dataset_copy).errors if e.file == "datapackage.json"]
     assert error.line == expected
+
+
+def test_validate_is_safe_to_call_from_several_threads(dataset_copy: Path) -> None:
+    import threading
+
+    for path in dataset_copy.glob("*.csv"):
+        path.write_bytes(path.read_bytes() + b"x\xff,\xfe\n" * 50)
+    expected = [e.as_dict() for e in validate(dataset_copy).errors]
+    results: list[object] = []
+
+    def run() -> object:
+        try:
+            return [e.as_dict() for e in validate(dataset_copy).errors]
+        except Exception as error:  # a failure is recorded and asserted on below
+            return repr(error)
+
+    def work() -> None:
+        results.extend(run() for _ in range(10))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to expose races
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert results == [expected] * 40
 
 
 def test_untouched_dataset_is_valid(packaged_dataset: Path) -> None:

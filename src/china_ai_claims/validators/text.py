@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 
@@ -30,16 +31,21 @@ SUSPECT = re.compile(
 )
 
 
+_RECORDED = threading.local()  # codecs error handlers are global; what they record is per thread
+
+
+def _record(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    _RECORDED.bad.append((error.start, error.end))
+    return "\ufffd", error.end
+
+
+codecs.register_error("china-ai-claims-record", _record)
+
+
 def _decode_recording(data: bytes) -> tuple[str, list[tuple[int, int]]]:
     """``data`` decoded in one pass, bad bytes as U+FFFD, with the (start, end) of each."""
-    bad: list[tuple[int, int]] = []
-
-    def record(error: UnicodeError) -> tuple[str, int]:
-        assert isinstance(error, UnicodeDecodeError)
-        bad.append((error.start, error.end))
-        return "\ufffd", error.end
-
-    codecs.register_error("china-ai-claims-record", record)
+    _RECORDED.bad = bad = []
     return data.decode("utf-8", errors="china-ai-claims-record"), bad
 
 

@@ -45,7 +45,8 @@ codecs.register_error("china-ai-claims-record", _record)
 
 def _decode_recording(data: bytes) -> tuple[str, list[tuple[int, int]]]:
     """``data`` decoded in one pass, bad bytes as U+FFFD, with the (start, end) of each."""
-    _RECORDED.bad = bad = []
+    bad: list[tuple[int, int]] = []
+    _RECORDED.bad = bad
     return data.decode("utf-8", errors="china-ai-claims-record"), bad
 
 

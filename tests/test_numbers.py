@@ -29,6 +29,7 @@ PHRASES = [
     ("$6m and 10k users", {6e6, 1e4}),
     ("1,200,000 people", {1.2e6}),
     ("GPT-4 and V3", {4}),
+    ("between 1 and 2 billion", {1e9, 2e9}),
 ]
 
 
@@ -63,6 +64,12 @@ def test_any_text_gives_a_set_of_finite_non_negative_numbers(text: str) -> None:
         ("CNY", "pledged “billions of yuan”", True),
         ("EUR", "invested $53 billion", False),
         ("USD", "pledged “billions of yuan”", False),
+        ("EUR", "European investors", False),
+        ("GBP", "compounded growth", False),
+        ("USD", "raised HK$5 billion", False),
+        ("HKD", "raised HK$5 billion", True),
+        ("USD", "raised US$5 billion", True),
+        ("KRW", "5 trillion won", True),
     ],
 )
 def test_currency_is_written(code: str, text: str, written: bool) -> None:
@@ -82,3 +89,22 @@ def test_currency_is_written(code: str, text: str, written: bool) -> None:
 )
 def test_names_are_found_as_whole_words(names: list[str], text: str, found: bool) -> None:
     assert Names(names).in_text(text.casefold()) is found
+
+
+def test_bad_bytes_are_recorded_up_to_a_cap() -> None:
+    from china_ai_claims.validators.text import MAX_RECORDED, _decode_recording
+
+    text, bad = _decode_recording(b"\xff" * (MAX_RECORDED * 3))
+    assert len(bad) == MAX_RECORDED
+    assert text == "\ufffd" * (MAX_RECORDED * 3)
+
+
+def test_a_near_miss_is_located_in_a_very_long_source() -> None:
+    from china_ai_claims.passages import MAX_FOLDED_TEXT, locate
+
+    passage = "This is significantly less than the cost of training OpenAI’s GPT-4 model."
+    text = "x" * (MAX_FOLDED_TEXT + 10) + "\n" + passage + "\n"
+    near = locate(passage.replace("’", "'"), text)
+    assert near is not None
+    assert near.line == 2
+    assert (near.quote_char, near.text_char) == ("'", "’")

@@ -231,6 +231,12 @@ BAD_CONTRIBUTIONS = [
         "constraint-error", "people.csv", Row("people", "kevin-xu"), "note"),
     Bad("symlink-in-pycache", lambda root: (root / "__pycache__").mkdir() or (root / "__pycache__" / "x").symlink_to("/etc/hostname"),
         "symlink", "__pycache__/x", 0),
+    Bad("amount-proved-by-an-unrelated-number", cell("funding_claims", PLEDGE.row_id, amount="3"),
+        "number-not-in-quote", "funding_claims.csv", PLEDGE, "amount"),
+    Bad("too-many-aliases", cell("organizations", "nvidia", aliases="|".join(["Nvidia"] * 21)),
+        "record-rule", "organizations.csv", Row("organizations", "nvidia"), "aliases"),
+    Bad("bare-carriage-return", raw("people.csv", lambda data: data.replace(b"\nrobin-li,", b"\rrobin-li,")),
+        "format-error", "people.csv", Row("people", "melanie-tng")),
     Bad("too-many-resources", descriptor(lambda d: d["resources"].extend({"name": f"r{i}"} for i in range(200))),
         "descriptor-mismatch", "datapackage.json", -1),
 ]  # fmt: skip
@@ -286,6 +292,20 @@ def test_a_problem_in_one_cell_hides_no_check_of_the_others(dataset_copy: Path) 
     assert ("untrimmed-whitespace", "note") in rules
     assert ("number-not-in-quote", "amount") in rules
     assert ("text-not-in-quote", "amount_text") in rules
+
+
+def test_a_cell_problem_hides_no_record_rule(dataset_copy: Path) -> None:
+    cell("cost_claims", GPT4.row_id, note="trailing ", bound="range")(dataset_copy)
+    rules = {(e.rule, e.column) for e in validate(dataset_copy).errors}
+    assert ("untrimmed-whitespace", "note") in rules
+    assert ("bound-amount-mismatch", "bound") in rules
+
+
+def test_rows_after_a_bare_carriage_return_are_still_checked(dataset_copy: Path) -> None:
+    raw("people.csv", lambda data: data.replace(b"\nrobin-li,", b"\rrobin-li,"))(dataset_copy)
+    cell("people", "rui-ma", role="boss")(dataset_copy)
+    rules = {(e.rule, e.column) for e in validate(dataset_copy).errors if e.file == "people.csv"}
+    assert ("text-not-in-quote", "role") in rules
 
 
 def test_a_malformed_link_is_one_problem_not_two(dataset_copy: Path) -> None:

@@ -229,7 +229,8 @@ Aliases = Annotated[
     list[Annotated[str, Field(min_length=2, max_length=MAX_NAME_LENGTH, pattern=r"\w.*\w")]],
     Field(
         default_factory=list,
-        description="Other names the sources use, separated by '|' in the CSV.",
+        max_length=20,
+        description="Other names the sources use, separated by '|' in the CSV (20 at most).",
     ),
 ]
 CurrencyCode = Annotated[

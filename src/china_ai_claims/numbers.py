@@ -71,7 +71,8 @@ _WORD_NUMBER = (
 _NUMBER = re.compile(rf"{_DIGITS}|{_WORD_NUMBER}", re.IGNORECASE)
 _HUNDRED = re.compile(r"[- ]hundred(?![\w-])", re.IGNORECASE)
 _RANGE_TO = re.compile(
-    r"\s*(?:-|–|—|to)\s*(?:US\$|\$|¥|€|£)?\s*(\d+(?:\.\d+)?)(?=\s*-?\s*[a-z])", re.IGNORECASE
+    r"\s*(?:-|–|—|to|and)\s*(?:US\$|\$|¥|€|£)?\s*(\d+(?:\.\d+)?)(?=\s*-?\s*[a-z])",
+    re.IGNORECASE,
 )
 _HALF = re.compile(
     rf"(?<![\w-])half an? (?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})",
@@ -158,25 +159,42 @@ def _scale_after(text: str, position: int) -> float | None:
     return SCALES[after.group("scale").lower()]
 
 
-CURRENCY_MARKERS = {
-    "USD": ("$", "USD", "dollar"),
-    "CNY": ("yuan", "RMB", "CNY", "renminbi", "¥"),
-    "EUR": ("€", "EUR", "euro"),
-    "GBP": ("£", "GBP", "pound"),
-    "JPY": ("yen", "JPY", "¥"),
-    "HKD": ("HK$", "HKD", "Hong Kong dollar"),
+# How a text writes an amount in a currency: signs (a "$" right after letters, as in "HK$", is
+# another dollar), words (whole words only: "European" does not write euros), and the ISO code.
+CURRENCY_SIGNS = {
+    "USD": (r"(?<![A-Za-z])\$", r"\bUS\$"),
+    "CNY": (r"¥", r"\bRMB\b", r"\bCN¥"),
+    "EUR": (r"€",),
+    "GBP": (r"£",),
+    "JPY": (r"¥", r"\bJP¥"),
+    "HKD": (r"\bHK\$",),
+    "KRW": (r"₩",),
+}
+CURRENCY_WORDS = {
+    "USD": ("dollar", "dollars"),
+    "CNY": ("yuan", "renminbi"),
+    "EUR": ("euro", "euros"),
+    "GBP": ("pound", "pounds", "sterling"),
+    "JPY": ("yen",),
+    "HKD": ("Hong Kong dollar", "Hong Kong dollars"),
+    "KRW": ("won",),
 }
 
 
 def currency_markers(code: str) -> tuple[str, ...]:
-    """The signs and words that write an amount in the ISO 4217 currency ``code``."""
-    return CURRENCY_MARKERS.get(code, (code,))
+    """The signs and words that write an amount in the ISO 4217 currency ``code``, for messages."""
+    signs = tuple(
+        sign.replace("\\b", "").replace("(?<![A-Za-z])", "").replace("\\", "")
+        for sign in CURRENCY_SIGNS.get(code, ())
+    )
+    return (*signs, *CURRENCY_WORDS.get(code, ()), code)
 
 
 def currency_is_written(code: str, text: str) -> bool:
-    """Whether ``text`` writes an amount in currency ``code`` (by sign, word or code)."""
-    folded = text.casefold()
-    return any(marker.casefold() in folded for marker in currency_markers(code))
+    """Whether ``text`` writes an amount in currency ``code`` (by sign, whole word or code)."""
+    words = (*CURRENCY_WORDS.get(code, ()), code)
+    patterns = [*CURRENCY_SIGNS.get(code, ()), *(rf"\b{re.escape(word)}\b" for word in words)]
+    return any(re.search(pattern, text, re.IGNORECASE) for pattern in patterns)
 
 
 def is_written(value: float, written: Iterable[float]) -> bool:

@@ -35,6 +35,8 @@ _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))\s+(?=[A-Z“\"
 _WORD = re.compile(r"[\w’']+")
 MIN_ANCHOR = 12
 CHUNK = 20
+MAX_CHUNKS = 12  # stretches tried per quote: each is one substring search over the whole source
+MAX_FOLDED_TEXT = 2_000_000  # longer sources skip the folded search (it copies the text per char)
 
 
 @dataclass(frozen=True)
@@ -110,25 +112,38 @@ def _longest_prefix(quote: str, text: str) -> int:
     return low
 
 
+def _longest_suffix(quote: str, text: str) -> int:
+    low, high = 0, len(quote)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[len(quote) - middle :] in text:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def locate(quote: str, text: str) -> Mismatch | None:
     """``None`` when ``quote`` occurs verbatim in ``text``; otherwise the closest passage."""
     if quote in text:
         return None
-    folded_text, where = _folded(text)
-    folded_quote, _ = _folded(quote)
-    at = folded_text.find(folded_quote) if folded_quote else -1
-    if at >= 0:
-        last = where[at + len(folded_quote) - 1] + 1
-        return _mismatch(quote, text, where[at], last)
+    if len(text) <= MAX_FOLDED_TEXT:
+        folded_text, where = _folded(text)
+        folded_quote, _ = _folded(quote)
+        at = folded_text.find(folded_quote) if folded_quote else -1
+        if at >= 0:
+            last = where[at + len(folded_quote) - 1] + 1
+            return _mismatch(quote, text, where[at], last)
     prefix = _longest_prefix(quote, text)
     if prefix >= min(MIN_ANCHOR, len(quote)):
         start = text.find(quote[:prefix])
         return _mismatch(quote, text, start, min(len(text), start + len(quote)))
-    suffix = _longest_prefix(quote[::-1], text[::-1])
+    suffix = _longest_suffix(quote, text)
     if suffix >= min(MIN_ANCHOR, len(quote)):
         start = max(0, text.find(quote[len(quote) - suffix :]) - (len(quote) - suffix))
         return _mismatch(quote, text, start, min(len(text), start + len(quote)))
-    for offset in range(0, max(1, len(quote) - CHUNK), CHUNK // 2):
+    step = max(CHUNK // 2, len(quote) // MAX_CHUNKS)
+    for offset in range(0, max(1, len(quote) - CHUNK), step):
         at = text.find(quote[offset : offset + CHUNK])
         if at >= 0:
             start = max(0, at - offset)

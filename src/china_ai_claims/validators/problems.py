@@ -32,8 +32,9 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "unsafe-path": (
         "descriptor",
-        "a resource path is a plain file name inside the dataset "
-        "folder, such as 'cost_claims.csv': no URL, no absolute path, no '..', no '\\'",
+        "a resource path is a plain file name inside the dataset folder, such as "
+        "'cost_claims.csv' (no URL, absolute path, '..' or '\\'); a file of the dataset is a "
+        "plain file (no FIFO, device or hard link) in a folder that can be listed",
     ),
     "compressed-resource": ("descriptor", "commit the CSV uncompressed"),
     "symlink": ("files", "replace the link with the file itself: links are never followed"),

@@ -31,6 +31,17 @@ from china_ai_claims.validators.tables import Row, Table
 from china_ai_claims.validators.text import check_source_text, decode
 
 ENTITY_TABLES = frozenset({Organization.table, Person.table, AIModel.table})
+# A number is proved by the source's words for it when the row keeps them, else by the quote:
+# "$53 billion over the next three years" must not prove an amount of 3.
+WORDS_FOR = {
+    "amount": "amount_text",
+    "amount_low": "amount_text",
+    "amount_high": "amount_text",
+    "change_percent": "change_text",
+    "horizon_value": "horizon_text",
+    "year": "time_text",
+}
+MAX_ALIASES = 20  # names checked per entity; the record rules refuse longer lists
 PARAGRAPH_WINDOW = 3000  # characters each side of a quote that count as its paragraph
 MAX_NEAR_MISS_SEARCHES = 25  # closest-passage searches per table; later misses are just reported
 
@@ -185,7 +196,7 @@ class QuoteCheck:
         table, broken = self.table, row.broken
         values = dict(zip(table.index, row.values, strict=True))
         if self.entity and not broken & {"id", "name", "aliases"}:
-            own = [values["name"], *(values.get("aliases") or [])]
+            own = [values["name"], *(values.get("aliases") or [])[:MAX_ALIASES]]
             self.names[table.name][values["id"]] = Names(own)
         quote: str | None = None if "quote" in broken else values["quote"]
         if quote is None:
@@ -232,7 +243,7 @@ class QuoteCheck:
                     values["name"],
                 )
             assert text is not None
-            for alias in values.get("aliases") or []:
+            for alias in (values.get("aliases") or [])[:MAX_ALIASES]:
                 if alias.encode("utf-8") not in text:
                     context.add(
                         table.file,
@@ -312,20 +323,21 @@ class QuoteCheck:
             )
 
     def _numbers(self, context: Context, row: Row, quote: str, values: dict[str, Any]) -> None:
-        written: set[float] | None = None
         for column in self.columns.asserted:
             number = values.get(column)
             if number is None or column in row.broken:
                 continue
-            if written is None:
-                written = numbers_in(quote)
+            words_column = WORDS_FOR.get(column)
+            words = values.get(words_column) if words_column else None
+            where, text = (words_column, words) if words else ("quote", quote)
+            written = numbers_in(text)
             if not is_written(float(number), written):
                 shown = ", ".join(_plain(n) for n in sorted(written)) or "none"
                 context.add(
                     self.table.file,
                     row.line,
                     "number-not-in-quote",
-                    f"{_plain(float(number))} is not written in the quote "
+                    f"{_plain(float(number))} is not written in the {where} "
                     f"(numbers it writes: {shown})",
                     column,
                     self.table.cell(row, column),

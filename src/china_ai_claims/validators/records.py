@@ -22,12 +22,13 @@ def check_record(
 ) -> None:
     """Validate a structurally sound row with its table's record model.
 
-    A row that breaks a record rule still goes on to the provenance checks: its quote and numbers
-    can be checked all the same, and one run should show every problem. ``published`` maps each
-    source id to its publication date, for the rule that joins a row to its source.
+    Rows with a cell problem (stray spaces, a broken pattern) are judged too, so that one run
+    shows every problem; pydantic's own complaint about such a cell is not repeated. A row that
+    breaks a record rule still goes on to the provenance checks. ``published`` maps each source id
+    to its publication date, for the rule that joins a row to its source.
     """
-    if not row.ok:
-        return
+    if not row.usable or row.unparsed:
+        return  # a value that could not be read cannot be judged by the record rules
     try:
         model.model_validate(table.as_dict(row))
     except ValidationError as error:
@@ -36,6 +37,8 @@ def check_record(
             column = (detail.get("ctx") or {}).get("column")
             if column is None and detail["loc"]:
                 column = str(detail["loc"][0])
+            if column in row.broken and rule == "record-rule":
+                continue  # the cell's own problem is already reported
             value = table.cell(row, column) if column in table.index else None
             context.add(table.file, row.line, rule, detail["msg"], column, value)
     if "time_resolved_from" in table.index:

@@ -53,6 +53,7 @@ class Row:
     values: list[Any]
     ok: bool = True
     broken: set[str] = field(default_factory=set)
+    unparsed: set[str] = field(default_factory=set)
     usable: bool = True
 
 
@@ -246,17 +247,20 @@ def _check_row(
     row_cells: list[str] = []
     row_values: list[Any] = []
     broken: set[str] = set()
+    unparsed: set[str] = set()
     for position, spec in layout:
         if position is None:
             row_cells.append("")
             row_values.append(None)
             broken.add(spec.name)
+            unparsed.add(spec.name)
             continue
         if position >= len(cells):
             context.add(file, line, "missing-cell", "the row ends before this column", spec.name)
             row_cells.append("")
             row_values.append(None)
             broken.add(spec.name)
+            unparsed.add(spec.name)
             continue
         value = cells[position]
         typed, found = spec.check(value)
@@ -264,7 +268,9 @@ def _check_row(
         row_values.append(typed)
         if found:
             broken.add(spec.name)
+            if typed is None:
+                unparsed.add(spec.name)
         for rule, message in found:
             context.add(file, line, rule, message, spec.name, value)
     ok = context.per_file.get(file, 0) == before
-    return Row(line, row_cells, row_values, ok=ok, broken=broken)
+    return Row(line, row_cells, row_values, ok=ok, broken=broken, unparsed=unparsed)

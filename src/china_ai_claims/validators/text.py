@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -34,9 +35,13 @@ SUSPECT = re.compile(
 _RECORDED = threading.local()  # codecs error handlers are global; what they record is per thread
 
 
+MAX_RECORDED = 10_000  # positions kept per decode: enough for the 50 reported lines
+
+
 def _record(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeDecodeError)
-    _RECORDED.bad.append((error.start, error.end))
+    if len(_RECORDED.bad) < MAX_RECORDED:
+        _RECORDED.bad.append((error.start, error.end))
     return "\ufffd", error.end
 
 
@@ -92,16 +97,33 @@ def decoded_lines(context: Context, relative: str, data: bytes) -> Iterator[str]
         end = length if end < 0 else end + 1
         chunk = data[start:end]
         try:
-            yield chunk.decode("utf-8")
+            line = chunk.decode("utf-8")
         except UnicodeDecodeError:
-            text, bad = _decode_recording(chunk)
+            line, bad = _decode_recording(chunk)
             if reported < MAX_ENCODING_ERRORS:
                 reported += 1
                 first, last = bad[0]
                 byte = chunk[first:last].hex(" ")
                 context.add(relative, number, "encoding-error", f"bytes {byte} are not UTF-8")
-            yield text
+        yield from _csv_safe(context, relative, number, line)
         start = end
+
+
+def _csv_safe(context: Context, relative: str, number: int, line: str) -> Iterator[str]:
+    """``line`` as the csv module can read it. A bare carriage return (an old Mac line ending) is
+    reported and read as a line end; a NUL byte, which Python 3.10's csv cannot read, is
+    reported and read as U+FFFD. Either way the rest of the file is still checked."""
+    if "\x00" in line and sys.version_info < (3, 11):
+        context.add(relative, number, "control-character", "U+0000 (NUL) on this line")
+        line = line.replace("\x00", "\ufffd")
+    body = line.removesuffix("\n").removesuffix("\r")
+    if "\r" not in body:
+        yield line
+        return
+    context.add(relative, number, "format-error", "a bare carriage return (CR) ends a line here")
+    parts = body.split("\r")
+    yield from (part + "\n" for part in parts[:-1])
+    yield parts[-1] + line[len(body) :]
 
 
 def check_source_text(context: Context, relative: str, text: str) -> None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LOWER_BOUNDS = {"at_least", "more_than"}
-UPPER_BOUNDS = {"at_most", "less_than"}
+# The arrow after a bound's words: the true amount lies beyond the bar in that direction.
+BOUND_ARROWS = {"at_least": " →", "more_than": " →", "at_most": " ←", "less_than": " ←"}
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,10 @@ def draw(out: Path) -> Path:
             axis.barh(position, bar.high, color="#4c72b0", height=0.6, alpha=0.85)
             if bar.bound == "range" and width > 0:
                 axis.barh(position, width, left=bar.low, color="#dd8452", height=0.6)
-            marker = {"at_least": " →", "more_than": " →", "at_most": " ←", "less_than": " ←"}
             axis.text(
                 bar.high * 1.08,
                 position,
-                f"{bar.amount_text}{marker.get(bar.bound, '')}",
+                f"{bar.amount_text}{BOUND_ARROWS.get(bar.bound, '')}",
                 va="center",
             )
         axis.set_yticks(range(len(shown)), [bar.label for bar in shown])

@@ -52,7 +52,6 @@ class Package:
 
     descriptor: dict[str, Any]
     read_csv: Callable[[str], bytes]
-    origin: str
 
     @property
     def version(self) -> str:
@@ -108,7 +107,7 @@ def dataset_folder(root: Path | None = None) -> Package:
     folder = dataset_dir() if root is None else Path(root)
     descriptor = json.loads((folder / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
     paths = {resource["name"]: resource["path"] for resource in descriptor["resources"]}
-    return Package(descriptor, lambda table: (folder / paths[table]).read_bytes(), str(folder))
+    return Package(descriptor, lambda table: (folder / paths[table]).read_bytes())
 
 
 def _sums_beside(path: Path) -> dict[str, str]:
@@ -151,13 +150,13 @@ def _zip_release(path: Path, sha256: str | None) -> Package:
         except KeyError:
             raise ReleaseFormatError(f"{path}: no {DATAPACKAGE_FILE} inside") from None
         reader = _verified_reader(descriptor, archive.read, path.name)
-    return Package(descriptor, reader, str(path))
+    return Package(descriptor, reader)
 
 
 def _folder_release(path: Path) -> Package:
     descriptor = json.loads((path / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
     reader = _verified_reader(descriptor, lambda name: (path / name).read_bytes(), path.name)
-    return Package(descriptor, reader, str(path))
+    return Package(descriptor, reader)
 
 
 def csv_text(value: Any) -> str:
@@ -212,7 +211,7 @@ def _json_release(path: Path, sha256: str | None) -> Package:
         )
         for resource in resources
     }
-    return Package(descriptor, lambda table: contents[table], str(path))
+    return Package(descriptor, lambda table: contents[table])
 
 
 def cache_dir() -> Path:

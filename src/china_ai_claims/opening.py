@@ -69,12 +69,13 @@ class Package:
         raise UnknownTableError(table, self.table_names())
 
 
-def _sha256(data: bytes) -> str:
+def sha256_of(data: bytes) -> str:
+    """The lower-case hex SHA-256 of ``data``, as SHA256SUMS and descriptor hashes write it."""
     return hashlib.sha256(data).hexdigest()
 
 
 def _check(file: str, data: bytes, expected: str) -> None:
-    actual = _sha256(data)
+    actual = sha256_of(data)
     if actual != expected.lower():
         raise ChecksumError(file, expected.lower(), actual)
 

@@ -10,8 +10,6 @@ SQLite version.
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import io
 import json
 import os
@@ -25,17 +23,16 @@ from typing import Any
 
 from china_ai_claims._resources import dataset_dir, read_version
 from china_ai_claims.models import RECORD_TYPES, Record
+from china_ai_claims.opening import SUMS_FILE, sha256_of
 from china_ai_claims.schema_builder import (
     LICENSES,
     PACKAGE_DESCRIPTION,
     PACKAGE_NAME,
     PACKAGE_TITLE,
-    csv_file,
-    package_descriptor,
+    data_package,
 )
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-SUMS_FILE = "SHA256SUMS"
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
                 "date": "TEXT", "list": "TEXT"}  # fmt: skip
 
@@ -54,10 +51,6 @@ def release_files(version: str) -> list[str]:
     return sorted([f"{stem}-csv.zip", f"{stem}.json", f"{stem}.sqlite", f"{stem}.datasette.json"])
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _read_records(data_dir: Path) -> dict[str, list[Record]]:
     from china_ai_claims.loading import records
 
@@ -68,10 +61,9 @@ def _dump(document: Any) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
-def _descriptor_with_hashes(data_dir: Path, version: str) -> dict[str, Any]:
-    with (data_dir / csv_file("sources")).open(encoding="utf-8", newline="") as handle:
-        sources = list(csv.DictReader(handle))
-    descriptor = package_descriptor(version, sources)
+def _descriptor_with_hashes(data_dir: Path) -> dict[str, Any]:
+    """The dataset's descriptor, each resource with its ``bytes`` and ``hash``."""
+    descriptor = data_package(data_dir)
     for resource in descriptor["resources"]:
         data = (data_dir / resource["path"]).read_bytes()
         resource["bytes"] = len(data)
@@ -257,7 +249,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     if not report.valid:
         raise ReleaseError(f"the data is invalid; fix it first: {report.summary()}")
     version = read_version(source)
-    descriptor = _descriptor_with_hashes(source, version)
+    descriptor = _descriptor_with_hashes(source)
     records = _read_records(source)
     stem = release_name(version)
     out.mkdir(parents=True, exist_ok=True)

@@ -203,10 +203,16 @@ RULES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The characters the text rules refuse, written once: text.py checks cells with them, and escape()
+# shows each of them (and lone surrogates and other invisible format characters) as \uXXXX.
+CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+ZERO_WIDTH_CHARS = (
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u2800\u3164"
+    "\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
+)
 _INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0\ufff9-\ufffb\ud800-\udfff"
-    "\U000e0000-\U000e007f]"
+    f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}\u2065\u206a-\u206f\ud800-\udfff]"
 )
 
 

@@ -13,23 +13,17 @@ import unicodedata
 from collections.abc import Iterator
 
 from china_ai_claims.validators.files import Context
+from china_ai_claims.validators.problems import BIDI_CHARS, CONTROL_CHARS, ZERO_WIDTH_CHARS
 
 MAX_ENCODING_ERRORS = 50
 FORMULA_STARTS = ("=", "+", "-", "@")
-BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+BIDI = re.compile(f"[{BIDI_CHARS}]")
 # Zero-width, invisible and filler characters: nothing shows, yet they change what a value is.
-ZERO_WIDTH = re.compile(
-    "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u2800\u3164"
-    "\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
-CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-CONTROL_OR_NEWLINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARS}]")
+CONTROL = re.compile(f"(?!\n)[{CONTROL_CHARS}]")  # a multi-line cell may hold newlines
+CONTROL_OR_NEWLINE = re.compile(f"[{CONTROL_CHARS}]")
 SOURCE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-SUSPECT = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u2064\u2066-\u2069\u2800\u3164\ufeff\uffa0\ufff9-\ufffb"
-    "\U000e0000-\U000e007f]"
-)
+SUSPECT = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
 
 
 _RECORDED = threading.local()  # codecs error handlers are global; what they record is per thread

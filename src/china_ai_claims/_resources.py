@@ -20,6 +20,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT_ROOT = _PACKAGE_DIR.parent.parent
 
 DATAPACKAGE_FILE = "datapackage.json"
+LIST_DELIMITER = "|"  # between the items of a list cell ("aliases") in the CSV files
 
 
 def _find(folder: str) -> Path:

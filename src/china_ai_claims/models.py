@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from china_ai_claims._currencies import ISO_4217_CODES
+from china_ai_claims._resources import LIST_DELIMITER
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-LIST_DELIMITER = "|"
 MAX_ID_LENGTH = 80
 MAX_NAME_LENGTH = 200
 MAX_SHORT_TEXT_LENGTH = 300

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from china_ai_claims._resources import DATAPACKAGE_FILE, dataset_dir
+from china_ai_claims._resources import DATAPACKAGE_FILE, LIST_DELIMITER, dataset_dir
 
 CACHE_VARIABLE = "CHINA_AI_CLAIMS_CACHE"
 SUMS_FILE = "SHA256SUMS"
 DOWNLOAD_TIMEOUT_SECONDS = 60
-LIST_DELIMITER = "|"
 PANDAS_MISSING = ("NAType", "NaTType")  # pandas.NA and pandas.NaT, named to spare the import
 
 

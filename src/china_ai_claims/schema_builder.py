@@ -20,9 +20,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from china_ai_claims._resources import DATAPACKAGE_FILE, read_version
+from china_ai_claims._resources import DATAPACKAGE_FILE, LIST_DELIMITER, read_version
 from china_ai_claims.models import (
-    LIST_DELIMITER,
     RECORD_TYPES,
     Record,
     References,

@@ -253,22 +253,26 @@ def _judge(key: str, statements: tuple[Statement, ...]) -> Group:
     directions = {statement.direction for statement in statements if statement.direction}
     if len(directions) > 1:
         return Group(key, statements, "conflict", "they change in opposite directions", None)
-    quantified = [statement.interval for statement in statements if statement.interval]
-    if len(quantified) < 2:
+    numbered = [(s.id, s.interval) for s in statements if s.interval is not None]
+    if len(numbered) < 2:
         if directions and len(statements) > 1:
             return Group(key, statements, "agree", f"all say {next(iter(directions))}", None)
         return Group(key, statements, "not_compared", "fewer than two state a number", None)
-    common = quantified[0]
-    for interval in quantified[1:]:
+    unit = "percent" if directions else next(s.currency for s in statements if s.interval)
+    common = numbered[0][1]
+    for _, interval in numbered[1:]:
         common = common.meet(interval)
     if common.empty:
-        return Group(key, statements, "conflict", "no value satisfies every statement", None)
-    unit = "percent" if directions else next(s.currency for s in statements if s.interval)
-    if common.low == common.high:
-        reason = f"every statement holds for {_amount(common.low)} {unit}"
-    else:
-        reason = f"every statement holds for {_span(common)} {unit}"
-    return Group(key, statements, "agree", reason, common)
+        # On a line, intervals that cannot all hold include two that cannot both hold: the one
+        # with the highest low end and the one with the lowest high end.
+        high_id, high = max(numbered, key=lambda item: (item[1].low, item[1].low_open))
+        low_id, low = min(numbered, key=lambda item: (item[1].high, not item[1].high_open))
+        reason = (
+            f"{low_id} says {_span(low)} {unit}, {high_id} says {_span(high)} {unit}: "
+            "no value satisfies both"
+        )
+        return Group(key, statements, "conflict", reason, None)
+    return Group(key, statements, "agree", f"they can all be true: {_span(common)} {unit}", common)
 
 
 def compare_claims(tables: Mapping[str, pd.DataFrame]) -> list[Group]:
@@ -305,16 +309,24 @@ def related_claims(tables: Mapping[str, pd.DataFrame], table: str, row_id: str) 
 
 
 def _amount(value: float) -> str:
-    if math.isinf(value):
-        return "no limit"
-    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}".rstrip("0")
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text
 
 
 def _span(interval: Interval) -> str:
-    low = f"{'above' if interval.low_open else 'from'} {_amount(interval.low)}"
+    """The values an interval allows, in words: "6,000,000", "more than 5,000,000", ..."""
+    low, high = _amount(interval.low), _amount(interval.high)
+    if interval.low == interval.high:
+        return low
+    above = f"more than {low}" if interval.low_open else f"at least {low}"
+    below = f"less than {high}" if interval.high_open else f"at most {high}"
     if math.isinf(interval.high):
-        return low + " up"
-    return f"{low} to {_amount(interval.high)}{' (excluded)' if interval.high_open else ''}"
+        return above
+    if interval.low == 0 and not interval.low_open:
+        return below
+    if not interval.low_open and not interval.high_open:
+        return f"from {low} to {high}"
+    return f"{above} and {below}"
 
 
 def _statement_line(statement: Statement, repeated: set[str]) -> str:

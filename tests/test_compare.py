@@ -302,3 +302,17 @@ def test_the_contributing_example_is_what_compare_prints(fictional: Path, repo_r
     assert example.strip()
     for line in example.splitlines():
         assert f"\n{line}\n" in output
+
+
+def test_claim_groups_maps_every_grouped_claim_to_its_group(fictional: Path) -> None:
+    from china_ai_claims.comparing import claim_groups
+
+    tables = load_all(data_dir=fictional).tables
+    groups = claim_groups(tables)
+    for ids, verdict in EXPECTED.items():
+        for row_id in ids:
+            assert (
+                groups["cost_claims" if "cost" in row_id else "funding_claims", row_id].verdict
+                == verdict
+            )
+    assert ("cost_claims", "example-1-cost-wire-yuan") not in groups

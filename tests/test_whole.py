@@ -232,3 +232,11 @@ def test_the_contributing_walkthrough_resolution_lies_where_its_words_say() -> N
     assert low is not None
     assert high is not None
     assert low <= D("2026-10-26") <= D("2026-11-01") <= high
+
+
+def test_a_row_repeated_under_its_own_id_is_one_problem(fictional: Path) -> None:
+    from _mutations import duplicate_row
+
+    duplicate_row("cost_claims", "example-2-cost-wire")(fictional)
+    rules = [e.rule for e in validate(fictional).errors]
+    assert rules == ["primary-key"]

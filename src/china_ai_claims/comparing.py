@@ -294,18 +294,21 @@ def compare_claims(tables: Mapping[str, pd.DataFrame]) -> list[Group]:
     ]
 
 
+def claim_groups(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], Group]:
+    """Each claim that shares its key with another, ``(table, id)``, mapped to its group: for a
+    reading surface that shows every claim beside what other sources say."""
+    return {
+        (statement.table, statement.id): group
+        for group in compare_claims(tables)
+        for statement in group.statements
+    }
+
+
 def related_claims(tables: Mapping[str, pd.DataFrame], table: str, row_id: str) -> Group | None:
     """The group of the claim ``row_id`` of ``table``: every claim on its key (the row too) and
     whether they agree; ``None`` when the row has no key or no other claim shares it. For a
-    reading surface that shows, beside a claim, what other sources say (``Group.others``)."""
-    if table not in SUBJECT_COLUMNS or table not in tables:
-        return None
-    frame = tables[table]
-    rows = _rows(frame[frame["id"] == row_id])
-    if not rows:
-        return None
-    key = claim_key(table, rows[0])
-    return next((group for group in compare_claims(tables) if group.key == key), None)
+    reading surface that shows, beside one claim, what other sources say (``Group.others``)."""
+    return claim_groups(tables).get((table, row_id))
 
 
 def _amount(value: float) -> str:

@@ -63,7 +63,7 @@ class WholeCheck:
     files: dict[str, str] = field(default_factory=dict)
     texts: dict[str, tuple[str, int]] = field(default_factory=dict)
     resolved: list[_ResolvedTime] = field(default_factory=list)
-    rows_seen: dict[tuple[str, bytes], int] = field(default_factory=dict)
+    rows_seen: dict[tuple[str, bytes], tuple[int, str]] = field(default_factory=dict)
 
     def observe(self, context: Context, table: Table, row: Row) -> None:
         """Judge what one row shows alone and keep what needs the others."""
@@ -167,17 +167,20 @@ class WholeCheck:
             value for column, value in cells.items() if column not in UNCOMPARED_COLUMNS
         )
         key = (table.name, hashlib.sha256(compared.encode("utf-8", "surrogatepass")).digest())
-        if key in self.rows_seen:
+        identifier = cells.get("id", "")
+        if key not in self.rows_seen:
+            self.rows_seen[key] = (row.line, identifier)
+            return
+        line, first_id = self.rows_seen[key]
+        if identifier != first_id:  # under the same id, the primary-key rule says it already
             context.add(
                 table.file,
                 row.line,
                 "duplicate-row",
-                f"the row repeats line {self.rows_seen[key]} in every column but id and note",
+                f"the row repeats line {line} ({first_id}) in every column but id and note",
                 "id",
-                cells.get("id"),
+                identifier,
             )
-        else:
-            self.rows_seen[key] = row.line
 
     def finish(self, context: Context, published: dict[str, date | None]) -> None:
         """Judge what needs every row: loops in hierarchies, resolved dates against their

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import _fictional
@@ -316,3 +318,28 @@ def test_claim_groups_maps_every_grouped_claim_to_its_group(fictional: Path) -> 
                 == verdict
             )
     assert ("cost_claims", "example-1-cost-wire-yuan") not in groups
+
+
+_ends = st.floats(min_value=0, max_value=1e12, allow_nan=False)
+
+
+@given(
+    first=st.tuples(_ends, _ends, st.booleans(), st.booleans()),
+    second=st.tuples(_ends, _ends, st.booleans(), st.booleans()),
+    value=_ends,
+)
+def test_a_value_meets_two_intervals_exactly_when_it_is_in_both(
+    first: tuple[float, float, bool, bool], second: tuple[float, float, bool, bool], value: float
+) -> None:
+    from china_ai_claims.comparing import Interval
+
+    def holds(interval: Interval, number: float) -> bool:
+        above = number > interval.low if interval.low_open else number >= interval.low
+        below = number < interval.high if interval.high_open else number <= interval.high
+        return above and below
+
+    one, two = Interval(*first), Interval(*second)
+    both = one.meet(two)
+    assert holds(both, value) == (holds(one, value) and holds(two, value))
+    if holds(both, value):
+        assert not both.empty

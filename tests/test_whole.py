@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import _fictional
 from _mutations import Mutation, Row, both, cell
@@ -240,3 +242,23 @@ def test_a_row_repeated_under_its_own_id_is_one_problem(fictional: Path) -> None
     duplicate_row("cost_claims", "example-2-cost-wire")(fictional)
     rules = [e.rule for e in validate(fictional).errors]
     assert rules == ["primary-key"]
+
+
+@given(published=st.dates(min_value=D("1990-01-01"), max_value=D("2150-12-31")))
+def test_relative_words_lie_before_at_or_after_the_publication_date(published: date) -> None:
+    for unit in ("year", "month", "week"):
+        for word, where in (("last", "before"), ("this", "around"), ("next", "after")):
+            interval = possible_dates(f"{word} {unit}", published)
+            assert interval is not None
+            low, high = interval
+            assert low <= high
+            if where == "before":
+                assert high < published
+            elif where == "after":
+                assert low > published
+            else:
+                assert low <= published <= high
+    last_month = possible_dates("last month", published)
+    assert last_month is not None
+    first_of_month = published.replace(day=1)
+    assert last_month[0] <= (first_of_month - timedelta(days=1)).replace(day=1)

@@ -418,6 +418,34 @@ def browse(
             subprocess.run(command, check=False)
 
 
+class CompareFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def compare(
+    data_dir: DataDirArgument = None,
+    output_format: Annotated[
+        CompareFormat, typer.Option("--format", help="text for people, json for machines.")
+    ] = CompareFormat.text,
+) -> None:
+    """Group the cost and funding claims that state the same quantity and say whether their
+    amounts agree or conflict. Exit 0 either way: a conflict between sources is information."""
+    from china_ai_claims.comparing import compare_claims, render_json, render_text
+    from china_ai_claims.loading import DataError, load_all
+    from china_ai_claims.opening import ReleaseFormatError
+
+    folder = _folder(data_dir)
+    try:
+        dataset = load_all(data_dir=folder)
+    except (OSError, DataError, ReleaseFormatError) as error:
+        fail(f"{error}; run 'china-ai-claims validate' on the folder first")
+    read = f"{folder if folder is not None else 'the packaged dataset'} ({dataset.version})"
+    render = render_json if output_format is CompareFormat.json else render_text
+    console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
+
+
 def main() -> None:
     """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
     try:

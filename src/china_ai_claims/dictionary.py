@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+from collections.abc import Iterable
 from typing import Any
 
 from china_ai_claims.models import RECORD_TYPES, Record
@@ -79,9 +80,54 @@ def data_dictionary() -> str:
     for record in RECORD_TYPES:
         lines += _table_section(record)
         enumerations += [kind for kind in _enumerations(record) if kind not in enumerations]
+    lines += _claim_key_section()
     lines += ["## Enumerations", ""]
     for kind in enumerations:
         doc = (kind.__doc__ or "").strip()
         values = ", ".join(f"`{member.value}`" for member in kind)
         lines += [f"### {kind.__name__}", "", doc, "", f"Values: {values}.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _claim_key_section() -> list[str]:
+    """When two claim rows state the same quantity: the key ``compare`` groups claims by."""
+    from china_ai_claims import comparing
+    from china_ai_claims.models import record_type
+
+    def names(columns: Iterable[str]) -> str:
+        return ", ".join(f"`{column}`" for column in columns)
+
+    per_table = []
+    for table, subjects in comparing.SUBJECT_COLUMNS.items():
+        has = record_type(table).model_fields
+        words = comparing.TARGET_WORDS.get(table)
+        target = (
+            f" (and `{words}` when no target id is given, ignoring case and spacing)"
+            if words in has and not any(column in has for column in comparing.TARGET_IDS)
+            else ""
+        )
+        shared = [column for column in comparing.QUANTITY_COLUMNS if column in has]
+        per_table.append(
+            f"in `{table}`, the same {names(c for c in subjects if c in has)}{target} and "
+            f"{names(shared)}"
+        )
+    return [
+        "## Which claims state the same quantity",
+        "",
+        "Two rows of a claim table state the same quantity when they share a claim key "
+        "(`load(table, with_key=True)` adds it as the column "
+        f"`{comparing.KEY_COLUMN}`; `china-ai-claims compare` groups claims by it): the same "
+        f"table and `claim_kind`, and {'; '.join(per_table)}. A row that names no subject by id "
+        "has no key, nor has a claim_kind "
+        f"{names(sorted(comparing.NO_QUANTITY_KINDS))}. Currencies and periods are never "
+        "converted.",
+        "",
+        "Claims on one key agree when one value satisfies every statement's bound: `exact` is "
+        "the amount, `approximate` the amount give or take "
+        f"{comparing.APPROXIMATE_TOLERANCE:.0%}, `at_least` and `more_than` a lower end "
+        "(included or not), `at_most` and `less_than` an upper end, `range` from `amount_low` "
+        "to `amount_high`. Changes compare `change_direction` first, then `change_percent` by "
+        "`change_bound`; `unquantified` amounts are not compared, `unquantified` changes by "
+        "direction only.",
+        "",
+    ]

@@ -97,7 +97,12 @@ Source = str | Path | None
 
 
 def load(
-    table: str, *, data_dir: Source = None, release: Source = None, sha256: str | None = None
+    table: str,
+    *,
+    data_dir: Source = None,
+    release: Source = None,
+    sha256: str | None = None,
+    with_key: bool = False,
 ) -> pd.DataFrame:
     """One table as a DataFrame with real dtypes.
 
@@ -108,8 +113,16 @@ def load(
     By default the packaged dataset is read; ``data_dir=`` reads a dataset folder (a checkout's
     ``dataset/``), ``release=`` a release (its zip, JSON file, extracted folder or http(s) URL),
     whose hashes are checked first; ``sha256=`` pins the release file.
+
+    ``with_key=True`` adds the ``claim_key`` column of a claim table: claims sharing it state the
+    same quantity (see :mod:`china_ai_claims.comparing`).
     """
-    return _read_frame(open_data(data_dir, release, sha256), table)
+    frame = _read_frame(open_data(data_dir, release, sha256), table)
+    if with_key:
+        from china_ai_claims.comparing import with_claim_keys
+
+        frame = with_claim_keys(table, frame)
+    return frame
 
 
 def records(

@@ -2,8 +2,8 @@
 
 Layers, in order: descriptor and paths (``files``), bytes and text (``text``), structure and types
 (``tables``), keys and references (``keys``), record rules (``records``), provenance
-(``provenance``). A file that cannot be parsed does not stop the others from being checked, and
-nothing is ever written.
+(``provenance``), then the dataset as a whole (``whole``). A file that cannot be parsed does not
+stop the others from being checked, and nothing is ever written.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from china_ai_claims.validators.records import check_record
 from china_ai_claims.validators.report import FORMATS, Report, render
 from china_ai_claims.validators.tables import Table, read_rows
 from china_ai_claims.validators.text import decode, decoded_lines
+from china_ai_claims.validators.whole import WholeCheck
 
 __all__ = ["FORMATS", "RULES", "Problem", "Report", "UsageError", "render", "validate"]
 
@@ -68,6 +69,7 @@ def validate(path: str | Path | None = None) -> Report:
     published: dict[str, date | None] = {}
     sources: list[dict[str, str]] | None = None
     tables = rows = 0
+    whole = WholeCheck()
     for name in expected:
         file = csv_file(name)
         data = read_file(context, file)
@@ -89,6 +91,7 @@ def validate(path: str | Path | None = None) -> Report:
                 published[table.cell(row, "id")] = table.value(row, "published")
                 check_record(context, table, model, row, published)
                 source_check.check(context, row)
+                whole.observe(context, table, row)
                 source_rows.append(table.as_dict(row) if row.ok else {})
             keys.finish(context)
             texts = source_check.texts
@@ -101,11 +104,13 @@ def validate(path: str | Path | None = None) -> Report:
                 keys.check(context, row)
                 check_record(context, table, model, row, published)
                 quotes.check(context, row)
+                whole.observe(context, table, row)
             keys.finish(context)
             quotes.finish(context)
         del data, lines
         tables += 1
         rows += table.rows
+    whole.finish(context, published)
     if descriptor is not None and resources_clean and sources is not None:
         _check_descriptor_current(context, descriptor, sources)
 

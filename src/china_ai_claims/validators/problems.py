@@ -201,6 +201,37 @@ RULES: dict[str, tuple[str, str]] = {
         "the linked name (or one of its aliases) must appear in "
         "the quote or its paragraph: check the id, or add an alias",
     ),
+    # the dataset as a whole
+    "hierarchy-cycle": (
+        "whole",
+        "a row cannot be its own ancestor: correct the parent_id or series_id that closes the "
+        "loop (the message lists it)",
+    ),
+    "self-reference": (
+        "whole",
+        "the column names another row than the row itself (or than the other party): correct "
+        "the id, or leave it empty",
+    ),
+    "duplicate-source-text": (
+        "whole",
+        "one text is one source: point the rows of the second at the first, then remove the "
+        "second from sources.csv and sources/",
+    ),
+    "published-after-retrieved": (
+        "whole",
+        "a text cannot be archived before it is published: check both dates",
+    ),
+    "date-in-future": ("whole", "the date is after today: check the year, month and day"),
+    "resolved-date-mismatch": (
+        "whole",
+        "a date resolved from the publication date lies where the words say ('last month' "
+        "of a text published 2025-03-10 is in February 2025): check the date, the words in "
+        "time_text and the source's published date",
+    ),
+    "duplicate-row": (
+        "whole",
+        "the row says what another row says: remove it, or record what differs",
+    ),
 }
 
 # The characters the text rules refuse, written once: text.py checks cells with them, and escape()

@@ -25,6 +25,7 @@ from china_ai_claims.validators.files import (
     read_file,
     scan_tree,
 )
+from china_ai_claims.validators.hints import HintCheck
 from china_ai_claims.validators.keys import KeyCheck
 from china_ai_claims.validators.problems import RULES, Problem
 from china_ai_claims.validators.provenance import Names, QuoteCheck, SourceCheck, check_unlisted
@@ -67,6 +68,7 @@ def validate(path: str | Path | None = None) -> Report:
     texts: dict[str, bytes] = {}
     published: dict[str, date | None] = {}
     sources: list[dict[str, str]] | None = None
+    hints: list[HintCheck] = []
     tables = rows = 0
     for name in expected:
         file = csv_file(name)
@@ -97,10 +99,14 @@ def validate(path: str | Path | None = None) -> Report:
                 sources = source_rows
         else:
             quotes = QuoteCheck(table, texts, names)
+            hint = HintCheck(table, texts, names) if "modality" in table.index else None
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
                 check_record(context, table, model, row, published)
                 quotes.check(context, row)
+                if hint is not None:
+                    hint.check(row)
+            hints += [hint] if hint is not None else []
             keys.finish(context)
             quotes.finish(context)
         del data, lines
@@ -114,6 +120,10 @@ def validate(path: str | Path | None = None) -> Report:
         tables=tables,
         rows=rows,
         sources=len(texts),
+        warnings=sorted(
+            (warning for hint in hints for warning in hint.warnings), key=Problem.sort_key
+        ),
+        explained=sum(hint.explained for hint in hints),
     )
 
 

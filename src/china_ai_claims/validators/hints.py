@@ -50,7 +50,10 @@ SPEECH_VERBS = (
 _SPEECH = re.compile(r"\b(?:according to|" + "|".join(SPEECH_VERBS) + r")\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s)")
 PRONOUNS = frozenset({"he", "she", "it", "they", "the company", "the firm"})
-SPEAKER_WINDOW = 80  # characters before a verb (after "according to") that name the speaker
+# Characters after "according to", and before any other verb back to the start of its sentence,
+# that name the speaker (the subject of "said" may carry a long apposition).
+AFTER_ACCORDING_TO = 80
+BEFORE_VERB = 240
 NUMBERS_ON_HYPOTHETICAL = ("change_percent", "horizon_value", "period_value", "deal_count")
 
 
@@ -166,10 +169,10 @@ def _speaker_spans(quote: str) -> list[tuple[str, str]]:
     for match in _SPEECH.finditer(quote):
         verb = match.group()
         if verb.casefold() == "according to":
-            span = quote[match.end() : match.end() + SPEAKER_WINDOW]
+            span = quote[match.end() : match.end() + AFTER_ACCORDING_TO]
             span = re.split(r"[.;]", span, maxsplit=1)[0]
         else:
-            before = quote[max(0, match.start() - SPEAKER_WINDOW) : match.start()]
+            before = quote[max(0, match.start() - BEFORE_VERB) : match.start()]
             starts = [found.end() for found in _CLAUSE_START.finditer(before)]
             span = before[starts[-1] :] if starts else before
         spans.append((verb, span))

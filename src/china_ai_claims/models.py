@@ -163,7 +163,8 @@ class Modality(str, Enum):
     - ``hypothetical``: a conditional or a supposition ("If high-performing models can be built at
       a fraction of the cost, ..."). A hypothetical row never carries an amount: nobody paid it.
     - ``opinion``: a judgement or assessment ("is a smart move"; "may be beneficial";
-      "demonstrates that Chinese AI labs can produce cutting-edge models").
+      "demonstrates that Chinese AI labs can produce cutting-edge models"), including the
+      source's own causal or evaluative readings ("has revitalized China's AI sector").
     """
 
     assertion = "assertion"

@@ -3,7 +3,8 @@
 Layers, in order: descriptor and paths (``files``), bytes and text (``text``), structure and types
 (``tables``), keys and references (``keys``), record rules (``records``), provenance
 (``provenance``). A file that cannot be parsed does not stop the others from being checked, and
-nothing is ever written.
+nothing is ever written. Beside the errors, ``hints`` gives warnings where a quote's words make a
+misreading of its row likely; they never make a dataset invalid.
 """
 
 from __future__ import annotations

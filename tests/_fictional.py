@@ -116,7 +116,7 @@ def _change(
         "source_id": source,
         "quote": quote,
         "note": FICTIONAL,
-        **ONE_OFF_ASSERTION,
+        "modality": "assertion",  # a change states no amount, so it has no period_kind
         **change,
     }
 

@@ -128,6 +128,7 @@ def test_the_contributing_walkthrough_ends_in_a_passing_validate(
         "commands",
         "append organizations.csv",
         "append funding_claims.csv",
+        "append coverage-exclusions.csv",
         "validate",
     ]
     for step, body in steps:

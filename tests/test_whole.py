@@ -184,6 +184,7 @@ def test_a_loop_of_built_on_claims_is_recorded_not_refused(fictional: Path) -> N
             "other_claims",
             id=f"{subject}-built-on-{target}",
             claim_kind="built_on",
+            modality="assertion",
             subject_model_id=subject,
             object_model_id=target,
             source_id=_fictional.NEWS,

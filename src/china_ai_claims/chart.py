@@ -4,7 +4,10 @@ One panel per currency (amounts are never converted), on a log scale. A bar is l
 the claim is about and who makes it; a lower bound ("$100 million+", "more than") ends in an
 arrow pointing right, an upper bound in one pointing left, a range is drawn from its low to its
 high end, and the source's own words for the amount stand beside each bar. Claims without a
-number ("billions of yuan") are listed under the chart rather than drawn. The SVG is
+number ("billions of yuan") are listed under the chart rather than drawn. A label names the
+claim's modality unless it is an assertion ("plan" for a pledge) and the period its amount covers
+when the source gives one ("over the next three years"), so that a pledge over years is not read
+as a quarter's total; hypothetical rows (conditionals, which nobody paid) are left out. The SVG is
 reproducible: fixed ids, no date.
 
 matplotlib is an optional dependency: ``pip install "china-ai-claims[chart]"``.
@@ -65,6 +68,8 @@ def claims_to_draw() -> tuple[list[Bar], list[str]]:
         for _, row in load(table).iterrows():
             if row["bound"] is None or str(row["bound"]) == "nan":
                 continue
+            if str(row["modality"]) == "hypothetical":
+                continue
             what = next(
                 (
                     models.get(row[c]) or organizations.get(row[c]) or row[c]
@@ -73,7 +78,12 @@ def claims_to_draw() -> tuple[list[Bar], list[str]]:
                 ),
                 "unnamed",
             )
-            label = f"{what} ({kind}), per {_claimant(row, people, organizations)}"
+            details = [kind]
+            if str(row["modality"]) != "assertion":
+                details.append(str(row["modality"]))
+            if isinstance(row["period_text"], str):
+                details.append(row["period_text"])
+            label = f"{what} ({', '.join(details)}), per {_claimant(row, people, organizations)}"
             bound = str(row["bound"])
             if bound == "unquantified":
                 words.append(f"{label}: “{row['amount_text']}”")

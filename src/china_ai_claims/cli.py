@@ -423,6 +423,11 @@ class CompareFormat(str, Enum):
     json = "json"
 
 
+class CoverageFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command()
 def compare(
     data_dir: DataDirArgument = None,
@@ -444,6 +449,33 @@ def compare(
     read = f"{folder if folder is not None else 'the packaged dataset'} ({dataset.version})"
     render = render_json if output_format is CompareFormat.json else render_text
     console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
+
+
+@app.command()
+def coverage(
+    data_dir: DataDirArgument = None,
+    output_format: Annotated[
+        CoverageFormat,
+        typer.Option("--format", help="text for people, json for machines."),
+    ] = CoverageFormat.text,
+) -> None:
+    """Per source, the share of sentences the rows cite, and every uncited sentence that writes
+    a number or names an entity (with its line) unless coverage-exclusions.csv acknowledges it.
+
+    Exit 0 when nothing is left unacknowledged, 1 otherwise, 2 a problem with the command.
+    """
+    from china_ai_claims._resources import dataset_dir
+    from china_ai_claims.coverage import CoverageError, render_json, render_text
+    from china_ai_claims.coverage import coverage as measure
+
+    folder = _folder(data_dir)
+    try:
+        report = measure(dataset_dir() if folder is None else folder)
+    except CoverageError as error:
+        fail(str(error))
+    render = render_json if output_format is CoverageFormat.json else render_text
+    console.print(render(report), end="", markup=False)
+    raise typer.Exit(EXIT_OK if report.empty else EXIT_INVALID)
 
 
 def main() -> None:

@@ -14,6 +14,58 @@ from china_ai_claims.schema_builder import table_schema
 
 DICTIONARY_FILE = "data-dictionary.md"
 
+# The rules every row is edited by; CONTRIBUTING.md says the same in a contributor's words.
+EDITORIAL_RULES = """\
+## Editorial rules
+
+Applied to every row alike; a row that needs an exception says why in its `note`.
+
+- **Never invent.** No number, date or attribution the source does not give. A relative time
+  ("last month", "this year") stays in `time_text`; `start_date`/`end_date` are filled only when
+  the source states the dates or they follow from its `published` date. The shipped source is
+  undated, so none of its rows has a date.
+- **Editorial fields.** `country`, `parent_id`, and a model's `status` and `access` are filled only
+  when the source states them or clearly implies them (the `note` says how, e.g. "listed among the
+  Chinese tech giants"); otherwise they stay empty, with a note when a reader would expect them.
+  `kind` is required: the kind the source states or clearly implies, else the generic `company`
+  (organizations) or `model` (models), said in the `note`.
+- **Claimant.** `claimed_by_person_id` / `claimed_by_organization_id` name the person or
+  organization the source attributes the words to ("said", "believes", "claims", "according to",
+  "pledged"). A sentence in the source's own voice, or one that only follows an attributed
+  sentence without repeating the attribution, has no claimant; the `note` says whom it follows.
+  One exception: a figure that continues, on the same data, the attributed figures of the
+  sentence before ("The total deal value fell 30%" after PitchBook's first-quarter total) keeps
+  that claimant, and the `note` says so.
+- **Subject and object** (`other_claims`). The subject is the named organization or model the
+  claim is about, the actor of the sentence. The object is the other named party: what the
+  subject is compared with, built on, uses, competes with or acts together with. When the actor
+  is unnamed ("many startups are focused on building on top of foundation models such as
+  DeepSeek's"), the subject stays empty and the named party is the object.
+- **One fact, one row.** A fact the source tells twice is recorded once, from its clearest
+  sentence; the restatement is cited in the `note`. A sentence with two facts gives two rows with
+  the same quote. A quote is widened to the neighbouring sentence when the row needs it to be
+  understood ("The company", "He").
+- **Modality.** Judged from the quote's words (see `Modality` below); the validator warns when the
+  words suggest another one (`modal-in-assertion`, `hypothetical-number`, `claimant-mismatch`),
+  and a `note` that names the code explains the exception.
+- **Names.** An alias is a name the source itself writes; names and aliases match as whole words
+  ("state" is not found in "stated").
+- **Coverage.** Every sentence of a source that names an entity of the dataset, writes a number,
+  or reports a view, an intention, a prediction or a change is quoted by a row that says what it
+  says, or listed with the reason in `dataset/coverage-exclusions.csv`
+  (`china-ai-claims coverage` reports the rest).
+
+## Which sums are meaningful
+
+Amounts are never converted or annualised. Sum or average only rows that share `currency`,
+`claim_kind`, `period_kind`, `period_unit` and `period_value`, and whose `modality` is the same
+(an `assertion` of money spent is not a `plan` to spend it): a three-year pledge (`span`, 3
+`year`) and a quarter's venture-capital total (`span`, one `quarter`) do not add up, nor does a
+training run (`one_off`) with either. Rows with `bound` other than `exact` or `approximate` are
+bounds, not values: their sum is a bound at most. `unquantified` rows have no number, and
+`hypothetical` rows never have one.
+"""
+
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
@@ -81,9 +133,9 @@ def data_dictionary() -> str:
         lines += _table_section(record)
         enumerations += [kind for kind in _enumerations(record) if kind not in enumerations]
     lines += _claim_key_section()
-    lines += ["## Enumerations", ""]
+    lines += [EDITORIAL_RULES, "## Enumerations", ""]
     for kind in enumerations:
-        doc = (kind.__doc__ or "").strip()
+        doc = inspect.cleandoc(kind.__doc__ or "").replace("``", "`")
         values = ", ".join(f"`{member.value}`" for member in kind)
         lines += [f"### {kind.__name__}", "", doc, "", f"Values: {values}.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

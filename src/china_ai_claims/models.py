@@ -150,6 +150,54 @@ class TimeUnit(str, Enum):
     year = "year"
 
 
+class Modality(str, Enum):
+    """What kind of statement a claim or event row records, judged from the quote's own words.
+
+    - ``assertion``: stated as true, past or present ("DeepSeek claims to have trained its V3
+      foundation model ... at a cost of approximately $6 million"; "Baidu made its chatbot Ernie
+      Bot free"). An attributed assertion is still an assertion: the claimant columns say whose.
+    - ``forecast``: a prediction of what will or can happen ("can be reduced by more than 90% over
+      12 months"; "investors in China will now be hesitant").
+    - ``plan``: an intention or a pledge of the actor itself ("pledged to invest $53 billion over
+      the next three years"; "is launching the next generation ... in the coming weeks").
+    - ``hypothetical``: a conditional or a supposition ("If high-performing models can be built at
+      a fraction of the cost, ..."). A hypothetical row never carries an amount: nobody paid it.
+    - ``opinion``: a judgement or assessment ("is a smart move"; "may be beneficial";
+      "demonstrates that Chinese AI labs can produce cutting-edge models"), including the
+      source's own causal or evaluative readings ("has revitalized China's AI sector").
+    """
+
+    assertion = "assertion"
+    forecast = "forecast"
+    plan = "plan"
+    hypothetical = "hypothetical"
+    opinion = "opinion"
+
+
+class PeriodKind(str, Enum):
+    """What stretch of time an amount covers, as the source states it.
+
+    - ``one_off``: one payment or cost for one thing, not spread over time as the source tells it
+      (the cost of training one model: "trained its V3 foundation model ... at a cost of
+      approximately $6 million").
+    - ``span``: the amount is spent, pledged or counted over a stated stretch of time, given by
+      period_unit, period_text and, when the source writes a count, period_value ("$53 billion
+      over the next three years": 3 year; "In the first quarter of this year ... $1.2 billion":
+      one quarter, period_value empty because the source writes no count).
+    - ``cumulative``: a running total up to the time of writing whose start the source does not
+      give ("The government has invested heavily").
+    - ``not_stated``: the source does not say what stretch of time the amount covers.
+
+    Only amounts of the same period_kind, period_unit and period_value, in the same currency and
+    of the same claim_kind, add up or average meaningfully; no amount is annualised or converted.
+    """
+
+    one_off = "one_off"
+    span = "span"
+    cumulative = "cumulative"
+    not_stated = "not_stated"
+
+
 class TimeResolvedFrom(str, Enum):
     """Where a row's ISO dates come from."""
 
@@ -364,8 +412,9 @@ class Timed(Attributed):
         Field(
             default=None,
             description="First day of the time, ISO 8601; empty unless the source states it or "
-            "it follows from the source's publication date (see time_resolved_from).",
-            examples=["2025-01-29"],
+            "it follows from the source's publication date (see time_resolved_from); never "
+            "guessed. No example is given: the shipped source is undated, so none of its rows "
+            "has one.",
         ),
     ]
     end_date: Annotated[
@@ -373,7 +422,6 @@ class Timed(Attributed):
         Field(
             default=None,
             description="Last day of the time, ISO 8601; same rule as start_date.",
-            examples=["2025-03-31"],
         ),
     ]
     time_resolved_from: Annotated[
@@ -634,6 +682,112 @@ class _HasHorizon(BaseModel):
         return self
 
 
+class _HasModality(BaseModel):
+    """What kind of statement the row records; a conditional carries no amount."""
+
+    modality: Annotated[
+        Modality,
+        Field(
+            description="What kind of statement the row records: assertion (stated as true), "
+            "forecast (a prediction), plan (an intention or pledge), hypothetical (a conditional "
+            "or supposition), opinion (a judgement); see the Modality values below.",
+            examples=["assertion"],
+        ),
+    ]
+
+    @model_validator(mode="after")
+    def _hypothetical_is_not_paid(self) -> _HasModality:
+        if self.modality is not Modality.hypothetical:
+            return self
+        for column in ("amount", "amount_low", "amount_high"):
+            if getattr(self, column, None) is not None:
+                raise broken(
+                    "hypothetical-amount",
+                    column,
+                    "a hypothetical row carries no amount: keep the words in amount_text with "
+                    "bound unquantified",
+                )
+        return self
+
+
+class _HasPeriod(BaseModel):
+    """What stretch of time an amount covers, as the source states it (see PeriodKind)."""
+
+    period_kind: Annotated[
+        PeriodKind | None,
+        Field(
+            default=None,
+            description="What stretch of time the amount covers: one_off, span, cumulative or "
+            "not_stated (see the PeriodKind values below). Required when the row has a bound; "
+            "empty on a row without an amount.",
+            examples=["span"],
+        ),
+    ]
+    period_value: Annotated[
+        float | None,
+        Field(
+            default=None,
+            gt=0,
+            allow_inf_nan=False,
+            description="Length of a span in period_unit, only when the source writes the count "
+            "('three years' is 3; 'the first quarter' writes none, so it stays empty).",
+            examples=[3],
+        ),
+        Asserted(),
+    ]
+    period_unit: Annotated[
+        TimeUnit | None,
+        Field(
+            default=None,
+            description="Unit of a span (period_kind span).",
+            examples=["year"],
+        ),
+    ]
+    period_text: Annotated[
+        str | None,
+        Field(
+            default=None,
+            max_length=MAX_SHORT_TEXT_LENGTH,
+            description="The period in the source's words, copied from the quote; required for a "
+            "span, empty when not_stated.",
+            examples=["over the next three years"],
+        ),
+        Verbatim(),
+    ]
+
+    @model_validator(mode="after")
+    def _period_is_complete(self) -> _HasPeriod:
+        has_amount = getattr(self, "bound", None) is not None
+        kind = self.period_kind
+        if has_amount != (kind is not None):
+            raise broken(
+                "period-mismatch",
+                "period_kind",
+                "period_kind is required when the row has a bound (an amount), and empty otherwise",
+            )
+        if kind is PeriodKind.span:
+            if self.period_unit is None or self.period_text is None:
+                raise broken(
+                    "period-mismatch",
+                    "period_unit" if self.period_unit is None else "period_text",
+                    "period_kind span needs period_unit and period_text",
+                )
+            return self
+        if self.period_value is not None or self.period_unit is not None:
+            raise broken(
+                "period-mismatch",
+                "period_value" if self.period_value is not None else "period_unit",
+                "period_value and period_unit belong to period_kind span only",
+            )
+        if kind is PeriodKind.not_stated and self.period_text is not None:
+            raise broken(
+                "period-mismatch",
+                "period_text",
+                "period_kind not_stated takes no period_text",
+            )
+        return self
+
+
 # ---------------------------------------------------------------------------------------------
 # The tables.
 
@@ -858,7 +1012,7 @@ class AIModel(Quoted):
         return self
 
 
-class CostClaim(_HasAmount, _HasChange, _HasHorizon, Attributed):
+class CostClaim(_HasModality, _HasAmount, _HasPeriod, _HasChange, _HasHorizon, Attributed):
     """A claim about what training an AI model costs, or how that cost changes."""
 
     table: ClassVar[str] = "cost_claims"
@@ -899,7 +1053,7 @@ class CostClaim(_HasAmount, _HasChange, _HasHorizon, Attributed):
         return self
 
 
-class FundingClaim(_HasAmount, _HasChange, _HasHorizon, Timed):
+class FundingClaim(_HasModality, _HasAmount, _HasPeriod, _HasChange, _HasHorizon, Timed):
     """A claim about funding: pledges, investment, government money, venture-capital totals."""
 
     table: ClassVar[str] = "funding_claims"
@@ -962,7 +1116,7 @@ class FundingClaim(_HasAmount, _HasChange, _HasHorizon, Timed):
         return self
 
 
-class Event(Timed):
+class Event(_HasModality, Timed):
     """A happening: a launch, release, price change, pivot, adoption, partnership or policy."""
 
     table: ClassVar[str] = "events"
@@ -985,7 +1139,7 @@ class Event(Timed):
     )
 
 
-class OtherClaim(Attributed):
+class OtherClaim(_HasModality, Attributed):
     """A claim about a named company or model that is not about cost or funding."""
 
     table: ClassVar[str] = "other_claims"

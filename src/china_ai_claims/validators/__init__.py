@@ -3,7 +3,9 @@
 Layers, in order: descriptor and paths (``files``), bytes and text (``text``), structure and types
 (``tables``), keys and references (``keys``), record rules (``records``), provenance
 (``provenance``), then the dataset as a whole (``whole``). A file that cannot be parsed does not
-stop the others from being checked, and nothing is ever written.
+stop the others from being checked, and nothing is ever written. Beside the errors, ``hints`` gives
+warnings where a quote's words make a misreading of its row likely; they never make a dataset
+invalid.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from china_ai_claims.validators.files import (
     read_file,
     scan_tree,
 )
+from china_ai_claims.validators.hints import HintCheck
 from china_ai_claims.validators.keys import KeyCheck
 from china_ai_claims.validators.problems import RULES, Problem
 from china_ai_claims.validators.provenance import Names, QuoteCheck, SourceCheck, check_unlisted
@@ -68,6 +71,7 @@ def validate(path: str | Path | None = None) -> Report:
     texts: dict[str, bytes] = {}
     published: dict[str, date | None] = {}
     sources: list[dict[str, str]] | None = None
+    hints: list[HintCheck] = []
     tables = rows = 0
     whole = WholeCheck()
     for name in expected:
@@ -100,11 +104,15 @@ def validate(path: str | Path | None = None) -> Report:
                 sources = source_rows
         else:
             quotes = QuoteCheck(table, texts, names)
+            hint = HintCheck(table, texts, names) if "modality" in table.index else None
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
                 check_record(context, table, model, row, published)
                 quotes.check(context, row)
                 whole.observe(context, table, row)
+                if hint is not None:
+                    hint.check(row)
+            hints += [hint] if hint is not None else []
             keys.finish(context)
             quotes.finish(context)
         del data, lines
@@ -119,6 +127,10 @@ def validate(path: str | Path | None = None) -> Report:
         tables=tables,
         rows=rows,
         sources=len(texts),
+        warnings=sorted(
+            (warning for hint in hints for warning in hint.warnings), key=Problem.sort_key
+        ),
+        explained=sum(hint.explained for hint in hints),
     )
 
 

@@ -157,6 +157,16 @@ RULES: dict[str, tuple[str, str]] = {
         "the claim_kind needs its quantity columns (see the message)",
     ),
     "source-path-mismatch": ("records", "the path of a source is sources/<id>.txt"),
+    "hypothetical-amount": (
+        "records",
+        "a conditional is not a cost or sum someone paid: empty amount, amount_low and "
+        "amount_high, set bound unquantified and keep the words in amount_text",
+    ),
+    "period-mismatch": (
+        "records",
+        "say what the amount covers: period_kind one_off, span (with period_unit, period_text "
+        "and period_value when the source writes a count), cumulative or not_stated",
+    ),
     "unresolvable-date": (
         "records",
         "a date resolved from the publication date needs the "
@@ -234,6 +244,31 @@ RULES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Warnings: hints from the quote's words that a row may misread it. They never fail validation.
+# A row's note that names the code (e.g. "modal-in-assertion: 'can' describes a capability")
+# explains the warning, which is then counted as explained instead of shown.
+WARNING_LAYER = "hints"
+RULES.update(
+    {
+        "modal-in-assertion": (
+            WARNING_LAYER,
+            "the quote has a conditional or modal word: check the modality (forecast, plan, "
+            "hypothetical, opinion), or explain in the note, naming this code",
+        ),
+        "hypothetical-number": (
+            WARNING_LAYER,
+            "a hypothetical row states a number (a change or a horizon) as if it were so: "
+            "check the modality, or explain in the note, naming this code",
+        ),
+        "claimant-mismatch": (
+            WARNING_LAYER,
+            "the quote's speech verb attributes the words to someone the claimed_by columns do "
+            "not name: fix the claimant, narrow the quote, or explain in the note, naming this "
+            "code",
+        ),
+    }
+)
+
 # The characters the text rules refuse, written once: text.py checks cells with them, and escape()
 # shows each of them (and lone surrogates and other invisible format characters) as \uXXXX.
 CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
@@ -274,6 +309,11 @@ class Problem:
     @property
     def layer(self) -> str:
         return RULES[self.rule][0]
+
+    @property
+    def severity(self) -> str:
+        """``warning`` for a hint from the words (never fails validation), else ``error``."""
+        return "warning" if self.layer == WARNING_LAYER else "error"
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.column or "", self.rule)

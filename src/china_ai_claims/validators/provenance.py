@@ -39,6 +39,7 @@ WORDS_FOR = {
     "amount_high": "amount_text",
     "change_percent": "change_text",
     "horizon_value": "horizon_text",
+    "period_value": "period_text",
     "year": "time_text",
 }
 MAX_ALIASES = 20  # names checked per entity; the record rules refuse longer lists
@@ -189,6 +190,7 @@ class QuoteCheck:
             names.setdefault(table.name, {})
         self.pending: list[tuple[int, str, str, str, str]] = []
         self.misses = 0
+        self.folded_sources: dict[str, str] = {}
 
     def check(self, context: Context, row: Row) -> None:
         if not row.usable:
@@ -243,8 +245,10 @@ class QuoteCheck:
                     values["name"],
                 )
             assert text is not None
+            folded_source = self._folded_source(values["source_id"], text)
             for alias in (values.get("aliases") or [])[:MAX_ALIASES]:
-                if alias.encode("utf-8") not in text:
+                # As a whole word: the alias "state" is not written in "stated".
+                if not Names([alias]).in_text(folded_source):
                     context.add(
                         table.file,
                         row.line,
@@ -253,6 +257,14 @@ class QuoteCheck:
                         "aliases",
                         alias,
                     )
+
+    def _folded_source(self, source_id: str, text: bytes) -> str:
+        """The source's text, case-folded once per table for the alias checks."""
+        folded = self.folded_sources.get(source_id)
+        if folded is None:
+            folded = text.decode("utf-8", errors="replace").casefold()
+            self.folded_sources[source_id] = folded
+        return folded
 
     def finish(self, context: Context) -> None:
         """Check the links into the table itself that had to wait for later rows."""

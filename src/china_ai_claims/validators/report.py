@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from china_ai_claims.validators.problems import Problem
@@ -17,12 +17,18 @@ FORMATS = ("text", "json", "github")
 
 @dataclass(frozen=True)
 class Report:
-    """Every problem found in one dataset folder, sorted by file and line."""
+    """Every problem found in one dataset folder, sorted by file and line.
+
+    ``warnings`` are hints from the quotes' words (see ``validators.hints``): shown in every
+    format, never part of ``valid``; ``explained`` counts those a row's note explains.
+    """
 
     errors: list[Problem]
     tables: int = 0
     rows: int = 0
     sources: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    explained: int = 0
 
     @property
     def valid(self) -> bool:
@@ -50,6 +56,11 @@ class Report:
             f"{self.rows} rows in {self.tables} tables, {self.sources} source"
             f"{'' if self.sources == 1 else 's'}"
         )
+        if self.warnings or self.explained:
+            checked += (
+                f"; {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
+                f" ({self.explained} more explained in notes)"
+            )
         if self.valid:
             return f"valid: {checked}"
         by_rule = ", ".join(f"{rule}: {count}" for rule, count in self.counts.items())
@@ -63,11 +74,14 @@ class Report:
 
 def render_text(report: Report) -> str:
     lines = []
-    for error in report.errors:
+    for error in [*report.errors, *report.warnings]:
         where = f"{error.file}:{error.line}" if error.line else error.file
         column = f" [{error.column}]" if error.column else ""
         value = f' (value: "{error.value}")' if error.value is not None else ""
-        lines.append(f"{where}: {error.rule}{column} {error.message}{value} hint: {error.hint}")
+        severity = "warning: " if error.severity == "warning" else ""
+        lines.append(
+            f"{where}: {severity}{error.rule}{column} {error.message}{value} hint: {error.hint}"
+        )
     lines.append(report.summary())
     return "\n".join(lines) + "\n"
 
@@ -79,6 +93,8 @@ def render_json(report: Report) -> str:
         "counts": report.counts,
         "checked": {"tables": report.tables, "rows": report.rows, "sources": report.sources},
         "errors": [error.as_dict() for error in report.errors],
+        "warnings": [warning.as_dict() for warning in report.warnings],
+        "explained_warnings": report.explained,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -95,7 +111,7 @@ def render_github(report: Report, prefix: str) -> str:
     """Workflow commands that annotate the pull request's files; ``prefix`` is the dataset folder
     as seen from the repository root (e.g. ``dataset``)."""
     lines = []
-    for error in report.errors:
+    for error in [*report.errors, *report.warnings]:
         path = f"{prefix.rstrip('/')}/{error.file}" if prefix not in ("", ".") else error.file
         properties = [f"file={_escape_property(path)}"]
         if error.line:
@@ -104,7 +120,7 @@ def render_github(report: Report, prefix: str) -> str:
         properties.append(f"title={_escape_property(title)}")
         value = f' (value: "{error.value}")' if error.value is not None else ""
         body = _escape_data(f"{error.message}{value} hint: {error.hint}")
-        lines.append(f"::error {','.join(properties)}::{body}")
+        lines.append(f"::{error.severity} {','.join(properties)}::{body}")
     lines.append(_escape_data(report.summary()))
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,184 @@
+"""Hints from the words: warnings where a quote's own words make a misreading of its row likely.
+
+The provenance layer proves that a quote is in its source and that a row's numbers are in its
+quote; it cannot prove that the row says what the quote means. Three patterns of words make a
+misreading likely, and each gives a warning (never an error, never a change of exit code):
+
+- ``modal-in-assertion``: a row marked ``assertion`` whose quote has a conditional ("if",
+  "unless", "would") or a modal ("can", "could", "may", "might", "will", "should");
+- ``hypothetical-number``: a ``hypothetical`` row that states a change, a horizon, a period or a
+  deal count as if it were so (an amount there is already an error: ``hypothetical-amount``);
+- ``claimant-mismatch``: the quote's speech verb ("said", "believes", "claims", "according to",
+  ...) attributes the words, but the claimed_by columns are empty or name someone the words
+  before the verb (after "according to") do not name.
+
+A row's ``note`` that names a code explains that warning: it is counted, not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from china_ai_claims.models import Modality, Organization, Person
+from china_ai_claims.validators.problems import Problem, problem
+from china_ai_claims.validators.provenance import Names
+from china_ai_claims.validators.tables import Row, Table
+
+MAX_WARNINGS = 1_000
+MODAL_WORDS = ("if", "unless", "would", "can", "could", "may", "might", "will", "should")
+_MODAL = re.compile(r"\b(?:" + "|".join(MODAL_WORDS) + r")\b", re.IGNORECASE)
+SPEECH_VERBS = (
+    "said",
+    "says",
+    "say",
+    "believes",
+    "believe",
+    "claims",
+    "claimed",
+    "claiming",
+    "suggests",
+    "notes",
+    "noted",
+    "stated",
+    "states",
+    "emphasized",
+    "argues",
+    "told",
+)
+_SPEECH = re.compile(r"\b(?:according to|" + "|".join(SPEECH_VERBS) + r")\b", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s)")
+PRONOUNS = frozenset({"he", "she", "it", "they", "the company", "the firm"})
+# Characters after "according to", and before any other verb back to the start of its sentence,
+# that name the speaker (the subject of "said" may carry a long apposition).
+AFTER_ACCORDING_TO = 80
+BEFORE_VERB = 240
+NUMBERS_ON_HYPOTHETICAL = ("change_percent", "horizon_value", "period_value", "deal_count")
+
+
+@dataclass
+class HintCheck:
+    """The hints for the rows of one claim or event table (one with a ``modality`` column)."""
+
+    table: Table
+    texts: dict[str, bytes]
+    names: dict[str, dict[str, Names]]
+    warnings: list[Problem] = field(default_factory=list)
+    explained: int = 0
+
+    def check(self, row: Row) -> None:
+        if not row.usable or row.broken & {"quote", "modality"}:
+            return
+        values = dict(zip(self.table.index, row.values, strict=True))
+        quote, modality = values.get("quote"), values.get("modality")
+        if not quote or modality is None:
+            return
+        modality = Modality(modality)
+        note = values.get("note") or ""
+        if modality is Modality.assertion:
+            modal = _MODAL.search(quote)
+            if modal:
+                self._warn(
+                    row,
+                    note,
+                    "modal-in-assertion",
+                    f"the quote says {modal.group()!r} but the row is marked assertion",
+                    "modality",
+                    modality.value,
+                )
+        if modality is Modality.hypothetical:
+            for column in NUMBERS_ON_HYPOTHETICAL:
+                if values.get(column) is not None:
+                    self._warn(
+                        row,
+                        note,
+                        "hypothetical-number",
+                        f"a hypothetical row states {column}",
+                        column,
+                        self.table.cell(row, column),
+                    )
+        self._claimant(row, values, quote, note)
+
+    def _claimant(self, row: Row, values: dict[str, Any], quote: str, note: str) -> None:
+        speakers = _speaker_spans(quote)
+        if not speakers:
+            return
+        person = values.get("claimed_by_person_id")
+        organization = values.get("claimed_by_organization_id")
+        verbs = ", ".join(sorted({verb.casefold() for verb, _ in speakers}))
+        if person is None and organization is None:
+            self._warn(
+                row,
+                note,
+                "claimant-mismatch",
+                f"the quote attributes words ({verbs}) but claimed_by is empty",
+                "claimed_by_person_id",
+                None,
+            )
+            return
+        claimants = [
+            self.names.get(table, {}).get(key)
+            for table, key in ((Person.table, person), (Organization.table, organization))
+            if key is not None
+        ]
+        paragraph = self._paragraph(values)
+        for _, span in speakers:
+            folded = span.casefold().strip(" ,")
+            for names in claimants:
+                if names is None or names.in_text(folded):
+                    return
+                if _ends_with_pronoun(folded) and names.in_text(paragraph):
+                    return
+        shown = person or organization
+        self._warn(
+            row,
+            note,
+            "claimant-mismatch",
+            f"the quote's speech verb ({verbs}) does not attribute the words to {shown!r}",
+            "claimed_by_person_id" if person else "claimed_by_organization_id",
+            shown,
+        )
+
+    def _paragraph(self, values: dict[str, Any]) -> str:
+        text = self.texts.get(values.get("source_id") or "")
+        quote = (values.get("quote") or "").encode("utf-8")
+        if text is None or not quote:
+            return ""
+        at = text.find(quote)
+        if at < 0:
+            return ""
+        start = text.rfind(b"\n", 0, at) + 1
+        end = text.find(b"\n", at)
+        return text[start : len(text) if end < 0 else end].decode("utf-8", "replace").casefold()
+
+    def _warn(
+        self, row: Row, note: str, rule: str, message: str, column: str, value: str | None
+    ) -> None:
+        if rule in note:
+            self.explained += 1
+            return
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(problem(self.table.file, row.line, rule, message, column, value))
+
+
+def _speaker_spans(quote: str) -> list[tuple[str, str]]:
+    """Each speech verb of ``quote`` with the words that name its speaker: the words after
+    "according to", else the words between the start of the clause and the verb."""
+    spans = []
+    for match in _SPEECH.finditer(quote):
+        verb = match.group()
+        if verb.casefold() == "according to":
+            span = quote[match.end() : match.end() + AFTER_ACCORDING_TO]
+            span = re.split(r"[.;]", span, maxsplit=1)[0]
+        else:
+            before = quote[max(0, match.start() - BEFORE_VERB) : match.start()]
+            starts = [found.end() for found in _CLAUSE_START.finditer(before)]
+            span = before[starts[-1] :] if starts else before
+        spans.append((verb, span))
+    return spans
+
+
+def _ends_with_pronoun(folded_span: str) -> bool:
+    words = folded_span.split()
+    return bool(words) and (words[-1] in PRONOUNS or " ".join(words[-2:]) in PRONOUNS)

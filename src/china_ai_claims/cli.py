@@ -428,3 +428,24 @@ def main() -> None:
             markup=False,
         )
         raise SystemExit(EXIT_USAGE) from None
+
+
+@app.command()
+def site(
+    data_dir: DataDirArgument = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write the website into.", file_okay=False)
+    ] = Path("site"),
+) -> None:
+    """Validate, then write the claims explorer: a static website of the dataset that works from
+    file:// or any web host, with every quote marked in its source (needs the site extra)."""
+    from china_ai_claims.site import SiteError, build_site
+    from china_ai_claims.validators import UsageError
+
+    try:
+        written = build_site(out, _folder(data_dir))
+    except (UsageError, ImportError) as error:
+        fail(str(error))
+    except SiteError as error:
+        fail(str(error), EXIT_INVALID)
+    console.print(f"wrote {len(written)} files into {out}; open {out / 'index.html'}", markup=False)

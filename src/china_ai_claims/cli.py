@@ -319,44 +319,43 @@ def show(
             help="Keep rows whose COLUMN equals VALUE; repeat to combine.", metavar="COLUMN=VALUE"
         ),
     ] = None,
+    columns: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Show only these columns, in this order.", metavar="A,B,C"),
+    ] = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Show at most N rows.", metavar="N", min=0),
+    ] = None,
     output_format: Annotated[
-        ShowFormat, typer.Option("--format", help="table (rich), csv or json.")
+        ShowFormat,
+        typer.Option(
+            "--format",
+            help="table: fits the terminal (a table, else one record at a time); "
+            "csv or json: every column, streamed.",
+        ),
     ] = ShowFormat.table,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Print a table, or the rows matching --where."""
-    from rich.table import Table
-
+    """Print a table, or the rows matching --where, fitted to the terminal."""
+    from china_ai_claims import terminal
     from china_ai_claims.loading import UnknownTableError, load
-    from china_ai_claims.opening import csv_text, records_csv
 
     try:
         frame = load(table, data_dir=data_dir)
-    except UnknownTableError as error:
+        frame = terminal.keep_rows(frame, table, where or [])
+        frame = terminal.pick_columns(frame, table, columns)
+    except (UnknownTableError, terminal.ShowError) as error:
         fail(str(error))
-    for condition in where or []:
-        column, separator, value = condition.partition("=")
-        if not separator or column not in frame.columns:
-            fail(
-                f"--where {condition!r}: use COLUMN=VALUE with a column of {table}: "
-                f"{', '.join(frame.columns)}"
-            )
-        frame = frame[[csv_text(cell) == value for cell in frame[column]]]
+    if limit is not None:
+        frame = frame.head(limit)
     if output_format is ShowFormat.csv:
-        rows = [[csv_text(cell) for cell in row] for row in frame.itertuples(index=False)]
-        console.print(records_csv(list(frame.columns), rows), end="", markup=False)
+        lines = terminal.csv_lines(frame)
     elif output_format is ShowFormat.json:
-        console.print(
-            frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"),
-            markup=False,
-        )
+        lines = terminal.json_lines(frame)
     else:
-        view = Table(title=f"{table} ({len(frame)} rows)", show_lines=True)
-        for column in frame.columns:
-            view.add_column(column, overflow="fold")
-        for row in frame.itertuples(index=False):
-            view.add_row(*(csv_text(cell) for cell in row))
-        console.print(view)
+        lines = terminal.human_lines(frame, table, terminal.terminal_width())
+    terminal.write_lines(lines)
 
 
 @app.command()

@@ -380,41 +380,21 @@ def browse(
     data_dir: DataDirArgument = None,
 ) -> None:
     """Build the SQLite release in a temporary folder and serve it with Datasette on 127.0.0.1
-    (needs the browse extra: datasette). Stop with Ctrl-C."""
-    import contextlib
-    import importlib.util
-    import subprocess
-    import sys
-    import tempfile
+    as the database china-ai-claims (needs the browse extra: datasette). Stop with Ctrl-C."""
+    from china_ai_claims.browsing import BrowseError, serve
+    from china_ai_claims.release import ReleaseError
 
-    from china_ai_claims.release import ReleaseError, build_release
+    def announce(message: str) -> None:
+        console.print(message, markup=False)
 
-    if importlib.util.find_spec("datasette") is None:
-        fail("browsing needs Datasette: pip install 'china-ai-claims[browse]'")
-    with tempfile.TemporaryDirectory(prefix="china-ai-claims-browse-") as folder:
-        try:
-            written = build_release(Path(folder), _folder(data_dir))
-        except ReleaseError as error:
-            fail(str(error), EXIT_INVALID)
-        database = next(path for path in written if path.suffix == ".sqlite")
-        metadata = next(path for path in written if path.name.endswith(".datasette.json"))
-        console.print(f"serving {database.name} on http://127.0.0.1:{port}/", markup=False)
-        command = [
-            sys.executable,
-            "-m",
-            "datasette",
-            "serve",
-            "--immutable",
-            str(database),
-            "--metadata",
-            str(metadata),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
-        with contextlib.suppress(KeyboardInterrupt):
-            subprocess.run(command, check=False)
+    try:
+        code = serve(port, _folder(data_dir), announce)
+    except BrowseError as error:
+        fail(str(error))
+    except ReleaseError as error:
+        fail(str(error), EXIT_INVALID)
+    if code != 0:
+        fail(f"datasette stopped with exit code {code}", EXIT_INVALID)
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,7 +24,6 @@ from china_ai_claims.site.highlight import Citation, marked_paragraphs, quote_in
 from china_ai_claims.site.words import statement, words
 
 ASSETS = ("site.css", "site.js")
-CODE_PATTERN = re.compile(r"^\^\[A-Z\]\{\d\}\$$")  # e.g. ^[A-Z]{3}$: ISO currency, country codes
 HIDDEN_FROM_TABLES = {"quote", "note", "source_id"}  # shown on row pages, searched in tables
 ENTITY_TITLES = {"sources": "source"}
 
@@ -88,19 +86,18 @@ def href(table: str, row_id: str, depth: int = 1) -> str:
 
 
 def filter_columns(data: Data, table: str) -> list[tuple[str, list[str]]]:
-    """The enumerated and code columns with values in the table, with their values in order."""
+    """The enumerated and code columns with values in the table, with their values in order
+    (an enumeration's order, else sorted)."""
+    from china_ai_claims.release import category_columns
+
+    schema = data.resource(table)["schema"]
+    specs = {spec["name"]: spec for spec in schema["fields"]}
     columns = []
-    for spec in data.fields(table):
-        constraints = spec.get("constraints", {})
-        if "enum" in constraints:
-            allowed = list(constraints["enum"])
-        elif CODE_PATTERN.match(constraints.get("pattern", "")):
-            allowed = sorted({row[spec["name"]] for row in data.rows[table]} - {""})
-        else:
-            continue
-        present = {row[spec["name"]] for row in data.rows[table]}
-        if present - {""}:
-            columns.append((spec["name"], [v for v in allowed if v in present]))
+    for column in category_columns(schema):
+        present = {row[column] for row in data.rows[table]} - {""}
+        allowed = specs[column].get("constraints", {}).get("enum") or sorted(present)
+        if present:
+            columns.append((column, [value for value in allowed if value in present]))
     return columns
 
 

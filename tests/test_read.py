@@ -114,7 +114,7 @@ def test_chart_draws_every_quantified_claim_and_lists_the_rest() -> None:
     )
     assert len(bars) == quantified
     labels = {bar.label for bar in bars}
-    assert "DeepSeek V3 (training cost), per DeepSeek" in labels
+    assert "DeepSeek V3, per DeepSeek" in labels
     assert any("“billions of yuan”" in line and "Wang Xing" in line for line in words)
 
 

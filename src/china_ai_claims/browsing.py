@@ -58,6 +58,13 @@ def serving_files(folder: Path, data_dir: Path | None) -> tuple[Path, Path]:
     return database, served
 
 
+def _plugins_dir() -> Path:
+    """The folder of the package's Datasette plugins (row pages that link their keys)."""
+    from china_ai_claims import datasette_plugins
+
+    return Path(datasette_plugins.__file__).parent
+
+
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
     raise _Stopped
 
@@ -73,7 +80,8 @@ def serve(port: int, data_dir: Path | None, announce: Callable[[str], None] = pr
         database, metadata = serving_files(Path(folder), data_dir)
         command = [
             sys.executable, "-m", "datasette", "serve", "--immutable", str(database),
-            "--metadata", str(metadata), "--host", "127.0.0.1", "--port", str(port),
+            "--metadata", str(metadata), "--plugins-dir", str(_plugins_dir()),
+            "--host", "127.0.0.1", "--port", str(port),
         ]  # fmt: skip
         announce(f"serving {database.name} on http://127.0.0.1:{port}/ (stop with Ctrl-C)")
         previous = signal.signal(signal.SIGTERM, _raise_stopped)

@@ -307,19 +307,32 @@ def _described_columns(resource: dict[str, Any]) -> str:
     )
 
 
+def _facets(schema: dict[str, Any], rows: list[dict[str, Any]] | None) -> list[str]:
+    """The category columns worth a facet: those that at least half the rows fill (all of them
+    when the rows are not given), so the facets do not push the rows off the first screen."""
+    columns = category_columns(schema)
+    if rows is None:
+        return columns
+    return [c for c in columns if 2 * sum(row.get(c) is not None for row in rows) >= len(rows)]
+
+
 def datasette_metadata(
-    descriptor: dict[str, Any], version: str, database: str | None = None
+    descriptor: dict[str, Any],
+    version: str,
+    database: str | None = None,
+    rows: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Title, licence, source and, per table, its description with the column meanings (folded
     away so the rows come first), label column, facets, full-text search, and canned queries,
     for ``datasette -m``. ``database`` is the database's name in Datasette: the SQLite file's
-    name without ``.sqlite`` (the release file's by default)."""
+    name without ``.sqlite`` (the release file's by default); ``rows``, each table's records as
+    dictionaries, narrows the facets to the columns most rows fill."""
     tables = {}
     for resource in descriptor["resources"]:
         names = [spec["name"] for spec in resource["schema"]["fields"]]
         settings: dict[str, Any] = {
             "description_html": _described_columns(resource),
-            "facets": category_columns(resource["schema"]),
+            "facets": _facets(resource["schema"], None if rows is None else rows[resource["name"]]),
             "sort": "id",
         }
         label = next((name for name in ("name", "title") if name in names), None)
@@ -370,8 +383,9 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         (staging / f"{stem}-csv.zip").write_bytes(_csv_zip(source, version, descriptor))
         (staging / f"{stem}.json").write_bytes(_json_release(records, descriptor))
         _sqlite(records, descriptor, staging / f"{stem}.sqlite")
+        dumped = {table: [row.model_dump() for row in rows] for table, rows in records.items()}
         (staging / f"{stem}.datasette.json").write_bytes(
-            _dump(datasette_metadata(descriptor, version))
+            _dump(datasette_metadata(descriptor, version, rows=dumped))
         )
         names = release_files(version)
         (staging / SUMS_FILE).write_bytes(_sums(staging, names))

@@ -110,24 +110,22 @@ def _cell(data: Data, table: str, column: str, value: str, depth: int) -> dict[s
 
 
 def _table_columns(data: Data, table: str) -> list[str]:
-    """The columns a table page shows beside the row's name and words.
-
-    A table of statements (its rows are said in words) shows the filter columns that most rows
-    fill: the words already name everything else. A table of things shows every column some row
-    fills, but the quote, note and source (on the row's page).
-    """
+    """The columns a table page shows beside the row's name, words and quote: those that at least
+    half the rows fill (the row's page shows the rest). A table of statements (its rows are
+    said in words) shows only its filter columns; the words name everything else."""
     rows = data.rows[table]
+
+    def filled(column: str) -> bool:
+        return 2 * sum(bool(row[column]) for row in rows) >= len(rows)
+
     if any(statement(table, row, data.name) for row in rows[:1]):
-        return [
-            c
-            for c, _ in filter_columns(data, table)
-            if 2 * sum(bool(r[c]) for r in rows) >= len(rows)
-        ]
+        return [column for column, _ in filter_columns(data, table) if filled(column)]
     return [
         spec["name"]
         for spec in data.fields(table)
         if spec["name"] not in ("id", "name", "title", *HIDDEN_FROM_TABLES)
-        and any(row[spec["name"]] for row in rows)
+        and not spec["name"].endswith("_text")
+        and filled(spec["name"])
     ]
 
 
@@ -174,8 +172,9 @@ def _citations(data: Data, source_id: str) -> list[Citation]:
 
 
 def heading(column: str) -> str:
-    """A column name as a heading: ``claim_kind`` -> ``Claim kind``."""
-    said = words(column)
+    """A column name as a heading: ``claim_kind`` -> ``Claim kind``, ``developer_id`` ->
+    ``Developer`` (the cell shows the name it refers to)."""
+    said = words(column.removesuffix("_id"))
     return said[:1].upper() + said[1:]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from china_ai_claims.site.highlight import Citation, marked_paragraphs, quote_in_paragraph
 from china_ai_claims.site.words import statement, words
 
-ASSETS = ("site.css", "site.js")
+ASSETS = ("site.css", "site.js", "favicon.svg")
 HIDDEN_FROM_TABLES = {"quote", "note", "source_id"}  # shown on row pages, searched in tables
 ENTITY_TITLES = {"sources": "source"}
 

@@ -46,12 +46,14 @@ def amount_detail(row: Row) -> str:
     bound = row.get("bound", "")
     if not bound:
         return ""
-    currency = row.get("currency", "") or "no currency named"
     if bound == "range" and row.get("amount_low") and row.get("amount_high"):
-        return f"{currency} {number(row['amount_low'])}–{number(row['amount_high'])}; a range"
-    if bound != "unquantified" and row.get("amount"):
-        return f"{currency} {number(row['amount'])}; {BOUND_WORDS.get(bound, words(bound))}"
-    return BOUND_WORDS["unquantified"]
+        amount, said = f"{number(row['amount_low'])}–{number(row['amount_high'])}", "a range"
+    elif bound != "unquantified" and row.get("amount"):
+        amount, said = number(row["amount"]), BOUND_WORDS.get(bound, words(bound))
+    else:
+        return BOUND_WORDS["unquantified"]
+    currency = row.get("currency", "")
+    return f"{currency} {amount}; {said}" if currency else f"{amount}, no currency named; {said}"
 
 
 def change_detail(row: Row) -> str:

@@ -1,38 +1,47 @@
 """A chart of the cost and funding claims that carry amounts, drawn from the data.
 
-One panel per currency (amounts are never converted), on a log scale. A bar is labelled with what
-the claim is about and who makes it; a lower bound ("$100 million+", "more than") ends in an
-arrow pointing right, an upper bound in one pointing left, a range is drawn from its low to its
-high end, and the source's own words for the amount stand beside each bar. Claims without a
-number ("billions of yuan") are listed under the chart rather than drawn. A label names the
-claim's modality unless it is an assertion ("plan" for a pledge) and the period its amount covers
-when the source gives one ("over the next three years"), so that a pledge over years is not read
-as a quarter's total; hypothetical rows (conditionals, which nobody paid) are left out. The SVG is
-reproducible: fixed ids, no date.
+Each amount is a point on a log axis: a length means nothing on a log scale, so no bars. Training
+costs and funding sit in separate panels, one per currency (amounts are never converted). A bound
+is drawn as the source states it: "at least" or "more than" as an arrow pointing right from the
+point, "at most" or "less than" as one pointing left, a range as a line from its low to its high
+end, "approximately" as a hollow point. Each point is labelled with what the amount is about, who
+claims it, the period it covers as the source words it (a pledge over three years, one quarter),
+and the source's words for the amount. A claim that is not an assertion (a plan, a forecast) is
+marked as such; a hypothetical one is left out and listed. Claims without a number ("billions of
+yuan") are listed under the chart. The axis spans the drawn amounts. The SVG is reproducible:
+fixed ids, no date.
 
 matplotlib is an optional dependency: ``pip install "china-ai-claims[chart]"``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# The arrow after a bound's words: the true amount lies beyond the bar in that direction.
-BOUND_ARROWS = {"at_least": " →", "more_than": " →", "at_most": " ←", "less_than": " ←"}
+PANELS = (("cost_claims", "Training cost"), ("funding_claims", "Funding"))
+UPWARD = ("at_least", "more_than")  # the true amount is at or above the point
+DOWNWARD = ("at_most", "less_than")
+LEFT_OUT = ("hypothetical",)  # modalities never drawn as if the money were real
+ARROW_DECADES = 0.45  # how far a bound's arrow reaches, in powers of ten
+COLOURS = {"cost_claims": "#1f5fa8", "funding_claims": "#b5541c"}
 
 
 @dataclass(frozen=True)
-class Bar:
+class Point:
     """One drawn claim."""
 
+    table: str
     label: str
+    period: str
     currency: str
     low: float
     high: float
     bound: str
     amount_text: str
+    modality: str
 
 
 def _names(table: str, column: str = "name") -> dict[str, str]:
@@ -40,6 +49,10 @@ def _names(table: str, column: str = "name") -> dict[str, str]:
 
     frame = load(table)
     return dict(zip(frame["id"], frame[column], strict=True))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _claimant(row: Any, people: dict[str, str], organizations: dict[str, str]) -> str:
@@ -53,45 +66,103 @@ def _claimant(row: Any, people: dict[str, str], organizations: dict[str, str]) -
     return "the source"
 
 
-def claims_to_draw() -> tuple[list[Bar], list[str]]:
-    """The bars to draw and the lines of unquantified claims, from the cost and funding tables."""
+def _period(row: Any) -> str:
+    """The period the amount covers, in the source's words where it gives them."""
+    for column in ("period_text", "horizon_text", "time_text"):
+        if column in row and _text(row[column]):
+            return _text(row[column])
+    return "period not stated"
+
+
+def claims_to_draw() -> tuple[list[Point], list[str]]:
+    """The points to draw and the lines listed under the chart (claims without a number, and
+    hypothetical claims), from the cost and funding tables."""
     from china_ai_claims.loading import load
 
     organizations, people, models = _names("organizations"), _names("people"), _names("models")
-    bars: list[Bar] = []
+    points: list[Point] = []
     words: list[str] = []
-    for table, subject in (
-        ("cost_claims", ("model_id", "organization_id", "scope")),
-        ("funding_claims", ("funder_organization_id", "funder_text", "target_text")),
-    ):
-        kind = "training cost" if table == "cost_claims" else "funding"
+    subjects = {
+        "cost_claims": ("model_id", "organization_id", "scope"),
+        "funding_claims": ("funder_organization_id", "funder_text", "target_text"),
+    }
+    for table, _ in PANELS:
         for _, row in load(table).iterrows():
-            if row["bound"] is None or str(row["bound"]) == "nan":
-                continue
-            if str(row["modality"]) == "hypothetical":
+            bound = _text(row["bound"])
+            if not bound:
                 continue
             what = next(
                 (
                     models.get(row[c]) or organizations.get(row[c]) or row[c]
-                    for c in subject
+                    for c in subjects[table]
                     if isinstance(row[c], str)
                 ),
                 "unnamed",
             )
-            details = [kind]
-            if str(row["modality"]) != "assertion":
-                details.append(str(row["modality"]))
-            if isinstance(row["period_text"], str):
-                details.append(row["period_text"])
-            label = f"{what} ({', '.join(details)}), per {_claimant(row, people, organizations)}"
-            bound = str(row["bound"])
-            if bound == "unquantified":
-                words.append(f"{label}: “{row['amount_text']}”")
+            kind = (
+                "" if table == "cost_claims" else f" ({str(row['claim_kind']).replace('_', ' ')})"
+            )
+            label = f"{what}{kind}, per {_claimant(row, people, organizations)}"
+            modality = (_text(row["modality"]) if "modality" in row else "") or "assertion"
+            if bound == "unquantified" or modality in LEFT_OUT:
+                # The reader of the list, too, must see that a plan or a conditional is not money
+                # paid.
+                reason = "" if modality == "assertion" else f" [{modality}]"
+                words.append(f"{label}: “{row['amount_text']}”{reason}")
                 continue
             low = float(row["amount_low"] if bound == "range" else row["amount"])
             high = float(row["amount_high"] if bound == "range" else row["amount"])
-            bars.append(Bar(label, str(row["currency"]), low, high, bound, str(row["amount_text"])))
-    return bars, words
+            points.append(
+                Point(
+                    table,
+                    label,
+                    _period(row),
+                    str(row["currency"]),
+                    low,
+                    high,
+                    bound,
+                    str(row["amount_text"]),
+                    modality,
+                )
+            )
+    return points, words
+
+
+def _extent(points: list[Point]) -> tuple[float, float]:
+    """Axis limits that hold every point and arrow, with a third of a decade to spare."""
+    low = min(math.log10(p.low) - (ARROW_DECADES if p.bound in DOWNWARD else 0) for p in points)
+    high = max(math.log10(p.high) + (ARROW_DECADES if p.bound in UPWARD else 0) for p in points)
+    return 10 ** (low - 0.35), 10 ** (high + 0.35)
+
+
+def _draw_point(axis: Any, position: int, point: Point, colour: str) -> None:
+    hollow = point.bound == "approximate" or point.modality != "assertion"
+    if point.bound == "range":
+        axis.plot([point.low, point.high], [position, position], color=colour, linewidth=2)
+        axis.plot([point.low, point.high], [position] * 2, "|", color=colour, markersize=10)
+        return
+    axis.plot(
+        point.high,
+        position,
+        "o",
+        markersize=7,
+        color=colour,
+        markerfacecolor="white" if hollow else colour,
+        markeredgewidth=1.6,
+    )
+    if point.bound in UPWARD + DOWNWARD:
+        sign = 1 if point.bound in UPWARD else -1
+        axis.annotate(
+            "",
+            xy=(point.high * 10 ** (sign * ARROW_DECADES), position),
+            xytext=(point.high * 10 ** (sign * 0.06), position),
+            arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.4},
+        )
+
+
+def _tick_label(point: Point) -> str:
+    marked = "" if point.modality == "assertion" else f" [{point.modality}]"
+    return f"{point.label}{marked}\n“{point.amount_text}”, {point.period}"
 
 
 def draw(out: Path) -> Path:
@@ -107,45 +178,52 @@ def draw(out: Path) -> Path:
 
     from china_ai_claims._resources import VERSION
 
-    bars, words = claims_to_draw()
-    currencies = sorted({bar.currency for bar in bars})
+    points, words = claims_to_draw()
+    panels = [
+        (table, title, currency, sorted(shown, key=lambda p: (p.high, p.label)))
+        for table, title in PANELS
+        for currency in sorted({p.currency for p in points if p.table == table})
+        for shown in [[p for p in points if p.table == table and p.currency == currency]]
+    ]
     matplotlib.rcParams.update(
         {"svg.hashsalt": "china-ai-claims", "svg.fonttype": "none", "font.size": 9}
     )
-    heights = [sum(bar.currency == currency for bar in bars) for currency in currencies]
+    heights = [len(shown) + 0.6 for *_, shown in panels]
     figure, axes = plt.subplots(
-        len(currencies),
+        len(panels),
         1,
-        figsize=(10, 1.2 + 0.55 * sum(heights) + 0.22 * len(words)),
+        figsize=(9, 1.2 + 0.62 * sum(heights) + 0.13 * len(words)),
         gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )
-    for axis, currency in zip(axes[:, 0], currencies, strict=True):
-        shown = sorted((bar for bar in bars if bar.currency == currency), key=lambda bar: bar.high)
-        for position, bar in enumerate(shown):
-            width = max(bar.high - bar.low, 0)
-            axis.barh(position, bar.high, color="#4c72b0", height=0.6, alpha=0.85)
-            if bar.bound == "range" and width > 0:
-                axis.barh(position, width, left=bar.low, color="#dd8452", height=0.6)
-            axis.text(
-                bar.high * 1.08,
-                position,
-                f"{bar.amount_text}{BOUND_ARROWS.get(bar.bound, '')}",
-                va="center",
-            )
-        axis.set_yticks(range(len(shown)), [bar.label for bar in shown])
+    for axis, (table, title, currency, shown) in zip(axes[:, 0], panels, strict=True):
+        for position, point in enumerate(shown):
+            _draw_point(axis, position, point, COLOURS[table])
+        axis.set_yticks(range(len(shown)), [_tick_label(point) for point in shown])
+        axis.set_ylim(-0.6, len(shown) - 0.4)
         axis.set_xscale("log")
-        right = max(bar.high for bar in shown)
-        axis.set_xlim(min(bar.low for bar in shown) / 3, right * 30)
-        axis.set_xlabel(
-            f"amount in {currency} as stated (log scale; arrows: the source gives a bound)"
-        )
-    figure.suptitle(f"Training-cost and funding claims with amounts, china-ai-claims {VERSION}")
+        axis.set_xlim(*_extent(shown))
+        axis.grid(axis="x", color="#dddddd", linewidth=0.6)
+        axis.set_axisbelow(True)
+        axis.spines[["top", "right"]].set_visible(False)
+        axis.set_title(f"{title} claims, {currency} as stated", loc="left", fontweight="bold")
+        axis.set_xlabel(f"{currency} (log scale)")
+    figure.suptitle(
+        f"Claimed amounts, china-ai-claims {VERSION}\n"
+        "● exact   ○ approximate or not an assertion   → at least / more than   "
+        "← at most / less than   |—| range",
+        fontsize=9,
+    )
     if words:
         figure.text(
-            0.01, 0.01, "Stated without a number:\n" + "\n".join(words), fontsize=8, va="bottom"
+            0.01,
+            0.01,
+            "Stated without a number, not drawn:\n" + "\n".join(words),
+            fontsize=7.5,
+            va="bottom",
         )
-    figure.tight_layout(rect=(0, 0.02 + 0.028 * len(words), 1, 0.97))
+    bottom = (0.2 + 0.13 * len(words)) / figure.get_figheight() if words else 0
+    figure.tight_layout(rect=(0, bottom, 1, 0.95))
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": "china-ai-claims"})
     plt.close(figure)

@@ -319,44 +319,43 @@ def show(
             help="Keep rows whose COLUMN equals VALUE; repeat to combine.", metavar="COLUMN=VALUE"
         ),
     ] = None,
+    columns: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Show only these columns, in this order.", metavar="A,B,C"),
+    ] = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Show at most N rows.", metavar="N", min=0),
+    ] = None,
     output_format: Annotated[
-        ShowFormat, typer.Option("--format", help="table (rich), csv or json.")
+        ShowFormat,
+        typer.Option(
+            "--format",
+            help="table: fits the terminal (a table, else one record at a time); "
+            "csv or json: every column, streamed.",
+        ),
     ] = ShowFormat.table,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Print a table, or the rows matching --where."""
-    from rich.table import Table
-
+    """Print a table, or the rows matching --where, fitted to the terminal."""
+    from china_ai_claims import terminal
     from china_ai_claims.loading import UnknownTableError, load
-    from china_ai_claims.opening import csv_text, records_csv
 
     try:
         frame = load(table, data_dir=data_dir)
-    except UnknownTableError as error:
+        frame = terminal.keep_rows(frame, table, where or [])
+        frame = terminal.pick_columns(frame, table, columns)
+    except (UnknownTableError, terminal.ShowError) as error:
         fail(str(error))
-    for condition in where or []:
-        column, separator, value = condition.partition("=")
-        if not separator or column not in frame.columns:
-            fail(
-                f"--where {condition!r}: use COLUMN=VALUE with a column of {table}: "
-                f"{', '.join(frame.columns)}"
-            )
-        frame = frame[[csv_text(cell) == value for cell in frame[column]]]
+    if limit is not None:
+        frame = frame.head(limit)
     if output_format is ShowFormat.csv:
-        rows = [[csv_text(cell) for cell in row] for row in frame.itertuples(index=False)]
-        console.print(records_csv(list(frame.columns), rows), end="", markup=False)
+        lines = terminal.csv_lines(frame)
     elif output_format is ShowFormat.json:
-        console.print(
-            frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"),
-            markup=False,
-        )
+        lines = terminal.json_lines(frame)
     else:
-        view = Table(title=f"{table} ({len(frame)} rows)", show_lines=True)
-        for column in frame.columns:
-            view.add_column(column, overflow="fold")
-        for row in frame.itertuples(index=False):
-            view.add_row(*(csv_text(cell) for cell in row))
-        console.print(view)
+        lines = terminal.human_lines(frame, table, terminal.terminal_width())
+    terminal.write_lines(lines)
 
 
 @app.command()
@@ -381,41 +380,21 @@ def browse(
     data_dir: DataDirArgument = None,
 ) -> None:
     """Build the SQLite release in a temporary folder and serve it with Datasette on 127.0.0.1
-    (needs the browse extra: datasette). Stop with Ctrl-C."""
-    import contextlib
-    import importlib.util
-    import subprocess
-    import sys
-    import tempfile
+    as the database china-ai-claims (needs the browse extra: datasette). Stop with Ctrl-C."""
+    from china_ai_claims.browsing import BrowseError, serve
+    from china_ai_claims.release import ReleaseError
 
-    from china_ai_claims.release import ReleaseError, build_release
+    def announce(message: str) -> None:
+        console.print(message, markup=False)
 
-    if importlib.util.find_spec("datasette") is None:
-        fail("browsing needs Datasette: pip install 'china-ai-claims[browse]'")
-    with tempfile.TemporaryDirectory(prefix="china-ai-claims-browse-") as folder:
-        try:
-            written = build_release(Path(folder), _folder(data_dir))
-        except ReleaseError as error:
-            fail(str(error), EXIT_INVALID)
-        database = next(path for path in written if path.suffix == ".sqlite")
-        metadata = next(path for path in written if path.name.endswith(".datasette.json"))
-        console.print(f"serving {database.name} on http://127.0.0.1:{port}/", markup=False)
-        command = [
-            sys.executable,
-            "-m",
-            "datasette",
-            "serve",
-            "--immutable",
-            str(database),
-            "--metadata",
-            str(metadata),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
-        with contextlib.suppress(KeyboardInterrupt):
-            subprocess.run(command, check=False)
+    try:
+        code = serve(port, _folder(data_dir), announce)
+    except BrowseError as error:
+        fail(str(error))
+    except ReleaseError as error:
+        fail(str(error), EXIT_INVALID)
+    if code != 0:
+        fail(f"datasette stopped with exit code {code}", EXIT_INVALID)
 
 
 class CompareFormat(str, Enum):
@@ -488,3 +467,24 @@ def main() -> None:
             markup=False,
         )
         raise SystemExit(EXIT_USAGE) from None
+
+
+@app.command()
+def site(
+    data_dir: DataDirArgument = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write the website into.", file_okay=False)
+    ] = Path("site"),
+) -> None:
+    """Validate, then write the claims explorer: a static website of the dataset that works from
+    file:// or any web host, with every quote marked in its source (needs the site extra)."""
+    from china_ai_claims.site import SiteError, build_site
+    from china_ai_claims.validators import UsageError
+
+    try:
+        written = build_site(out, _folder(data_dir))
+    except (UsageError, ImportError) as error:
+        fail(str(error))
+    except SiteError as error:
+        fail(str(error), EXIT_INVALID)
+    console.print(f"wrote {len(written)} files into {out}; open {out / 'index.html'}", markup=False)

@@ -157,6 +157,20 @@ class Dataset:
         """The archived sources every row quotes."""
         return self.tables["sources"]
 
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        # Only names that are not attributes get here: tables read as ``dataset.cost_claims``.
+        tables: dict[str, pd.DataFrame] = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"Dataset has no attribute or table {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.tables})
+
+    def __repr__(self) -> str:
+        rows = "".join(f"\n  {name}: {len(frame)} rows" for name, frame in self.tables.items())
+        return f"Dataset(version {self.version}, {len(self.tables)} tables:{rows}\n)"
+
 
 def load_all(
     *, data_dir: Source = None, release: Source = None, sha256: str | None = None

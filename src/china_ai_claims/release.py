@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -33,8 +34,14 @@ from china_ai_claims.schema_builder import (
 )
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+# NUMERIC, not REAL: SQLite then stores a whole amount as an integer (6000000, not 6000000.0) and
+# keeps a fraction as a real number, so readers see the amounts as the CSV writes them.
+SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "NUMERIC", "boolean": "INTEGER",
                 "date": "TEXT", "list": "TEXT"}  # fmt: skip
+# Columns searched by full text, where a table has them: what a reader types is a name or words
+# of a quote.
+SEARCHED_COLUMNS = ("name", "aliases", "title", "quote", "amount_text", "note")
+CODE_PATTERN = re.compile(r"^\^\[A-Z\]\{\d\}\$$")  # e.g. ^[A-Z]{3}$: currency or country codes
 
 
 class ReleaseError(Exception):
@@ -201,6 +208,7 @@ def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target
                     f'INSERT INTO "{table}" VALUES ({marks})',  # noqa: S608 - names from the models
                     (_sqlite_row(row.model_dump(mode="json"), names) for row in records[table]),
                 )
+                _full_text_index(connection, table, names)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise ReleaseError(f"foreign key problems in the SQLite build: {problems[:5]}")
@@ -210,24 +218,141 @@ def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target
         build.unlink(missing_ok=True)
 
 
-def datasette_metadata(descriptor: dict[str, Any], version: str) -> dict[str, Any]:
-    """Title, licence, source, and table and column descriptions for ``datasette -m``."""
-    tables = {
-        resource["name"]: {
-            "description": resource["description"],
-            "columns": {
-                field["name"]: field["description"] for field in resource["schema"]["fields"]
-            },
-        }
+def searched_columns(names: list[str]) -> list[str]:
+    """The columns of a table that its full-text index covers."""
+    return [name for name in SEARCHED_COLUMNS if name in names]
+
+
+def _full_text_index(connection: sqlite3.Connection, table: str, names: list[str]) -> None:
+    """An FTS5 index ``<table>_fts`` over the table's names and quotes (Datasette finds it by
+    its ``content=`` table and offers a search box)."""
+    columns = searched_columns(names)
+    if not columns:
+        return
+    listed = ", ".join(f'"{name}"' for name in columns)
+    connection.execute(
+        f'CREATE VIRTUAL TABLE "{table}_fts" USING fts5({listed}, content="{table}")'
+    )
+    connection.execute(
+        f'INSERT INTO "{table}_fts" (rowid, {listed}) '  # noqa: S608 - names from the models
+        f'SELECT rowid, {listed} FROM "{table}" ORDER BY rowid'
+    )
+
+
+def category_columns(schema: dict[str, Any]) -> list[str]:
+    """The columns whose values come from a short fixed list: an ``enum`` constraint, or a code
+    pattern such as ISO currency or country codes. Readers filter and facet by these."""
+    found = []
+    for spec in schema["fields"]:
+        constraints = spec.get("constraints", {})
+        if "enum" in constraints or CODE_PATTERN.match(constraints.get("pattern", "")):
+            found.append(spec["name"])
+    return found
+
+
+def _canned_queries(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """Queries a reader asks first: every claim with an amount; the claims of an organization."""
+    columns = {
+        resource["name"]: [spec["name"] for spec in resource["schema"]["fields"]]
         for resource in descriptor["resources"]
     }
+    # Table and column names below come from the models' schemas, never from the data.
+    with_amounts = [
+        f"SELECT '{table}' AS table_name, id, amount, amount_low, amount_high, currency, bound, "  # noqa: S608
+        f'amount_text, claimed_by_organization_id, claimed_by_person_id, quote FROM "{table}" '
+        "WHERE amount IS NOT NULL OR amount_low IS NOT NULL"
+        for table, names in columns.items()
+        if {"amount", "amount_low", "claimed_by_organization_id"} <= set(names)
+    ]
+    claimed = [
+        f"SELECT '{table}' AS table_name, id, claimed_by_organization_id, quote "  # noqa: S608
+        f'FROM "{table}"'
+        for table, names in columns.items()
+        if "claimed_by_organization_id" in names
+    ]
+    queries: dict[str, Any] = {}
+    if with_amounts:
+        queries["claims_with_amounts"] = {
+            "title": "Every claim with an amount",
+            "description": "Cost and funding claims that state a number, largest first.",
+            "sql": "SELECT * FROM ("  # noqa: S608
+            + " UNION ALL ".join(with_amounts)
+            + ") ORDER BY coalesce(amount, amount_high) DESC, table_name, id",
+        }
+    if claimed and "organizations" in columns:
+        queries["claims_by_organization"] = {
+            "title": "Claims by organization",
+            "description": "Every claim an organization makes, by organization; "
+            "type part of a name to narrow it.",
+            "sql": "SELECT o.name AS organization, c.table_name, c.id, c.quote FROM ("  # noqa: S608
+            + " UNION ALL ".join(claimed)
+            + ") AS c JOIN organizations AS o ON o.id = c.claimed_by_organization_id "
+            "WHERE o.name LIKE '%' || :organization || '%' ORDER BY o.name, c.table_name, c.id",
+        }
+    return queries
+
+
+def _described_columns(resource: dict[str, Any]) -> str:
+    """The table's description, with its columns' meanings folded away so the rows come first."""
+    from html import escape
+
+    items = "".join(
+        f"<dt>{escape(spec['name'])}</dt><dd>{escape(spec.get('description', ''))}</dd>"
+        for spec in resource["schema"]["fields"]
+    )
+    count = len(resource["schema"]["fields"])
+    return (
+        f"<p>{escape(resource['description'])}</p><details><summary>What each of the {count} "
+        f"columns means</summary><dl>{items}</dl></details>"
+    )
+
+
+def _facets(schema: dict[str, Any], rows: list[dict[str, Any]] | None) -> list[str]:
+    """The category columns worth a facet: those that at least half the rows fill (all of them
+    when the rows are not given), so the facets do not push the rows off the first screen."""
+    columns = category_columns(schema)
+    if rows is None:
+        return columns
+    return [c for c in columns if 2 * sum(row.get(c) is not None for row in rows) >= len(rows)]
+
+
+def datasette_metadata(
+    descriptor: dict[str, Any],
+    version: str,
+    database: str | None = None,
+    rows: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """Title, licence, source and, per table, its description with the column meanings (folded
+    away so the rows come first), label column, facets, full-text search, and canned queries,
+    for ``datasette -m``. ``database`` is the database's name in Datasette: the SQLite file's
+    name without ``.sqlite`` (the release file's by default); ``rows``, each table's records as
+    dictionaries, narrows the facets to the columns most rows fill."""
+    tables = {}
+    for resource in descriptor["resources"]:
+        names = [spec["name"] for spec in resource["schema"]["fields"]]
+        settings: dict[str, Any] = {
+            "description_html": _described_columns(resource),
+            "facets": _facets(resource["schema"], None if rows is None else rows[resource["name"]]),
+            "sort": "id",
+        }
+        label = next((name for name in ("name", "title") if name in names), None)
+        if label is not None:
+            settings["label_column"] = label
+        if searched_columns(names):
+            settings["fts_table"] = f"{resource['name']}_fts"
+        tables[resource["name"]] = settings
     return {
         "title": f"{PACKAGE_TITLE} {version}",
         "description": PACKAGE_DESCRIPTION,
         "license": "CC BY 4.0",
         "license_url": LICENSES[0]["path"],
         "source": ", ".join(source["title"] for source in descriptor["sources"]),
-        "databases": {release_name(version): {"tables": tables}},
+        "databases": {
+            database or release_name(version): {
+                "tables": tables,
+                "queries": _canned_queries(descriptor),
+            }
+        },
     }
 
 
@@ -258,8 +383,9 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         (staging / f"{stem}-csv.zip").write_bytes(_csv_zip(source, version, descriptor))
         (staging / f"{stem}.json").write_bytes(_json_release(records, descriptor))
         _sqlite(records, descriptor, staging / f"{stem}.sqlite")
+        dumped = {table: [row.model_dump() for row in rows] for table, rows in records.items()}
         (staging / f"{stem}.datasette.json").write_bytes(
-            _dump(datasette_metadata(descriptor, version))
+            _dump(datasette_metadata(descriptor, version, rows=dumped))
         )
         names = release_files(version)
         (staging / SUMS_FILE).write_bytes(_sums(staging, names))

@@ -1,0 +1,1 @@
+"""Datasette plugins that ``browse`` loads with ``--plugins-dir`` (each module is one plugin)."""

@@ -197,11 +197,21 @@ def records(
         raise UnknownTableError(table, package.table_names()) from None
     try:
         text = package.read_csv(table).decode("utf-8")
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        header = list(reader.fieldnames or [])
     except (UnicodeDecodeError, csv.Error) as problem:
         raise error(
             f"{path}: not a CSV file of the dataset's dialect ({problem})", file=path
         ) from None
+    names = [spec["name"] for spec in resource["schema"]["fields"]]
+    if header != names:
+        raise error(
+            f"{path}: header {header} does not match the schema's columns {names}; "
+            "run 'china-ai-claims validate' for details",
+            file=path,
+            row=1,
+        )
     result = []
     for row_number, row in enumerate(rows, start=2):
         if None in row:

@@ -314,10 +314,14 @@ def _read_member(archive: Any, name: str, cap: int, shown: str) -> bytes:
     except KeyError:
         raise ReleaseFormatError(f"{where}: no such member in the zip") from None
     ratio = limits.LIMITS.compression_ratio
-    if info.file_size > cap or info.file_size > ratio * info.compress_size + 1024:
+    if info.file_size > cap:
         raise ReleaseFormatError(
-            f"{where}: unpacks to {info.file_size} bytes from {info.compress_size}; "
-            f"more than the {cap} allowed or packed more than {ratio} to 1"
+            f"{where}: unpacks to {info.file_size} bytes, more than the {cap} allowed"
+        )
+    if info.file_size > ratio * info.compress_size + 1024:
+        raise ReleaseFormatError(
+            f"{where}: unpacks to {info.file_size} bytes from {info.compress_size}, "
+            f"packed more than {ratio} to 1"
         )
     chunks, size = [], 0
     try:

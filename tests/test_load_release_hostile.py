@@ -8,6 +8,7 @@ a few MB) so that each case ends quickly; the child reports its peak memory.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -225,7 +226,9 @@ MALFORMED_CSV = [
 
 
 @pytest.mark.parametrize(
-    ("change", "words"), [case[1:] for case in MALFORMED_CSV], ids=[case[0] for case in MALFORMED_CSV]
+    ("change", "words"),
+    [case[1:] for case in MALFORMED_CSV],
+    ids=[case[0] for case in MALFORMED_CSV],
 )
 def test_a_hash_consistent_malformed_csv_is_a_data_error(
     change: Callable[[bytes], bytes], words: str, genuine: Members, tmp_path: Path
@@ -380,7 +383,8 @@ def test_a_release_folder_reads_only_regular_files_inside_it(
     result = CliRunner().invoke(app, ["diff", str(folder), str(folder)])
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("china-ai-claims: error:"), lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("china-ai-claims: error:"), lines
     assert "private file" not in result.output
     assert sha256(genuine["people.csv"]) not in result.output
 
@@ -518,56 +522,73 @@ def _descriptor_bomb() -> bytes:
     return make_zip({"datapackage.json": b" " * (64 * MiB)}, zipfile.ZIP_DEFLATED)
 
 
-SERVER_CASES: list[tuple[str, str, Callable[[Server, bytes], None], bool, str, str]] = [
-    # (id, path asked for, how the server answers, pin it?, error, words)
-    ("not-found", "/404/" + ZIP, lambda s, z: None, True, "DownloadError", "HTTP 404"),
-    ("server-error", "/500/" + ZIP, lambda s, z: s.serve_bytes("/500/" + ZIP, b"oops", 500), True, "DownloadError", "HTTP 500"),
-    ("endless-body", "/endless/" + ZIP, lambda s, z: s.routes.__setitem__("/endless/" + ZIP, _endless), True, "DownloadError", "more than the 8388608 bytes"),
-    ("announces-5-gb", "/huge/" + ZIP, lambda s, z: s.routes.__setitem__("/huge/" + ZIP, _announces(5 << 30)), True, "DownloadError", "announces 5368709120 bytes"),
-    ("a-byte-at-a-time", "/slow/" + ZIP, lambda s, z: s.routes.__setitem__("/slow/" + ZIP, _slow_body), True, "DownloadError", "took longer than the 3 s"),
-    ("headers-dripped", "/drip/" + ZIP, lambda s, z: s.routes.__setitem__("/drip/" + ZIP, _slow_headers), True, "DownloadError", "took longer than the 3 s"),
-    ("silent", "/stall/" + ZIP, lambda s, z: s.routes.__setitem__("/stall/" + ZIP, _stall), True, "DownloadError", "time"),
-    ("cut-short", "/short/" + ZIP, lambda s, z: s.routes.__setitem__("/short/" + ZIP, _truncated), True, "DownloadError", "ended after 104 of 100000 bytes"),
-    ("redirect-to-ftp", "/ftp/" + ZIP, lambda s, z: s.routes.__setitem__("/ftp/" + ZIP, _redirect("ftp://127.0.0.1/" + ZIP)), True, "DownloadError", "redirected to ftp://"),
-    ("redirect-to-file", "/file/" + ZIP, lambda s, z: s.routes.__setitem__("/file/" + ZIP, _redirect("file:///etc/passwd")), True, "DownloadError", "file:///etc/passwd"),
-    ("redirect-to-http-unpinned", "/plain/" + ZIP, lambda s, z: s.routes.__setitem__("/plain/" + ZIP, _redirect("http://127.0.0.1:9/" + ZIP)), False, "DownloadError", "redirected to http://"),
-    ("redirect-loop", "/loop/" + ZIP, lambda s, z: s.routes.__setitem__("/loop/" + ZIP, _redirect("/loop/" + ZIP)), True, "DownloadError", "HTTP 302"),
-    ("html-error-page", "/html/" + ZIP, lambda s, z: (s.serve_bytes("/html/" + ZIP, b"<html>busy</html>"), s.serve_bytes("/html/SHA256SUMS", f"{sha256(z)}  {ZIP}\n".encode())), False, "ChecksumError", "its SHA256SUMS"),
-    ("no-sums-no-pin", "/bare/" + ZIP, lambda s, z: s.serve_bytes("/bare/" + ZIP, z), False, "UnverifiedReleaseError", "cannot verify"),
-    ("endless-sums", "/es/" + ZIP, lambda s, z: (s.serve_bytes("/es/" + ZIP, z), s.routes.__setitem__("/es/SHA256SUMS", _endless)), False, "DownloadError", "more than the 65536 bytes"),
-    ("zip-bomb-pinned", "/bomb/" + ZIP, lambda s, z: s.serve_bytes("/bomb/" + ZIP, _zip_bomb()), True, "ReleaseFormatError", "packed more than 50 to 1"),
-    ("descriptor-bomb-pinned", "/dbomb/" + ZIP, lambda s, z: s.serve_bytes("/dbomb/" + ZIP, _descriptor_bomb()), True, "ReleaseFormatError", "datapackage.json: unpacks to"),
-    ("sums-in-binary-form", "/binary/" + ZIP, lambda s, z: (s.serve_bytes("/binary/" + ZIP, z), s.serve_bytes("/binary/SHA256SUMS", f"{sha256(z)} *{ZIP}\n".encode())), False, "", ""),
-    ("genuine-pinned", "/ok/" + ZIP, lambda s, z: s.serve_bytes("/ok/" + ZIP, z), True, "", ""),
+GENUINE, SUMS, BINARY_SUMS = "genuine zip", "its SHA256SUMS", "its SHA256SUMS, binary form"
+Answer = bytes | str | Callable[[Any], None]
+
+SERVER_CASES: list[tuple[str, Answer, Answer | None, bool, str, str]] = [
+    # (id, answer for the zip, answer for SHA256SUMS beside it, pin the zip?, error, words)
+    ("not-found", b"", None, True, "DownloadError", "HTTP 404"),
+    ("server-error", lambda h: send(h, b"oops", 500), None, True, "DownloadError", "HTTP 500"),
+    ("endless-body", _endless, None, True, "DownloadError", "more than the 8388608 bytes"),
+    ("announces-5-gb", _announces(5 << 30), None, True, "DownloadError", "announces 5368709120"),
+    ("a-byte-at-a-time", _slow_body, None, True, "DownloadError", "took longer than the 3 s"),
+    ("headers-dripped", _slow_headers, None, True, "DownloadError", "took longer than the 3 s"),
+    ("silent", _stall, None, True, "DownloadError", "time"),
+    ("cut-short", _truncated, None, True, "DownloadError", "ended after 104 of 100000 bytes"),
+    ("redirect-to-ftp", _redirect("ftp://127.0.0.1/x.zip"), None, True, "DownloadError", "redirected to ftp://"),
+    ("redirect-to-file", _redirect("file:///etc/passwd"), None, True, "DownloadError", "file:///etc/passwd"),
+    ("redirect-to-http", _redirect("http://127.0.0.1:9/x.zip"), None, False, "DownloadError", "redirected to http://"),
+    ("redirect-loop", _redirect("/redirect-loop/" + ZIP), None, True, "DownloadError", "HTTP 302"),
+    ("html-error-page", b"<html>busy</html>", SUMS, False, "ChecksumError", "its SHA256SUMS"),
+    ("no-sums-no-pin", GENUINE, None, False, "UnverifiedReleaseError", "cannot verify"),
+    ("endless-sums", GENUINE, _endless, False, "DownloadError", "more than the 65536 bytes"),
+    ("zip-bomb-pinned", _zip_bomb(), None, True, "ReleaseFormatError", "packed more than 50 to 1"),
+    ("descriptor-bomb-pinned", _descriptor_bomb(), None, True, "ReleaseFormatError", "json: unpacks to"),
+    ("sums-in-binary-form", GENUINE, BINARY_SUMS, False, "", ""),
+    ("genuine-pinned", GENUINE, None, True, "", ""),
 ]  # fmt: skip
 
 
+def _answer(server: Server, path: str, answer: Answer, genuine_zip: bytes) -> bytes | None:
+    """Arrange the server's answer at ``path``; the bytes it serves, when it serves bytes."""
+    if callable(answer):
+        server.routes[path] = answer
+        return None
+    data = {
+        GENUINE: genuine_zip,
+        SUMS: f"{sha256(genuine_zip)}  {ZIP}\n".encode(),
+        BINARY_SUMS: f"{sha256(genuine_zip)} *{ZIP}\n".encode(),
+    }.get(answer, answer)
+    assert isinstance(data, bytes)
+    if data:
+        server.serve_bytes(path, data)
+    return data
+
+
 @pytest.mark.parametrize(
-    ("path", "arrange", "pinned", "error", "words"),
+    ("zip_answer", "sums_answer", "pinned", "error", "words"),
     [case[1:] for case in SERVER_CASES],
     ids=[case[0] for case in SERVER_CASES],
 )
 def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
-    path: str,
-    arrange: Callable[[Server, bytes], None],
+    zip_answer: Answer,
+    sums_answer: Answer | None,
     pinned: bool,
     error: str,
     words: str,
     server: Server,
     release_dir: Path,
     tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     genuine_zip = (release_dir / ZIP).read_bytes()
-    arrange(server, genuine_zip)
+    folder = "/" + request.node.callspec.id + "/"
+    served = _answer(server, folder + ZIP, zip_answer, genuine_zip)
+    if sums_answer is not None:
+        _answer(server, folder + "SHA256SUMS", sums_answer, genuine_zip)
+    pin = sha256(served or genuine_zip) if pinned else None
     cache = tmp_path / "child-cache"
-    pin = None
-    if pinned:
-        route = server.routes.get(path)
-        bomb = path.startswith(("/bomb/", "/dbomb/"))
-        pin = sha256(_zip_bomb() if path.startswith("/bomb/") else _descriptor_bomb()) if bomb else None
-        pin = pin or sha256(genuine_zip)
-        assert route is not None or path.startswith("/404/")
-    result = _load_in_child(server.base + path, pin, cache)
+    result = _load_in_child(server.base + folder + ZIP, pin, cache)
     if not error:
         assert result == {"rows": len(cac.load("models")), "peak_kib": result["peak_kib"]}
         return
@@ -594,7 +615,9 @@ def test_plain_http_is_refused_without_a_pin_and_used_with_one(
     pd.testing.assert_frame_equal(loaded, cac.load("models"))
 
 
-@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x.zip", "file:///etc/passwd", "https://127.0.0.1/"])
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/x.zip", "file:///etc/passwd", "https://127.0.0.1/"]
+)
 def test_urls_that_are_not_https_release_files_are_refused(url: str) -> None:
     with pytest.raises(cac.DownloadError):
         cac.load("models", release=url, sha256="0" * 64)
@@ -629,11 +652,10 @@ def test_damaged_release_bytes_raise_only_release_errors(
     path = tmp_path / name
     path.write_bytes(bytes(damaged))
     pin = hashlib.sha256(damaged).hexdigest()
-    for read in (cac.load_all, lambda **kw: cac.records("events", **kw)):
-        try:
-            read(release=path, sha256=pin)
-        except (cac.ReleaseError, cac.UnknownTableError):
-            pass
+    with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+        cac.load_all(release=path, sha256=pin)
+    with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+        cac.records("events", release=path, sha256=pin)
 
 
 def test_concurrent_loads_of_one_url_all_succeed_and_download_it_once(

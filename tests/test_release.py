@@ -279,18 +279,21 @@ def served(release_dir: Path) -> Iterator[tuple[str, list[str], http.server.HTTP
 
 def test_a_url_is_downloaded_once_verified_and_reused_offline(
     served: tuple[str, list[str], http.server.HTTPServer],
+    release_dir: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base, requests, server = served
     monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
-    first = cac.load("cost_claims", release=f"{base}/{JSON_FILE}")
+    # Plain http:// is used only with a pin (HTTPS with SHA256SUMS: test_load_release_*.py).
+    pin = hashlib.sha256((release_dir / JSON_FILE).read_bytes()).hexdigest()
+    first = cac.load("cost_claims", release=f"{base}/{JSON_FILE}", sha256=pin)
     assert any(JSON_FILE in request for request in requests)
-    assert any("SHA256SUMS" in request for request in requests)
+    assert not any("SHA256SUMS" in request for request in requests)  # the pin is enough
     assert (tmp_path / "cache").is_dir()
     server.shutdown()
     requests.clear()
-    again = cac.load("cost_claims", release=f"{base}/{JSON_FILE}")
+    again = cac.load("cost_claims", release=f"{base}/{JSON_FILE}", sha256=pin)
     pd.testing.assert_frame_equal(first, again)
     assert requests == []
 

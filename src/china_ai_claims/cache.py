@@ -102,11 +102,11 @@ def _write_atomically(folder: Path, target: Path, data: bytes) -> None:
 
 def _expected(url: str, name: str, pin: str | None) -> tuple[str, str]:
     """The hash the download must have, and what vouches for it."""
+    published = registry.published_hash(name)
+    if published is not None and pin in (None, published):
+        return published, f"the published {name}"
     if pin is not None:
         return pin, "sha256="
-    published = registry.published_hash(name)
-    if published is not None:
-        return published, f"the published {name}"
     from china_ai_claims.downloads import download
     from china_ai_claims.opening import SUMS_FILE, parse_sums
 

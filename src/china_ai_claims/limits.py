@@ -33,7 +33,7 @@ class Limits:
     zip_entries: int = 100_000
     """Members listed in a zip's central directory."""
     json_depth: int = 64
-    """Nesting of arrays and objects in any JSON document (a release's is at most 8)."""
+    """Nesting of arrays and objects in any JSON document (a release's is at most 9)."""
     download_seconds: float = 900.0
     """A whole download, from connecting to the last byte."""
     read_timeout_seconds: float = 30.0

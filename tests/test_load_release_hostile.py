@@ -231,7 +231,11 @@ MALFORMED_CSV = [
     ids=[case[0] for case in MALFORMED_CSV],
 )
 def test_a_hash_consistent_malformed_csv_is_a_data_error(
-    change: Callable[[bytes], bytes], words: str, genuine: Members, tmp_path: Path
+    change: Callable[[bytes], bytes],
+    words: str,
+    genuine: Members,
+    tmp_path: Path,
+    packaged_dataset: Path,
 ) -> None:
     def rewrite(members: Members) -> None:
         members["cost_claims.csv"] = change(members["cost_claims.csv"])
@@ -241,8 +245,12 @@ def test_a_hash_consistent_malformed_csv_is_a_data_error(
         with pytest.raises(cac.ReleaseDataError, match=words) as caught:
             read("cost_claims", release=path, sha256=pin)
         assert caught.value.file == "cost_claims.csv"
-    result = CliRunner().invoke(app, ["diff", str(path.parent), str(path)])
-    assert result.exit_code != 0
+    # diff reads it too, vouched for by a SHA256SUMS beside it, and says why in one line.
+    (tmp_path / "SHA256SUMS").write_text(f"{pin} *{ZIP}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("china-ai-claims: error: cost_claims.csv: ")
+    assert len(result.output.strip().splitlines()) == 1
 
 
 def test_json_nan_and_infinity_are_refused_by_load_and_records_alike(

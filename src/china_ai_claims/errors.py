@@ -44,7 +44,10 @@ class ReleaseFormatError(ReleaseError, ValueError):
 
 
 class UnverifiedReleaseError(ReleaseFormatError):
-    """Nothing outside the file vouches for its bytes, so none of them is used."""
+    """Nothing outside the file vouches for its bytes, so none of them is used; the message
+    lists the ways to vouch for it (the request lacks an anchor: not invalid data)."""
+
+    data_invalid = False
 
 
 class UnsafePathError(ReleaseError, ValueError):

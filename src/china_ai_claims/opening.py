@@ -414,10 +414,11 @@ def dataset_folder(root: Path | None = None) -> Package:
     """A dataset folder as it is (the packaged one by default): regular files inside it only;
     any hash its descriptor records is checked when the table is read."""
     folder = dataset_dir() if root is None else Path(root)
-    shown = str(folder)
+    shown, installed = str(folder), root is None
     if not folder.is_dir():
         raise ReleaseNotFoundError(shown)
-    data = read_inside(folder, DATAPACKAGE_FILE, limits.LIMITS.descriptor_bytes, shown)
+    bound = limits.LIMITS
+    data = read_inside(folder, DATAPACKAGE_FILE, bound.descriptor_bytes, shown, installed=installed)
     descriptor = check_descriptor(
         parse_json(data, f"{shown}/{DATAPACKAGE_FILE}"), shown, paths=True, hashes=False
     )
@@ -425,7 +426,9 @@ def dataset_folder(root: Path | None = None) -> Package:
 
     def read(table: str) -> bytes:
         resource = resources[table]
-        content = read_inside(folder, resource["path"], limits.LIMITS.table_bytes, shown)
+        content = read_inside(
+            folder, resource["path"], bound.table_bytes, shown, installed=installed
+        )
         recorded = resource.get("hash")
         if isinstance(recorded, str) and recorded.startswith("sha256:"):
             _check(f"{shown}/{resource['path']}", content, recorded.removeprefix("sha256:"))

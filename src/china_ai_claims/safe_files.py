@@ -52,10 +52,18 @@ def _regular(path: Path, shown: str) -> os.stat_result:
     return status
 
 
-def read_inside(folder: Path, relative: str, cap: int, where: str) -> bytes:
-    """The bytes of ``relative`` inside ``folder``, at most ``cap`` of them."""
+def read_inside(
+    folder: Path, relative: str, cap: int, where: str, *, installed: bool = False
+) -> bytes:
+    """The bytes of ``relative`` inside ``folder``, at most ``cap`` of them.
+
+    ``installed`` marks the dataset installed with the package: its paths are still checked,
+    but its files may be hard links (package managers such as conda link installed files).
+    """
     parts = safe_parts(relative, where)
     shown = f"{where}/{relative}"
+    if installed:
+        return read_regular(folder.joinpath(*parts), cap, shown, named_by_release=False)
     current = folder
     for part in parts[:-1]:
         current = current / part

@@ -666,6 +666,78 @@ def test_damaged_release_bytes_raise_only_release_errors(
         cac.records("events", release=path, sha256=pin)
 
 
+FUZZ = settings(
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _load_everything(path: Path, pin: str, packaged_dataset: Path) -> None:
+    """Every way to read ``path``: genuine data or a ReleaseError, never another exception."""
+    with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+        cac.load_all(release=path, sha256=pin)
+    for table in ("cost_claims", "sources"):
+        with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+            cac.records(table, release=path, sha256=pin)
+    (path.parent / "SHA256SUMS").write_text(f"{pin}  {path.name}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code in (0, 1, 2), result.output
+    # CliRunner catches what escapes the command: only typer's own exit may.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+@FUZZ
+@given(data=st.data())
+def test_hash_consistent_damaged_tables_raise_only_release_errors(
+    data: st.DataObject, genuine: Members, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    name = data.draw(st.sampled_from(["cost_claims.csv", "sources.csv", "models.csv"]))
+    table = bytearray(genuine[name])
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(table)))
+        table[position:position] = data.draw(
+            st.sampled_from([b'"', b",", b"\n", b"\r", b"\xff", b"NaN", b"\0"])
+        )
+    members = dict(genuine)
+    members[name] = bytes(table)
+    rehash(members)
+    path, pin = _write(tmp_path, make_zip(members))
+    _load_everything(path, pin, packaged_dataset)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hash_consistent_odd_descriptors_raise_only_release_errors(
+    data: st.DataObject, genuine: Members, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    descriptor = json.loads(genuine["datapackage.json"])
+    for _ in range(data.draw(st.integers(1, 3))):
+        node: Any = descriptor
+        while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
+            key = data.draw(
+                st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node)))
+            )
+            if not isinstance(node[key], (dict, list)):
+                break
+            node = node[key]
+        if isinstance(node, dict) and node:
+            node[data.draw(st.sampled_from(sorted(node)))] = data.draw(JSON_VALUES)
+        elif isinstance(node, list) and node:
+            node[data.draw(st.integers(0, len(node) - 1))] = data.draw(JSON_VALUES)
+    members = dict(genuine)
+    members["datapackage.json"] = json.dumps(descriptor).encode()
+    path, pin = _write(tmp_path, make_zip(members))
+    _load_everything(path, pin, packaged_dataset)
+
+
 def test_concurrent_loads_of_one_url_all_succeed_and_download_it_once(
     server: Server, release_dir: Path, tmp_path: Path
 ) -> None:

@@ -2,10 +2,9 @@
 
 ``releases.json`` ships inside the package: for each published version, the SHA-256 of its CSV
 zip, its JSON file and the ``datapackage.json`` inside the zip. Releases are byte-reproducible, so
-the release workflow writes the entry from the files it has just built
-(``python -m china_ai_claims.registry release/``) and a test checks that the entry for the
-current version, once there, matches a fresh build. These hashes anchor ``load(version=...)``
-and any copy of a published file, wherever it was downloaded from.
+the release workflow writes the entry from the files it has just built (see :func:`main`), and a
+test checks that the entry for the current version, once there, matches a fresh build. These
+hashes anchor ``load(version=...)`` and any copy of a published file, wherever it came from.
 
 Downloads come from ``$CHINA_AI_CLAIMS_RELEASES_URL`` (a mirror: ``<url>/v<version>/<file>``),
 by default the project's GitHub releases.
@@ -126,20 +125,26 @@ def _key(version: str) -> tuple[int, ...]:
 
 
 def main(arguments: list[str]) -> int:
-    """``python -m china_ai_claims.registry RELEASE_DIR [REGISTRY]``: add the release built in
-    RELEASE_DIR (its version read from the zip's descriptor) to REGISTRY (default: the
-    ``releases.json`` of this source tree)."""
-    if len(arguments) not in (1, 2):
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    release_dir = Path(arguments[0])
-    target = Path(arguments[1]) if len(arguments) == 2 else REGISTRY_FILE
+    """``python -m china_ai_claims.registry RELEASE_DIR REGISTRY``: add the release built in
+    RELEASE_DIR (its version read from the zip's descriptor) to the registry file REGISTRY
+    (in a source tree: ``src/china_ai_claims/releases.json``; never the installed copy)."""
     import zipfile
 
-    (zip_path,) = release_dir.glob("china-ai-claims-*-csv.zip")
-    with zipfile.ZipFile(zip_path) as archive:
+    if len(arguments) != 2:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    release_dir, target = Path(arguments[0]), Path(arguments[1])
+    zips = sorted(release_dir.glob("china-ai-claims-*-csv.zip"))
+    if len(zips) != 1:
+        print(f"{release_dir}: expected one release zip, found {len(zips)}", file=sys.stderr)
+        return 2
+    with zipfile.ZipFile(zips[0]) as archive:
         version = json.loads(archive.read(DESCRIPTOR_KEY))["version"]
-    entry = add_release(target, release_dir, version)
+    try:
+        entry = add_release(target, release_dir, version)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
     print(f"{target}: {version} {json.dumps(entry)}")
     return 0
 

@@ -1,7 +1,8 @@
 """Releases to attack and servers to serve them: built in tmp_path, served on 127.0.0.1.
 
-The HTTPS server uses the self-signed test certificate in tests/data (for 127.0.0.1 only; its
-key is public and good for nothing else); clients trust it through ``SSL_CERT_FILE``.
+The HTTPS server uses the test certificate in tests/data, for 127.0.0.1 only, signed by a test CA
+whose key was thrown away (the server key is public and good for nothing else); clients trust the
+CA through ``SSL_CERT_FILE``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 CERTIFICATE = DATA / "localhost-cert.pem"
+TEST_CA = DATA / "test-ca.pem"
 KEY = DATA / "localhost-key.pem"
 
 Members = dict[str, bytes]

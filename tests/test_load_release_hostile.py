@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 
 import china_ai_claims as cac
 from _release_fixtures import (
-    CERTIFICATE,
+    TEST_CA,
     Members,
     Server,
     drip,
@@ -71,7 +71,7 @@ def genuine(release_dir: Path) -> Members:
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("SSL_CERT_FILE", str(CERTIFICATE))
+    monkeypatch.setenv("SSL_CERT_FILE", str(TEST_CA))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
@@ -428,7 +428,7 @@ def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, A
     environment = {
         **os.environ,
         "CHINA_AI_CLAIMS_CACHE": str(cache),
-        "SSL_CERT_FILE": str(CERTIFICATE),
+        "SSL_CERT_FILE": str(TEST_CA),
         "NO_PROXY": "127.0.0.1,localhost",
         "OPENBLAS_NUM_THREADS": "1",
     }

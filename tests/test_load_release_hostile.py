@@ -287,6 +287,22 @@ def test_a_json_release_of_the_wrong_shape_is_refused(
         cac.load("sources", release=path, sha256=pin)
 
 
+def test_a_hostile_name_cannot_break_the_error_line_or_steer_the_terminal(
+    genuine: Members, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    path, pin = _write(
+        tmp_path, _changed(genuine, _resource(0, "path", "x\n\x1b[2J.csv"), consistent=False)
+    )
+    with pytest.raises(cac.ReleaseFormatError) as caught:
+        cac.load("sources", release=path, sha256=pin)
+    assert "x\\u000a\\u001b[2J.csv" in str(caught.value)
+    (tmp_path / "SHA256SUMS").write_text(f"{pin}  {ZIP}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "\x1b" not in result.output
+
+
 # --- anchors: nothing is used unless something outside the file vouches for it -----------------
 
 

@@ -422,7 +422,7 @@ def browse(
 
 
 class CacheAction(str, Enum):
-    list = "list"
+    listing = "list"
     clear = "clear"
     path = "path"
 
@@ -432,7 +432,7 @@ def cache(
     action: Annotated[
         CacheAction,
         typer.Argument(help="list the cached downloads, clear them, or print the cache's path."),
-    ] = CacheAction.list,
+    ] = CacheAction.listing,
 ) -> None:
     """The cache of downloaded releases ($CHINA_AI_CLAIMS_CACHE, else the user cache folder)."""
     from china_ai_claims import cache as downloads_cache

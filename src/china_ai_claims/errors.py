@@ -11,7 +11,22 @@ Standard library only, imported by nothing heavy: ``import china_ai_claims`` sta
 from __future__ import annotations
 
 
-class DataError(ValueError):
+def printable(text: str) -> str:
+    """``text`` with each non-printable character (newline, escape, bidi control...) written as
+    ``\\uXXXX``: a hostile name in a message stays on one line and cannot steer a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+
+
+class _OneLine(Exception):
+    """An exception whose message is printed as one line of printable characters."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
+
+
+class DataError(_OneLine, ValueError):
     """A table's file does not match its schema (run ``china-ai-claims validate``)."""
 
     data_invalid = True
@@ -23,7 +38,7 @@ class DataError(ValueError):
         super().__init__(message)
 
 
-class ReleaseError(Exception):
+class ReleaseError(_OneLine):
     """A release (or another form of the data) cannot be opened; nothing was returned from it."""
 
     data_invalid = True
@@ -79,8 +94,8 @@ class ReleaseNotFoundError(ReleaseError, FileNotFoundError):
         self.path = path
         super().__init__(f"{path}: no such release file or folder")
 
-    def __str__(self) -> str:
-        return str(self.args[0])
+    def __str__(self) -> str:  # OSError's own would show the arguments as a tuple
+        return printable(str(self.args[0]))
 
 
 class DownloadError(ReleaseError):

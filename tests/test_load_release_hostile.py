@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -142,6 +141,7 @@ HOSTILE_ZIPS = [
     ("bytes-a-text", _resource(0, "bytes", "12"), False, cac.ReleaseFormatError, "records '12' bytes"),
     ("bytes-too-many", _resource(0, "bytes", 10**12), False, cac.ReleaseFormatError, "not a size"),
     ("bytes-short", _resource(0, "bytes", 10), False, cac.ReleaseFormatError, "unpacks to 583 bytes, more than the 10 allowed"),
+    ("name-with-a-newline", _resource(0, "name", "sources\nx"), False, cac.ReleaseFormatError, "resource name 'sources\\\\nx' is not"),
     ("path-twice", _resource(1, "path", "sources.csv"), False, cac.ReleaseFormatError, "listed twice"),
     ("fields-a-text", _resource(0, "schema", {"fields": "id"}), False, cac.ReleaseFormatError, "no schema fields"),
     ("type-unknown", _field("type", "geopoint"), False, cac.ReleaseFormatError, "'geopoint'"),
@@ -814,4 +814,3 @@ def test_a_failed_download_leaves_the_cache_empty(server: Server, tmp_path: Path
         cac.load("models", release=server.base + "/missing/" + ZIP, sha256="0" * 64)
     leftovers = [p.name for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert [name for name in leftovers if name != ".lock"] == []
-    shutil.rmtree(tmp_path / "cache")

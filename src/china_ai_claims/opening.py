@@ -64,6 +64,7 @@ ANCHORS = (
 )
 _SUMS_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 _HASH = re.compile(r"sha256:[0-9a-f]{64}")
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # Frictionless names, and more
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
@@ -189,6 +190,8 @@ def check_descriptor(descriptor: Any, where: str, *, paths: bool, hashes: bool) 
         if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
             raise _fail(where, "a resource without a name")
         name = resource["name"]
+        if not _RESOURCE_NAME.fullmatch(name):
+            raise _fail(where, f"resource name {name!r} is not letters, digits, '.', '-' or '_'")
         keys = [name, *([resource.get("path")] if paths else [])]
         if paths and not isinstance(resource.get("path"), str):
             raise _fail(where, f"resource {name!r} has no path")

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -624,6 +625,34 @@ def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
         # Nothing unverified is ever left in the cache.
         left = [p for p in cache.rglob("*") if p.is_file() and p.name != ".lock"]
         assert left == [], left
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(tmp_path: Path) -> None:
+    """The server announces a 16 kB TLS record and sends it a byte every 0.2 s: each read is
+    quick, the handshake would take nearly an hour."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)  # the client's hello
+                connection.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.wait(0.2):
+                    connection.sendall(b"\0")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/{ZIP}"
+        result = _load_in_child(url, "0" * 64, tmp_path / "child-cache")
+    finally:
+        stop.set()
+        listener.close()
+        thread.join()
+    assert result["error"] == "DownloadError", result
+    assert "handshake operation timed out" in result["message"], result
 
 
 def test_plain_http_is_refused_without_a_pin_and_used_with_one(

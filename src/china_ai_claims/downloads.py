@@ -84,6 +84,8 @@ def _watched(base: type[http.client.HTTPConnection], watchdog: _Watchdog) -> Any
     class Watched(base):  # type: ignore[valid-type,misc]
         def connect(self) -> None:
             super().connect()
+            # Watched once connected: until then each step is bounded by the socket timeout
+            # (CPython bounds a whole TLS handshake by it, however the bytes are dripped).
             watchdog.watch(self.sock)
 
     return Watched

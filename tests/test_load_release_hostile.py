@@ -832,10 +832,20 @@ def test_a_link_planted_in_the_cache_is_replaced_not_written_through(
     assert not (folder / ZIP).is_symlink()
 
 
-def test_limits_are_documented_in_the_readme(repo_root: Path) -> None:
+def _as_documented(name: str, value: float) -> str:
+    if name.endswith("_bytes"):
+        return f"{value / 1024**3:g} GiB" if value >= 1024**3 else f"{value / MiB:g} MiB"
+    if name.endswith("_seconds"):
+        return f"{value:g} s"
+    return f"{value:,}"
+
+
+def test_the_readme_documents_every_limit_with_its_value(repo_root: Path) -> None:
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
     for bound in dataclasses.fields(limits.Limits):
-        assert f"`{bound.name}`" in readme, bound.name
+        value = getattr(limits.Limits(), bound.name)
+        row = f"| `{bound.name}` | {_as_documented(bound.name, value)} |"
+        assert row in readme, row
 
 
 def test_a_failed_download_leaves_the_cache_empty(server: Server, tmp_path: Path) -> None:

@@ -158,7 +158,10 @@ def test_the_registry_entry_of_the_current_version_matches_a_fresh_build(
     fresh = registry.registry_entry(release_dir, VERSION)
     assert set(fresh) == {ZIP, registry.json_name(VERSION), registry.DESCRIPTOR_KEY}
     if VERSION in published:
-        assert published[VERSION] == fresh
+        assert published[VERSION] == fresh, (
+            f"the data no longer builds the published {VERSION}: bump the version in "
+            "dataset/datapackage.json (see CONTRIBUTING.md)"
+        )
 
 
 def test_a_published_entry_is_never_changed(release_dir: Path, tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ def test_wheel_contains_the_dataset_the_sources_and_the_schemas(
         f"china_ai_claims/schemas/{p.name}" for p in (repo_root / "schemas").glob("*.json")
     }
     expected |= {"china_ai_claims/__init__.py", "china_ai_claims/py.typed"}
+    expected |= {"china_ai_claims/releases.json"}  # the registry of published releases
     assert expected <= names, sorted(expected - names)
     assert any(name.endswith("entry_points.txt") for name in names)
 

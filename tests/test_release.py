@@ -185,14 +185,17 @@ def test_frictionless_reports_the_extracted_zip_valid(release_dir: Path, tmp_pat
 def test_every_release_form_loads_the_same_typed_tables(
     form: str, release_dir: Path, tmp_path: Path
 ) -> None:
-    source = release_dir / form
+    source, pin = release_dir / form, None
     if form == "extracted":
         source = tmp_path / "extracted"
         zipfile.ZipFile(release_dir / ZIP).extractall(source)
+        # An extracted folder is vouched for by the SHA-256 of its datapackage.json.
+        pin = hashlib.sha256((source / "datapackage.json").read_bytes()).hexdigest()
     for table in cac.tables():
-        pd.testing.assert_frame_equal(cac.load(table, release=source), cac.load(table))
-    assert cac.load_all(release=source).version == VERSION
-    assert len(cac.records("events", release=source)) == len(cac.records("events"))
+        loaded = cac.load(table, release=source, sha256=pin)
+        pd.testing.assert_frame_equal(loaded, cac.load(table))
+    assert cac.load_all(release=source, sha256=pin).version == VERSION
+    assert len(cac.records("events", release=source, sha256=pin)) == len(cac.records("events"))
 
 
 def _rezip(path: Path, member: str, change: bytes, by: bytes) -> None:
@@ -204,10 +207,11 @@ def _rezip(path: Path, member: str, change: bytes, by: bytes) -> None:
 
 
 def test_one_changed_byte_inside_the_zip_is_refused(release_copy: Path) -> None:
-    (release_copy / "SHA256SUMS").unlink()  # the zip's own hashes must catch it
     _rezip(release_copy / ZIP, "cost_claims.csv", b"6000000", b"6000001")
+    # Even pinned as it now is, the zip's own hashes catch the change.
+    pin = hashlib.sha256((release_copy / ZIP).read_bytes()).hexdigest()
     with pytest.raises(ChecksumError) as caught:
-        cac.load("models", release=release_copy / ZIP)
+        cac.load("models", release=release_copy / ZIP, sha256=pin)
     message = str(caught.value)
     assert "cost_claims.csv" in message
     assert caught.value.expected in message
@@ -241,14 +245,18 @@ def test_a_changed_file_in_an_extracted_release_is_refused(
     folder = tmp_path / "extracted"
     zipfile.ZipFile(release_dir / ZIP).extractall(folder)
     path = folder / "people.csv"
-    path.write_bytes(path.read_bytes().replace(b"Robin Li", b"Robin Lee"))
+    path.write_bytes(path.read_bytes().replace(b"Robin Li", b"Robin Lu"))
+    pin = hashlib.sha256((folder / "datapackage.json").read_bytes()).hexdigest()
     with pytest.raises(ChecksumError, match=r"people\.csv"):
-        cac.load("people", release=folder)
+        cac.load("people", release=folder, sha256=pin)
 
 
 def test_a_dataset_folder_is_not_a_release(packaged_dataset: Path) -> None:
-    with pytest.raises(ReleaseFormatError, match="not a release"):
+    with pytest.raises(ReleaseFormatError, match="cannot verify"):
         cac.load("people", release=packaged_dataset)
+    pin = hashlib.sha256((packaged_dataset / "datapackage.json").read_bytes()).hexdigest()
+    with pytest.raises(ReleaseFormatError, match="not a release"):
+        cac.load("people", release=packaged_dataset, sha256=pin)
 
 
 @pytest.fixture
@@ -273,18 +281,21 @@ def served(release_dir: Path) -> Iterator[tuple[str, list[str], http.server.HTTP
 
 def test_a_url_is_downloaded_once_verified_and_reused_offline(
     served: tuple[str, list[str], http.server.HTTPServer],
+    release_dir: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base, requests, server = served
     monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
-    first = cac.load("cost_claims", release=f"{base}/{JSON_FILE}")
+    # Plain http:// is used only with a pin (HTTPS with SHA256SUMS: test_load_release_*.py).
+    pin = hashlib.sha256((release_dir / JSON_FILE).read_bytes()).hexdigest()
+    first = cac.load("cost_claims", release=f"{base}/{JSON_FILE}", sha256=pin)
     assert any(JSON_FILE in request for request in requests)
-    assert any("SHA256SUMS" in request for request in requests)
+    assert not any("SHA256SUMS" in request for request in requests)  # the pin is enough
     assert (tmp_path / "cache").is_dir()
     server.shutdown()
     requests.clear()
-    again = cac.load("cost_claims", release=f"{base}/{JSON_FILE}")
+    again = cac.load("cost_claims", release=f"{base}/{JSON_FILE}", sha256=pin)
     pd.testing.assert_frame_equal(first, again)
     assert requests == []
 

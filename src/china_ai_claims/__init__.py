@@ -16,8 +16,19 @@ from china_ai_claims._resources import VERSION as __version__
 # checkers treat any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from china_ai_claims.loading import (
+    from china_ai_claims.errors import (
+        ChecksumError,
         DataError,
+        DownloadError,
+        ReleaseDataError,
+        ReleaseError,
+        ReleaseFormatError,
+        ReleaseNotFoundError,
+        UnknownVersionError,
+        UnsafePathError,
+        UnverifiedReleaseError,
+    )
+    from china_ai_claims.loading import (
         Dataset,
         UnknownTableError,
         load,
@@ -25,12 +36,19 @@ if TYPE_CHECKING:
         records,
         tables,
     )
-    from china_ai_claims.opening import ChecksumError
     from china_ai_claims.validators import validate
 
 _LAZY = {
-    "ChecksumError": "china_ai_claims.opening",
-    "DataError": "china_ai_claims.loading",
+    "ChecksumError": "china_ai_claims.errors",
+    "DataError": "china_ai_claims.errors",
+    "DownloadError": "china_ai_claims.errors",
+    "ReleaseDataError": "china_ai_claims.errors",
+    "ReleaseError": "china_ai_claims.errors",
+    "ReleaseFormatError": "china_ai_claims.errors",
+    "ReleaseNotFoundError": "china_ai_claims.errors",
+    "UnknownVersionError": "china_ai_claims.errors",
+    "UnsafePathError": "china_ai_claims.errors",
+    "UnverifiedReleaseError": "china_ai_claims.errors",
     "Dataset": "china_ai_claims.loading",
     "UnknownTableError": "china_ai_claims.loading",
     "load": "china_ai_claims.loading",
@@ -44,7 +62,15 @@ __all__ = [
     "ChecksumError",
     "DataError",
     "Dataset",
+    "DownloadError",
+    "ReleaseDataError",
+    "ReleaseError",
+    "ReleaseFormatError",
+    "ReleaseNotFoundError",
     "UnknownTableError",
+    "UnknownVersionError",
+    "UnsafePathError",
+    "UnverifiedReleaseError",
     "__version__",
     "load",
     "load_all",

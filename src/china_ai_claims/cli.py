@@ -180,9 +180,12 @@ class DiffFormat(str, Enum):
 @app.command()
 def diff(
     old: Annotated[
-        Path, typer.Argument(help="Old version: dataset folder, zip, JSON or release folder.")
+        str,
+        typer.Argument(
+            help="Old version: dataset folder, zip, JSON, URL, or a published version (0.1.0)."
+        ),
     ],
-    new: Annotated[Path, typer.Argument(help="New version, in any of the same forms.")],
+    new: Annotated[str, typer.Argument(help="New version, in any of the same forms.")],
     output_format: Annotated[
         DiffFormat,
         typer.Option("--format", help="text, json, or a CHANGELOG entry (changelog)."),
@@ -196,12 +199,12 @@ def diff(
     import datetime
 
     from china_ai_claims.diff import compare, open_any, render_changelog, render_json, render_text
-    from china_ai_claims.opening import ChecksumError, ReleaseFormatError
+    from china_ai_claims.errors import DataError, ReleaseError
 
     try:
         result = compare(open_any(old), open_any(new))
-    except (OSError, ValueError, ChecksumError, ReleaseFormatError) as error:
-        fail(str(error))
+    except (ReleaseError, DataError) as error:
+        fail(str(error), EXIT_INVALID if error.data_invalid else EXIT_USAGE)
     if output_format is DiffFormat.json:
         console.print(render_json(result), end="", markup=False)
     elif output_format is DiffFormat.changelog:
@@ -455,6 +458,39 @@ def coverage(
     render = render_json if output_format is CoverageFormat.json else render_text
     console.print(render(report), end="", markup=False)
     raise typer.Exit(EXIT_OK if report.empty else EXIT_INVALID)
+
+
+class CacheAction(str, Enum):
+    listing = "list"
+    clear = "clear"
+    path = "path"
+
+
+@app.command()
+def cache(
+    action: Annotated[
+        CacheAction,
+        typer.Argument(help="list the cached downloads, clear them, or print the cache's path."),
+    ] = CacheAction.listing,
+) -> None:
+    """The cache of downloaded releases ($CHINA_AI_CLAIMS_CACHE, else the user cache folder)."""
+    from china_ai_claims import cache as downloads_cache
+
+    if action is CacheAction.path:
+        console.print(str(downloads_cache.cache_dir()), markup=False)
+    elif action is CacheAction.clear:
+        removed = downloads_cache.clear()
+        console.print(f"removed {removed} cached downloads", markup=False)
+    else:
+        found = downloads_cache.entries()
+        for entry in found:
+            console.print(
+                f"{entry.path}  {entry.size} bytes  sha256 {entry.sha256}  {entry.url}",
+                markup=False,
+            )
+        console.print(
+            f"{len(found)} cached downloads in {downloads_cache.cache_dir()}", markup=False
+        )
 
 
 def main() -> None:

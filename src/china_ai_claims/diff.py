@@ -1,7 +1,9 @@
 """What changed between two versions of the data: rows added, removed and changed, by id.
 
-Either side may be a dataset folder, a release folder, a CSV zip or a JSON release. Cells are
-compared as the CSV writes them, so the same data in two forms has no differences.
+Either side may be a dataset folder (read as it is, any recorded hash checked), a CSV zip or a
+JSON release (anchored and verified as :func:`~china_ai_claims.load` does), an http(s) URL of one,
+or a published version ("0.1.0"). Cells are compared as the CSV writes them, so the same data in
+two forms has no differences. Every failure is a :class:`~china_ai_claims.errors.ReleaseError`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from china_ai_claims._resources import DATAPACKAGE_FILE
-from china_ai_claims.opening import Package, dataset_folder, open_release
+from china_ai_claims.errors import DataError, ReleaseDataError
+from china_ai_claims.opening import Package, dataset_folder, open_data, open_release
+
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
 @dataclass
@@ -45,20 +50,38 @@ class Diff:
 
 
 def open_any(path: str | Path) -> Package:
-    """A dataset folder as it is, or a release (zip, JSON, folder with hashes) verified."""
-    location = Path(path)
-    if location.is_dir():
-        descriptor = json.loads((location / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
-        if all("hash" in resource for resource in descriptor.get("resources", [])):
-            return open_release(location)
-        return dataset_folder(location)
-    return open_release(location)
+    """A dataset folder as it is, a release file or URL verified, or a published version."""
+    text = str(path)
+    if _VERSION.fullmatch(text) and not Path(text).exists():
+        return open_data(version=text)
+    if "://" not in text and Path(text).is_dir():
+        return dataset_folder(Path(text))
+    return open_release(text)
 
 
 def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, str]]]:
-    text = package.read_csv(table).decode("utf-8")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    return list(reader.fieldnames or []), {row["id"]: row for row in reader}
+    error = ReleaseDataError if package.release else DataError
+    path = Path(package.resource(table)["path"]).name
+    try:
+        text = package.read_csv(table).decode("utf-8")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        columns = list(reader.fieldnames or [])
+        if "id" not in columns:
+            raise error(f"{path}: no id column to compare rows by", file=path, row=1, column="id")
+        rows: dict[str, dict[str, str]] = {}
+        for row in reader:
+            if None in row or None in row.values() or row["id"] in rows:
+                problem = (
+                    f"id {row['id']!r} again" if row["id"] in rows else "cells unlike the header"
+                )
+                line = reader.line_num
+                raise error(f"{path}: line {line}: {problem}", file=path, row=line, column="id")
+            rows[row["id"]] = row
+    except (UnicodeDecodeError, csv.Error) as problem:
+        raise error(
+            f"{path}: not a CSV file of the dataset's dialect ({problem})", file=path
+        ) from None
+    return columns, rows
 
 
 def compare(old: Package, new: Package) -> Diff:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.opening import Package, dataset_folder, open_data
 
 if TYPE_CHECKING:
@@ -30,8 +31,10 @@ class UnknownTableError(LookupError):
         super().__init__(f"unknown table {table!r}; valid tables: {', '.join(valid)}")
 
 
-class DataError(ValueError):
-    """Raised when a table's file does not match its schema (run ``china-ai-claims validate``)."""
+__all__ = ["DataError", "Dataset", "UnknownTableError", "load", "load_all", "records", "tables"]
+
+INTEGER_CELL = r"[+-]?\d{1,18}"  # what fits Int64
+NUMBER_CELL = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"  # no NaN, no Infinity
 
 
 def tables() -> list[str]:
@@ -39,52 +42,97 @@ def tables() -> list[str]:
     return dataset_folder().table_names()
 
 
+def _data_error(package: Package) -> type[DataError]:
+    return ReleaseDataError if package.release else DataError
+
+
 def _read_frame(package: Package, table: str) -> pd.DataFrame:
     import pandas as pd
 
     resource = package.resource(table)
+    error = _data_error(package)
     fields = resource["schema"]["fields"]
     names = [spec["name"] for spec in fields]
-    path = Path(resource["path"])
-    frame = pd.read_csv(
-        io.BytesIO(package.read_csv(table)),
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8",
-    )
+    path = Path(resource["path"]).name
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(package.read_csv(table)),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8",
+        )
+    except (ValueError, OverflowError) as problem:  # ParserError, EmptyDataError, bad UTF-8
+        raise error(
+            f"{path}: not a CSV file of the dataset's dialect ({type(problem).__name__}); "
+            "run 'china-ai-claims validate' for details",
+            file=path,
+        ) from None
     if list(frame.columns) != names:
-        raise DataError(
-            f"{path.name}: header {list(frame.columns)} does not match the schema's columns "
-            f"{names}; run 'china-ai-claims validate' for details"
+        raise error(
+            f"{path}: header {list(frame.columns)} does not match the schema's columns "
+            f"{names}; run 'china-ai-claims validate' for details",
+            file=path,
+            row=1,
         )
     for spec in fields:
-        frame[spec["name"]] = _typed(frame[spec["name"]], spec, path)
+        frame[spec["name"]] = _typed(frame[spec["name"]], spec, path, error)
     return frame
 
 
-def _typed(column: pd.Series, spec: dict[str, Any], path: Path) -> pd.Series:
+def _refuse_bad_cells(
+    column: pd.Series, allowed: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]
+) -> None:
+    """Raise ``error`` for the first non-empty cell that ``allowed`` rejects (header is row 1)."""
+    accepted = allowed.eq(True).to_numpy(dtype=bool, na_value=False)
+    bad = column.notna().to_numpy(dtype=bool) & ~accepted
+    if bad.any():
+        position = int(bad.argmax())
+        row, name = position + 2, spec["name"]
+        value = str(column.iloc[position])
+        shown = value if len(value) <= 60 else value[:59] + "…"
+        enum = spec.get("constraints", {}).get("enum")
+        choices = f" (one of {enum})" if enum is not None else ""
+        raise error(
+            f"{path}: row {row}, column {name}: {shown!r} is not a valid {spec['type']}{choices}",
+            file=path,
+            row=row,
+            column=name,
+        )
+
+
+def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]) -> pd.Series:
+    import math
+
     import pandas as pd
 
     kind = spec["type"]
     enum = spec.get("constraints", {}).get("enum")
     if enum is not None:
-        unknown = set(column.dropna()) - set(enum)
-        if unknown:
-            raise DataError(
-                f"{path.name}: column {spec['name']} has values outside {enum}: {unknown}"
-            )
+        _refuse_bad_cells(column, column.isin(enum), spec, path, error)
         return column.astype(pd.CategoricalDtype(categories=enum))
     if kind == "integer":
-        return column.astype("Int64")
+        _refuse_bad_cells(column, column.str.fullmatch(INTEGER_CELL), spec, path, error)
+        integers: pd.Series = column.astype("Int64")
+        return integers
     if kind == "number":
-        return column.astype("Float64")
+        written = column.str.fullmatch(NUMBER_CELL).eq(True).to_numpy(dtype=bool, na_value=False)
+        numbers = column.where(written)
+        values = numbers.map(float, na_action="ignore")
+        finite = values.map(math.isfinite, na_action="ignore")
+        _refuse_bad_cells(column, finite, spec, path, error)
+        floats: pd.Series = values.astype("Float64")
+        return floats
     if kind == "boolean":
         truth = dict.fromkeys(spec.get("trueValues", ["true"]), True)
         truth.update(dict.fromkeys(spec.get("falseValues", ["false"]), False))
-        return column.map(truth, na_action="ignore").astype("boolean")
+        _refuse_bad_cells(column, column.isin(list(truth)), spec, path, error)
+        booleans: pd.Series = column.map(truth, na_action="ignore").astype("boolean")
+        return booleans
     if kind == "date":
-        return pd.to_datetime(column, format="%Y-%m-%d")
+        dates: pd.Series = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
+        _refuse_bad_cells(column, dates.notna(), spec, path, error)
+        return dates
     if kind == "list":
         delimiter = spec.get("delimiter", ",")
         # An empty cell is an empty list, as in the records, not a missing value.
@@ -102,6 +150,8 @@ def load(
     data_dir: Source = None,
     release: Source = None,
     sha256: str | None = None,
+    version: str | None = None,
+    refresh: bool = False,
     with_key: bool = False,
 ) -> pd.DataFrame:
     """One table as a DataFrame with real dtypes.
@@ -112,12 +162,17 @@ def load(
 
     By default the packaged dataset is read; ``data_dir=`` reads a dataset folder (a checkout's
     ``dataset/``), ``release=`` a release (its zip, JSON file, extracted folder or http(s) URL),
-    whose hashes are checked first; ``sha256=`` pins the release file.
+    ``version=`` a published release, downloaded once and checked against the hashes this package
+    carries. A release is used only when something outside it vouches for it: ``sha256=`` (the
+    file's SHA-256), the ``SHA256SUMS`` beside it, or the registry of published releases; then
+    every table is checked against its recorded hash. ``refresh=True`` downloads again. Any
+    failure to open a release raises a :class:`~china_ai_claims.errors.ReleaseError`.
 
     ``with_key=True`` adds the ``claim_key`` column of a claim table: claims sharing it state the
     same quantity (see :mod:`china_ai_claims.comparing`).
     """
-    frame = _read_frame(open_data(data_dir, release, sha256), table)
+    package = open_data(data_dir, release, sha256, version=version, refresh=refresh)
+    frame = _read_frame(package, table)
     if with_key:
         from china_ai_claims.comparing import with_claim_keys
 
@@ -126,17 +181,66 @@ def load(
 
 
 def records(
-    table: str, *, data_dir: Source = None, release: Source = None, sha256: str | None = None
+    table: str,
+    *,
+    data_dir: Source = None,
+    release: Source = None,
+    sha256: str | None = None,
+    version: str | None = None,
+    refresh: bool = False,
 ) -> list[Record]:
     """One table as validated pydantic records (see :mod:`china_ai_claims.models`); the sources
-    are as for :func:`load`."""
+    are as for :func:`load`. A row its model refuses raises :class:`DataError` naming the file,
+    row (the header is row 1) and column."""
+    from pydantic import ValidationError
+
     from china_ai_claims.models import record_type
 
-    package = open_data(data_dir, release, sha256)
-    package.resource(table)  # an unknown table fails here, listing the valid ones
-    record = record_type(table)
-    text = package.read_csv(table).decode("utf-8")
-    return [record.model_validate(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
+    package = open_data(data_dir, release, sha256, version=version, refresh=refresh)
+    resource = package.resource(table)  # an unknown table fails here, listing the valid ones
+    error = _data_error(package)
+    path = Path(resource["path"]).name
+    try:
+        record = record_type(table)
+    except LookupError:
+        raise UnknownTableError(table, package.table_names()) from None
+    try:
+        text = package.read_csv(table).decode("utf-8")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        header = list(reader.fieldnames or [])
+    except (UnicodeDecodeError, csv.Error) as problem:
+        raise error(
+            f"{path}: not a CSV file of the dataset's dialect ({problem})", file=path
+        ) from None
+    names = [spec["name"] for spec in resource["schema"]["fields"]]
+    if header != names:
+        raise error(
+            f"{path}: header {header} does not match the schema's columns {names}; "
+            "run 'china-ai-claims validate' for details",
+            file=path,
+            row=1,
+        )
+    result = []
+    for row_number, row in enumerate(rows, start=2):
+        if None in row:
+            raise error(
+                f"{path}: row {row_number} has more cells than the header",
+                file=path,
+                row=row_number,
+            )
+        try:
+            result.append(record.model_validate(row))
+        except ValidationError as problem:
+            first = problem.errors()[0]
+            column = str(first["loc"][0]) if first["loc"] else ""
+            raise error(
+                f"{path}: row {row_number}, column {column}: {first['msg']}",
+                file=path,
+                row=row_number,
+                column=column,
+            ) from None
+    return result
 
 
 @dataclass(frozen=True)
@@ -173,11 +277,16 @@ class Dataset:
 
 
 def load_all(
-    *, data_dir: Source = None, release: Source = None, sha256: str | None = None
+    *,
+    data_dir: Source = None,
+    release: Source = None,
+    sha256: str | None = None,
+    version: str | None = None,
+    refresh: bool = False,
 ) -> Dataset:
     """Every table as a DataFrame, plus the version and the package metadata; the sources are
     as for :func:`load`."""
-    package = open_data(data_dir, release, sha256)
+    package = open_data(data_dir, release, sha256, version=version, refresh=refresh)
     metadata = {key: value for key, value in package.descriptor.items() if key != "resources"}
     frames = {table: _read_frame(package, table) for table in package.table_names()}
     return Dataset(version=package.version, metadata=metadata, tables=frames)

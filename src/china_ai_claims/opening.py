@@ -1,56 +1,78 @@
-"""Open the data in any of its forms, checking every hash before anything is read.
+"""Open the data in any of its forms; a release only from bytes vouched for outside it.
 
-- a dataset folder (the packaged one, or a checkout's ``dataset/``): read as it is;
-- a release: the CSV zip, the JSON file or an extracted folder, or an http(s) URL of one of them,
-  downloaded once into a cache folder and reused offline.
+- a dataset folder (the packaged one, a checkout's ``dataset/``, a folder given to ``diff``): read
+  as it is, regular files inside it only, checking any hash its descriptor records;
+- a release: the CSV zip, the JSON file or an extracted folder, an http(s) URL of a file, or a
+  published version (see :mod:`china_ai_claims.cache` and :mod:`china_ai_claims.registry`).
 
-A release is verified before data is returned: each CSV against the ``hash`` its
-``datapackage.json`` records, and the whole file against ``sha256=`` or the ``SHA256SUMS`` beside
-it. A mismatch raises :class:`ChecksumError` naming the file and both hashes.
+A release is treated as hostile, like a contribution. Its bytes are used only when anchored outside
+the file itself: by ``sha256=``, by the ``SHA256SUMS`` beside it (``hash  name`` and
+``hash *name`` lines) or by the hashes of the published releases this package carries; then each
+table is checked against the ``hash`` and ``bytes`` its ``datapackage.json`` records. Every read is
+bounded (:mod:`china_ai_claims.limits`), every table is read once, and every failure is a
+:class:`~china_ai_claims.errors.ReleaseError`.
 
-``zipfile`` and ``urllib`` are imported where they are needed: loading the packaged dataset should
-pay for neither.
+``zipfile`` is imported where it is needed: loading the packaged dataset pays for none of this.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
-import json
-import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from china_ai_claims import limits, registry
 from china_ai_claims._resources import DATAPACKAGE_FILE, LIST_DELIMITER, dataset_dir
+from china_ai_claims.descriptors import check_descriptor, parse_json
+from china_ai_claims.errors import (
+    ChecksumError,
+    ReleaseError,
+    ReleaseFormatError,
+    ReleaseNotFoundError,
+    UnverifiedReleaseError,
+)
+from china_ai_claims.safe_files import CHUNK, open_regular, read_inside, read_regular
 
-CACHE_VARIABLE = "CHINA_AI_CLAIMS_CACHE"
+__all__ = [
+    "SUMS_FILE",
+    "ChecksumError",
+    "Package",
+    "ReleaseFormatError",
+    "csv_text",
+    "dataset_folder",
+    "open_data",
+    "open_release",
+    "parse_sums",
+    "records_csv",
+    "records_to_csv",
+    "sha256_of",
+]
+
 SUMS_FILE = "SHA256SUMS"
-DOWNLOAD_TIMEOUT_SECONDS = 60
 PANDAS_MISSING = ("NAType", "NaTType")  # pandas.NA and pandas.NaT, named to spare the import
-
-
-class ChecksumError(ValueError):
-    """A file's SHA-256 is not the one recorded for it."""
-
-    def __init__(self, file: str, expected: str, actual: str) -> None:
-        self.file, self.expected, self.actual = file, expected, actual
-        super().__init__(f"{file}: sha256 is {actual}, expected {expected}; refusing to load it")
-
-
-class ReleaseFormatError(ValueError):
-    """The path or URL is not a release this package can read."""
+ANCHORS = (
+    "pass sha256= with the file's SHA-256, keep the release's SHA256SUMS beside it, "
+    "or load a published version with version="
+)
+_SUMS_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 
 
 @dataclass(frozen=True)
 class Package:
-    """The descriptor of a Data Package and a way to read each table's CSV bytes."""
+    """The descriptor of a Data Package and a way to read each table's CSV bytes.
+
+    ``release`` is true when the data came from a release, whose data errors are then
+    :class:`~china_ai_claims.errors.ReleaseDataError`.
+    """
 
     descriptor: dict[str, Any]
     read_csv: Callable[[str], bytes]
+    release: bool = False
 
     @property
     def version(self) -> str:
@@ -79,84 +101,218 @@ def _check(file: str, data: bytes, expected: str) -> None:
         raise ChecksumError(file, expected.lower(), actual)
 
 
-def _expected_hash(resource: dict[str, Any], where: str) -> str:
-    recorded = resource.get("hash")
-    if not isinstance(recorded, str) or not recorded.startswith("sha256:"):
-        raise ReleaseFormatError(
-            f"{where}: resource {resource.get('name')!r} has no sha256 hash: not a release "
-            "(pass data_dir= to read an unreleased dataset folder)"
-        )
-    return recorded.removeprefix("sha256:")
+def _descriptor(data: bytes, shown: str, *, hashes: bool) -> dict[str, Any]:
+    """The checked ``datapackage.json`` of a zip or folder (``hashes``: a release's)."""
+    document = parse_json(data, f"{shown}/{DATAPACKAGE_FILE}")
+    return check_descriptor(document, shown, paths=True, hashes=hashes)
 
 
-def _verified_reader(
-    descriptor: dict[str, Any], read: Callable[[str], bytes], where: str
-) -> Callable[[str], bytes]:
-    """Check every resource now, so that no data is returned from a damaged release."""
-    contents: dict[str, bytes] = {}
-    for resource in descriptor["resources"]:
-        path = resource["path"]
-        data = read(path)
-        _check(f"{where}/{path}", data, _expected_hash(resource, where))
-        contents[resource["name"]] = data
-    return lambda table: contents[table]
+# --- anchors: what vouches for a file from outside it -----------------------------------------
 
 
-def dataset_folder(root: Path | None = None) -> Package:
-    """A dataset folder as it is (no hashes needed): the packaged one by default."""
-    folder = dataset_dir() if root is None else Path(root)
-    descriptor = json.loads((folder / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
-    paths = {resource["name"]: resource["path"] for resource in descriptor["resources"]}
-    return Package(descriptor, lambda table: (folder / paths[table]).read_bytes())
+def parse_sums(data: bytes, where: str) -> dict[str, str]:
+    """``name -> sha256`` from a SHA256SUMS file, in the text (``hash  name``) and binary
+    (``hash *name``) forms that ``sha256sum`` writes; other lines are ignored."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReleaseFormatError(f"{where}: not UTF-8") from None
+    entries: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _SUMS_LINE.fullmatch(line.rstrip("\r"))
+        if match is None:
+            continue
+        digest, name = match.group(1).lower(), match.group(2)
+        if entries.setdefault(name, digest) != digest:
+            raise ReleaseFormatError(f"{where}: lists {name!r} twice with different hashes")
+    return entries
 
 
 def _sums_beside(path: Path) -> dict[str, str]:
     sums = path.parent / SUMS_FILE
-    if not sums.is_file():
+    if not sums.exists():
         return {}
-    entries = {}
-    for line in sums.read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.partition("  ")
-        if digest and name:
-            entries[name.lstrip("*")] = digest
-    return entries
+    shown = str(sums)
+    return parse_sums(read_regular(sums, limits.LIMITS.sums_bytes, shown), shown)
 
 
-def _check_whole_file(path: Path, data: bytes, sha256: str | None, *, required: bool) -> None:
-    if sha256 is not None:
-        _check(path.name, data, sha256)
-        return
-    listed = _sums_beside(path).get(path.name)
-    if listed is not None:
-        _check(path.name, data, listed)
-    elif required:
+def _anchor(name: str, actual: str, pin: str | None, beside: Path | None) -> None:
+    """Refuse the file named ``name`` whose SHA-256 is ``actual`` unless a pin, the registry of
+    published releases or a SHA256SUMS beside it (at ``beside``) agrees."""
+    if pin is not None:
+        expected, why = pin.lower(), ""
+    elif (published := registry.published_hash(name)) is not None:
+        expected, why = published, f" (the published {name})"
+    else:
+        listed = _sums_beside(beside).get(name) if beside is not None else None
+        if listed is None:
+            raise UnverifiedReleaseError(
+                f"{name}: cannot verify it: nothing vouches for its bytes; {ANCHORS}"
+            )
+        expected, why = listed, f" (its {SUMS_FILE})"
+    if actual != expected:
+        raise ChecksumError(name, expected, actual, note=why)
+
+
+def _hash_handle(handle: IO[bytes], cap: int, shown: str) -> str:
+    digest, size = hashlib.sha256(), 0
+    while chunk := handle.read(CHUNK):
+        size += len(chunk)
+        if size > cap:
+            raise ReleaseFormatError(f"{shown}: more than the {cap} bytes allowed")
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- the forms of a release -------------------------------------------------------------------
+
+# zipfile raises many types on damaged input (BadZipFile, EOFError, zlib.error, lzma.LZMAError,
+# NotImplementedError for unknown methods, RuntimeError for encrypted members, ValueError,
+# OSError, struct.error): each becomes one ReleaseFormatError naming the member.
+_ZIP_FAILURES = (Exception,)
+
+
+def _zip_entries(handle: IO[bytes], shown: str) -> None:
+    """Refuse a central directory that lists more members than ``limits.zip_entries`` before
+    zipfile builds an object for each (its end record says how many there are)."""
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    handle.seek(max(0, size - (1 << 16) - 22))
+    tail = handle.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 22:
+        raise ReleaseFormatError(f"{shown}: not a zip file (no end of central directory)")
+    entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+    if entries == 0xFFFF or entries > limits.LIMITS.zip_entries:
         raise ReleaseFormatError(
-            f"{path}: cannot verify it: pass sha256= or keep the release's {SUMS_FILE} beside it"
+            f"{shown}: lists {entries} members, more than the {limits.LIMITS.zip_entries} allowed"
         )
+    handle.seek(0)
 
 
-def _zip_release(path: Path, sha256: str | None) -> Package:
+def _read_member(archive: Any, name: str, cap: int, shown: str) -> bytes:
+    """One zip member, streamed and stopped past ``cap`` bytes or a suspicious packing ratio."""
+    where = f"{shown}/{name}"
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise ReleaseFormatError(f"{where}: no such member in the zip") from None
+    ratio = limits.LIMITS.compression_ratio
+    if info.file_size > cap:
+        raise ReleaseFormatError(
+            f"{where}: unpacks to {info.file_size} bytes, more than the {cap} allowed"
+        )
+    if info.file_size > ratio * info.compress_size + 1024:
+        raise ReleaseFormatError(
+            f"{where}: unpacks to {info.file_size} bytes from {info.compress_size}, "
+            f"packed more than {ratio} to 1"
+        )
+    chunks, size = [], 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(CHUNK):
+                size += len(chunk)
+                if size > cap:
+                    raise ReleaseFormatError(f"{where}: more than the {cap} bytes allowed")
+                chunks.append(chunk)
+    except ReleaseError:
+        raise
+    except _ZIP_FAILURES as error:
+        raise ReleaseFormatError(f"{where}: damaged zip member ({type(error).__name__})") from None
+    return b"".join(chunks)
+
+
+def _verified_tables(
+    descriptor: dict[str, Any], read: Callable[[str, int], bytes], where: str
+) -> Callable[[str], bytes]:
+    """Read and check every table now, each once, so that no data comes from a damaged release."""
+    contents: dict[str, bytes] = {}
+    total = 0
+    for resource in descriptor["resources"]:
+        path, size = resource["path"], resource["bytes"]
+        total += size
+        if total > limits.LIMITS.unpacked_bytes:
+            raise ReleaseFormatError(
+                f"{where}: tables add up to more than the "
+                f"{limits.LIMITS.unpacked_bytes} bytes allowed"
+            )
+        data = read(path, size)
+        if len(data) != size:
+            raise ReleaseFormatError(
+                f"{where}/{path}: {len(data)} bytes where the descriptor records {size}"
+            )
+        _check(f"{where}/{path}", data, resource["hash"].removeprefix("sha256:"))
+        contents[resource["name"]] = data
+    return contents.__getitem__
+
+
+def _zip_release(path: Path, pin: str | None) -> Package:
     import zipfile
 
-    data = path.read_bytes()
-    _check_whole_file(path, data, sha256, required=False)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise ReleaseFormatError(f"{path}: not a zip file ({error})") from None
-    with archive:
+    shown = path.name
+    with open_regular(
+        path, limits.LIMITS.release_bytes, str(path), named_by_release=False
+    ) as handle:
+        _anchor(path.name, _hash_handle(handle, limits.LIMITS.release_bytes, shown), pin, path)
+        handle.seek(0)
+        _zip_entries(handle, shown)
         try:
-            descriptor = json.loads(archive.read(DATAPACKAGE_FILE))
-        except KeyError:
-            raise ReleaseFormatError(f"{path}: no {DATAPACKAGE_FILE} inside") from None
-        reader = _verified_reader(descriptor, archive.read, path.name)
-    return Package(descriptor, reader)
+            archive = zipfile.ZipFile(handle)
+        except _ZIP_FAILURES as error:
+            raise ReleaseFormatError(f"{shown}: not a zip file ({type(error).__name__})") from None
+        with archive:
+            data = _read_member(archive, DATAPACKAGE_FILE, limits.LIMITS.descriptor_bytes, shown)
+            descriptor = _descriptor(data, shown, hashes=True)
+            reader = _verified_tables(
+                descriptor, lambda name, size: _read_member(archive, name, size, shown), shown
+            )
+    return Package(descriptor, reader, release=True)
 
 
-def _folder_release(path: Path) -> Package:
-    descriptor = json.loads((path / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
-    reader = _verified_reader(descriptor, lambda name: (path / name).read_bytes(), path.name)
-    return Package(descriptor, reader)
+def _folder_release(folder: Path, pin: str | None) -> Package:
+    """An extracted release: its ``datapackage.json`` anchored by ``sha256=`` or the registry,
+    then every table checked against it."""
+    shown = folder.name or str(folder)
+    data = read_inside(folder, DATAPACKAGE_FILE, limits.LIMITS.descriptor_bytes, shown)
+    actual = sha256_of(data)
+    if pin is None and actual not in registry.published_descriptor_hashes():
+        raise UnverifiedReleaseError(
+            f"{shown}/{DATAPACKAGE_FILE}: cannot verify it: nothing vouches for it; pass sha256= "
+            f"with the SHA-256 of the folder's {DATAPACKAGE_FILE}, open the release file instead, "
+            "or read the folder as it is with data_dir="
+        )
+    if pin is not None and actual != pin.lower():
+        raise ChecksumError(f"{shown}/{DATAPACKAGE_FILE}", pin.lower(), actual)
+    descriptor = _descriptor(data, shown, hashes=True)
+    reader = _verified_tables(
+        descriptor, lambda name, size: read_inside(folder, name, size, shown), shown
+    )
+    return Package(descriptor, reader, release=True)
+
+
+def dataset_folder(root: Path | None = None) -> Package:
+    """A dataset folder as it is (the packaged one by default): regular files inside it only;
+    any hash its descriptor records is checked when the table is read."""
+    folder = dataset_dir() if root is None else Path(root)
+    shown, installed = str(folder), root is None
+    if not folder.is_dir():
+        raise ReleaseNotFoundError(shown)
+    bound = limits.LIMITS
+    data = read_inside(folder, DATAPACKAGE_FILE, bound.descriptor_bytes, shown, installed=installed)
+    descriptor = _descriptor(data, shown, hashes=False)
+    resources = {resource["name"]: resource for resource in descriptor["resources"]}
+
+    def read(table: str) -> bytes:
+        resource = resources[table]
+        content = read_inside(
+            folder, resource["path"], bound.table_bytes, shown, installed=installed
+        )
+        recorded = resource.get("hash")
+        if isinstance(recorded, str) and recorded.startswith("sha256:"):
+            _check(f"{shown}/{resource['path']}", content, recorded.removeprefix("sha256:"))
+        return content
+
+    return Package(descriptor, read)
 
 
 def csv_text(value: Any) -> str:
@@ -192,81 +348,55 @@ def records_to_csv(fields: list[str], rows: list[dict[str, Any]]) -> bytes:
     return records_csv(fields, cells).encode("utf-8")
 
 
-def _json_release(path: Path, sha256: str | None) -> Package:
-    data = path.read_bytes()
-    _check_whole_file(path, data, sha256, required=True)
-    try:
-        document = json.loads(data)
-        meta = document["metadata"]
-        resources = meta["resources"]
-    except (ValueError, KeyError, TypeError):
-        raise ReleaseFormatError(f"{path}: not a china-ai-claims JSON release") from None
+def _json_release(path: Path, pin: str | None) -> Package:
+    shown = path.name
+    data = read_regular(path, limits.LIMITS.release_bytes, str(path), named_by_release=False)
+    _anchor(path.name, sha256_of(data), pin, path)
+    document = parse_json(data, shown)
+    meta = document.get("metadata") if isinstance(document, dict) else None
+    if not isinstance(meta, dict):
+        raise ReleaseFormatError(f"{shown}: not a china-ai-claims JSON release (no metadata)")
     descriptor = {key: value for key, value in meta.items() if key != "resources"}
+    descriptor["resources"] = meta.get("resources")
+    check_descriptor(descriptor, shown, paths=False, hashes=False)
     descriptor["resources"] = [
-        {**resource, "path": f"{resource['name']}.csv"} for resource in resources
+        {**resource, "path": f"{resource['name']}.csv"} for resource in descriptor["resources"]
     ]
-    contents = {
-        resource["name"]: records_to_csv(
-            [field["name"] for field in resource["schema"]["fields"]], document[resource["name"]]
-        )
-        for resource in resources
-    }
-    return Package(descriptor, lambda table: contents[table])
+    contents = {}
+    for resource in descriptor["resources"]:
+        rows = document.get(resource["name"])
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ReleaseFormatError(f"{shown}: {resource['name']!r} is not an array of records")
+        fields = [field["name"] for field in resource["schema"]["fields"]]
+        contents[resource["name"]] = records_to_csv(fields, rows)
+    return Package(descriptor, contents.__getitem__, release=True)
 
 
-def cache_dir() -> Path:
-    """Where downloaded releases are kept: ``$CHINA_AI_CLAIMS_CACHE``, else the user cache."""
-    configured = os.environ.get(CACHE_VARIABLE)
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "china-ai-claims"
-
-
-def _download(url: str, target: Path) -> None:
-    import urllib.request
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    request = urllib.request.Request(url, headers={"User-Agent": "china-ai-claims"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:  # noqa: S310
-        partial.write_bytes(response.read())
-    os.replace(partial, target)
-
-
-def _cached(url: str, sha256: str | None) -> Path:
-    """The local copy of ``url``: downloaded once (with its ``SHA256SUMS``), then reused."""
-    import urllib.parse
-
-    parsed = urllib.parse.urlparse(url)
-    name = Path(parsed.path).name
-    if parsed.scheme not in ("http", "https") or not name:
-        raise ReleaseFormatError(f"{url}: only http(s) URLs of a release file are supported")
-    folder = cache_dir() / hashlib.sha256(url.encode()).hexdigest()[:16]
-    target = folder / name
-    if not target.is_file():
-        _download(url, target)
-        if sha256 is None:
-            # A zip carries its own hashes; a JSON file without sums is refused when opened.
-            with contextlib.suppress(OSError):
-                _download(urllib.parse.urljoin(url, SUMS_FILE), folder / SUMS_FILE)
-    return target
-
-
-def open_release(release: str | Path, sha256: str | None = None) -> Package:
+def open_release(
+    release: str | Path, sha256: str | None = None, *, refresh: bool = False
+) -> Package:
     """A verified release from a zip, JSON file, extracted folder or http(s) URL."""
+    if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+        raise ReleaseFormatError(f"sha256={sha256!r}: not 64 hexadecimal digits")
     text = str(release)
-    path = _cached(text, sha256) if text.startswith(("http://", "https://")) else Path(release)
+    if text.startswith(("http://", "https://")) or "://" in text:
+        from china_ai_claims.cache import fetch
+
+        path, verified = fetch(text, sha256, refresh=refresh)
+        return _file_release(path, verified)
+    path = Path(release)
     if path.is_dir():
-        if sha256 is not None:
-            raise ReleaseFormatError(f"{path}: sha256= pins a file, not a folder")
-        return _folder_release(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such release file or folder")
+        return _folder_release(path, sha256)
+    if not path.exists():
+        raise ReleaseNotFoundError(str(path))
+    return _file_release(path, sha256)
+
+
+def _file_release(path: Path, pin: str | None) -> Package:
     if path.suffix == ".zip":
-        return _zip_release(path, sha256)
+        return _zip_release(path, pin)
     if path.suffix == ".json":
-        return _json_release(path, sha256)
+        return _json_release(path, pin)
     raise ReleaseFormatError(f"{path}: a release is a .zip, a .json file or an extracted folder")
 
 
@@ -274,12 +404,28 @@ def open_data(
     data_dir: str | Path | None = None,
     release: str | Path | None = None,
     sha256: str | None = None,
+    *,
+    version: str | None = None,
+    refresh: bool = False,
 ) -> Package:
-    """The package to read: a release when given, else a dataset folder (the packaged one)."""
+    """The package to read: a release or published version when given, else a dataset folder
+    (the packaged one)."""
+    chosen = [
+        name
+        for name, value in (("data_dir", data_dir), ("release", release), ("version", version))
+        if value is not None
+    ]
+    if len(chosen) > 1:
+        raise ValueError(
+            f"pass one of data_dir=, release= and version=, not {' and '.join(chosen)}"
+        )
+    if version is not None:
+        if sha256 is not None:
+            raise ValueError("version= is checked against the published hashes: drop sha256=")
+        url, expected = registry.release_url(version)
+        return open_release(url, expected, refresh=refresh)
     if release is not None:
-        if data_dir is not None:
-            raise ValueError("pass either data_dir= or release=, not both")
-        return open_release(release, sha256)
+        return open_release(release, sha256, refresh=refresh)
     if sha256 is not None:
         raise ValueError("sha256= checks a release: pass release= too")
     return dataset_folder(None if data_dir is None else Path(data_dir))

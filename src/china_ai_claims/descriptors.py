@@ -1,0 +1,136 @@
+"""Read a ``datapackage.json`` as a hostile release may write it: bounded JSON, checked shape.
+
+:func:`parse_json` refuses invalid UTF-8, nesting deeper than ``limits.json_depth`` (measured
+before parsing, so a document nested a million deep costs one linear scan, not a recursion), and
+``NaN``, ``Infinity`` and numbers that overflow to them. :func:`check_descriptor` refuses any
+shape the loader does not read, so that no ``KeyError``, ``TypeError`` or ``AttributeError``
+can come later from a malformed but hash-consistent descriptor.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import accumulate
+from typing import Any
+
+from china_ai_claims import limits
+from china_ai_claims.errors import ReleaseFormatError
+
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "list")
+_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # Frictionless names, and more
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a number")
+    return value
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """Strict UTF-8 JSON nested at most ``limits.json_depth`` deep, without NaN or Infinity.
+
+    The nesting is measured before parsing (strings removed, brackets counted), so a document
+    nested a million deep costs one linear scan, not a recursion.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ReleaseFormatError(f"{where}: not UTF-8 (byte {error.start})") from None
+    brackets = re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub("", text))
+    steps = (1 if bracket in "[{" else -1 for bracket in brackets)
+    depth = max(accumulate(steps), default=0)
+    if depth > limits.LIMITS.json_depth:
+        raise ReleaseFormatError(
+            f"{where}: JSON nested {depth} deep, more than the {limits.LIMITS.json_depth} allowed"
+        )
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as error:
+        raise ReleaseFormatError(f"{where}: not valid JSON ({error})") from None
+
+
+def _fail(where: str, problem: str) -> ReleaseFormatError:
+    return ReleaseFormatError(f"{where}: {problem}; not a china-ai-claims data package")
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _check_field(field: Any, where: str) -> None:
+    if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+        raise _fail(where, "a field without a name")
+    name = field["name"]
+    if field.get("type") not in FIELD_TYPES:
+        raise _fail(where, f"field {name!r} has type {field.get('type')!r}")
+    constraints = field.get("constraints", {})
+    if not isinstance(constraints, dict):
+        raise _fail(where, f"field {name!r} has constraints that are not an object")
+    if "enum" in constraints and not _is_text_list(constraints["enum"]):
+        raise _fail(where, f"field {name!r} has an enum that is not a list of texts")
+    for key in ("trueValues", "falseValues"):
+        if key in field and not _is_text_list(field[key]):
+            raise _fail(where, f"field {name!r} has {key} that are not a list of texts")
+    delimiter = field.get("delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise _fail(where, f"field {name!r} has a delimiter that is not one character")
+
+
+def check_descriptor(descriptor: Any, where: str, *, paths: bool, hashes: bool) -> dict[str, Any]:
+    """``descriptor`` if it has the shape the loader reads, else :class:`ReleaseFormatError`:
+    a version, and resources with unique names (and paths), each a schema of typed fields (and,
+    for a release, its ``hash`` and ``bytes``)."""
+    if not isinstance(descriptor, dict):
+        raise _fail(where, "the descriptor is not an object")
+    if not isinstance(descriptor.get("version"), str):
+        raise _fail(where, "no version")
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise _fail(where, "no resources")
+    seen: set[str] = set()
+    for resource in resources:
+        if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
+            raise _fail(where, "a resource without a name")
+        name = resource["name"]
+        if not _RESOURCE_NAME.fullmatch(name):
+            raise _fail(where, f"resource name {name!r} is not letters, digits, '.', '-' or '_'")
+        keys = [name, *([resource.get("path")] if paths else [])]
+        if paths and not isinstance(resource.get("path"), str):
+            raise _fail(where, f"resource {name!r} has no path")
+        if seen & set(map(str, keys)):
+            raise _fail(where, f"resource {name!r} is listed twice (by name or path)")
+        seen.update(map(str, keys))
+        schema = resource.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not fields:
+            raise _fail(where, f"resource {name!r} has no schema fields")
+        for field in fields:
+            _check_field(field, f"{where}: resource {name!r}")
+        if len({field["name"] for field in fields}) != len(fields):
+            raise _fail(where, f"resource {name!r} names a field twice")
+        if hashes:
+            _check_recorded(resource, name, where)
+    return descriptor
+
+
+def _check_recorded(resource: dict[str, Any], name: str, where: str) -> None:
+    recorded = resource.get("hash")
+    if not isinstance(recorded, str) or not _HASH.fullmatch(recorded):
+        raise ReleaseFormatError(
+            f"{where}: resource {name!r} has no sha256 hash: not a release "
+            "(pass data_dir= to read an unreleased dataset folder)"
+        )
+    size = resource.get("bytes")
+    if type(size) is not int or not 0 <= size <= limits.LIMITS.table_bytes:
+        raise ReleaseFormatError(
+            f"{where}: resource {name!r} records {size!r} bytes, not a size up to "
+            f"{limits.LIMITS.table_bytes}"
+        )

@@ -1,0 +1,116 @@
+"""The errors of opening and loading the data: one :class:`ReleaseError` family.
+
+Every failure to open a release (a file, a folder, a URL or a published version) raises a subclass
+of :class:`ReleaseError`, whatever the bytes were; no exception of the libraries underneath
+(``zipfile``, ``json``, ``csv``, ``http.client``, pandas) escapes. Each class says whether the
+data was at fault (``data_invalid``: the CLI exits 1) or the request (exit 2).
+
+Standard library only, imported by nothing heavy: ``import china_ai_claims`` stays light.
+"""
+
+from __future__ import annotations
+
+
+def printable(text: str) -> str:
+    """``text`` with each non-printable character (newline, escape, bidi control...) written as
+    ``\\uXXXX``: a hostile name in a message stays on one line and cannot steer a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+
+
+class _OneLine(Exception):
+    """An exception whose message is printed as one line of printable characters."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
+
+
+class DataError(_OneLine, ValueError):
+    """A table's file does not match its schema (run ``china-ai-claims validate``)."""
+
+    data_invalid = True
+
+    def __init__(
+        self, message: str, *, file: str = "", row: int | None = None, column: str = ""
+    ) -> None:
+        self.file, self.row, self.column = file, row, column
+        super().__init__(message)
+
+
+class ReleaseError(_OneLine):
+    """A release (or another form of the data) cannot be opened; nothing was returned from it."""
+
+    data_invalid = True
+
+
+class ChecksumError(ReleaseError, ValueError):
+    """A file's SHA-256 is not the one recorded for it."""
+
+    def __init__(self, file: str, expected: str, actual: str, *, note: str = "") -> None:
+        self.file, self.expected, self.actual = file, expected, actual
+        super().__init__(
+            f"{file}: sha256 is {actual}, expected {expected}; refusing to load it{note}"
+        )
+
+
+class ReleaseFormatError(ReleaseError, ValueError):
+    """The path or URL is not a release this package can read (damaged, malformed, too large)."""
+
+
+class UnverifiedReleaseError(ReleaseFormatError):
+    """Nothing outside the file vouches for its bytes, so none of them is used; the message
+    lists the ways to vouch for it (the request lacks an anchor: not invalid data)."""
+
+    data_invalid = False
+
+
+class UnsafePathError(ReleaseError, ValueError):
+    """A release names a path outside itself, a link, a device or another non-regular file."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {reason}; a release is read only from regular files inside it")
+
+
+class ReleaseDataError(ReleaseError, DataError):
+    """A verified release holds a cell its schema does not allow; names the file, row and column.
+
+    ``row`` counts the header as row 1, as the validator's lines do.
+    """
+
+    def __init__(
+        self, message: str, *, file: str = "", row: int | None = None, column: str = ""
+    ) -> None:
+        DataError.__init__(self, message, file=file, row=row, column=column)
+
+
+class ReleaseNotFoundError(ReleaseError, FileNotFoundError):
+    """No release file or folder at the path given."""
+
+    data_invalid = False
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: no such release file or folder")
+
+    def __str__(self) -> str:  # OSError's own would show the arguments as a tuple
+        return printable(str(self.args[0]))
+
+
+class DownloadError(ReleaseError):
+    """A release could not be downloaded: names the URL and, when the server answered, the
+    HTTP status."""
+
+    data_invalid = False
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        self.url, self.status = url, status
+        answered = f"HTTP {status}: " if status is not None else ""
+        super().__init__(f"{url}: {answered}{reason}")
+
+
+class UnknownVersionError(ReleaseError, LookupError):
+    """``version=`` names a release this installed package does not know to be published."""
+
+    data_invalid = False

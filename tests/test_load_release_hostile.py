@@ -1,0 +1,855 @@
+"""An analyst loads a release that an attacker made or serves: a documented error, or genuine data.
+
+Each hostile release is built from the genuine one in tmp_path; each hostile server answers on
+127.0.0.1 and is stopped by the test. Bombs, endless and stalled servers are loaded in a child
+process with an address-space limit and a hang guard, and with lowered limits (a 3 s deadline,
+a few MB) so that each case ends quickly; the child reports its peak memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import china_ai_claims as cac
+from _release_fixtures import (
+    TEST_CA,
+    Members,
+    Server,
+    drip,
+    edit_descriptor,
+    make_zip,
+    rehash,
+    send,
+    serving,
+    set_cell,
+    sha256,
+    unzip,
+)
+from china_ai_claims import limits
+from china_ai_claims.cli import app
+from china_ai_claims.release import build_release
+
+VERSION = cac.__version__
+STEM = f"china-ai-claims-{VERSION}"
+ZIP, JSON_FILE = f"{STEM}-csv.zip", f"{STEM}.json"
+MiB = 1 << 20
+CHILD_ADDRESS_SPACE = 1024 * MiB
+PEAK_MEMORY = 500 * MiB
+
+
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    build_release(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def genuine(release_dir: Path) -> Members:
+    return unzip((release_dir / ZIP).read_bytes())
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(TEST_CA))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    with serving() as running:
+        yield running
+
+
+def _write(tmp_path: Path, data: bytes, name: str = ZIP) -> tuple[Path, str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path, sha256(data)
+
+
+def _changed(genuine: Members, change: Callable[[Members], None], *, consistent: bool) -> bytes:
+    members = dict(genuine)
+    change(members)
+    if consistent:
+        rehash(members)
+    return make_zip(members)
+
+
+# --- hostile zips, each pinned: the anchor holds, so only the loader's own checks stand --------
+
+
+def _listed_256_times(members: Members) -> None:
+    edit_descriptor(members, lambda d: d.__setitem__("resources", d["resources"][:1] * 256))
+
+
+def _nested(members: Members) -> None:
+    members["datapackage.json"] = b"[" * 100_000 + b"]" * 100_000
+
+
+def _resource(index: int, key: str, value: Any) -> Callable[[Members], None]:
+    return lambda members: edit_descriptor(
+        members, lambda d: d["resources"][index].__setitem__(key, value)
+    )
+
+
+def _field(key: str, value: Any) -> Callable[[Members], None]:
+    return lambda members: edit_descriptor(
+        members, lambda d: d["resources"][0]["schema"]["fields"][0].__setitem__(key, value)
+    )
+
+
+def _member(name: str, data: bytes | None) -> Callable[[Members], None]:
+    def change(members: Members) -> None:
+        if data is None:
+            del members[name]
+        else:
+            members[name] = data
+
+    return change
+
+
+HOSTILE_ZIPS = [
+    # (id, change, rehash the descriptor like an attacker, error, words of the message)
+    ("member-listed-256-times", _listed_256_times, True, cac.ReleaseFormatError, "listed twice"),
+    ("descriptor-nested-deep", _nested, False, cac.ReleaseFormatError, "nested 100000 deep"),
+    ("descriptor-not-json", _member("datapackage.json", b"{"), False, cac.ReleaseFormatError, "not valid JSON"),
+    ("descriptor-not-utf8", _member("datapackage.json", b'{"\xff"}'), False, cac.ReleaseFormatError, "not UTF-8"),
+    ("descriptor-an-array", _member("datapackage.json", b"[]"), False, cac.ReleaseFormatError, "not an object"),
+    ("descriptor-missing", _member("datapackage.json", None), False, cac.ReleaseFormatError, "no such member"),
+    ("descriptor-nan", _member("datapackage.json", b'{"version": NaN}'), False, cac.ReleaseFormatError, "NaN"),
+    ("table-missing", _member("sources.csv", None), True, cac.ReleaseFormatError, "no such member"),
+    ("no-hash", _resource(0, "hash", None), False, cac.ReleaseFormatError, "no sha256 hash"),
+    ("bytes-a-text", _resource(0, "bytes", "12"), False, cac.ReleaseFormatError, "records '12' bytes"),
+    ("bytes-too-many", _resource(0, "bytes", 10**12), False, cac.ReleaseFormatError, "not a size"),
+    ("bytes-short", _resource(0, "bytes", 10), False, cac.ReleaseFormatError, "unpacks to 583 bytes, more than the 10 allowed"),
+    ("name-with-a-newline", _resource(0, "name", "sources\nx"), False, cac.ReleaseFormatError, "resource name 'sources\\\\nx' is not"),
+    ("path-twice", _resource(1, "path", "sources.csv"), False, cac.ReleaseFormatError, "listed twice"),
+    ("fields-a-text", _resource(0, "schema", {"fields": "id"}), False, cac.ReleaseFormatError, "no schema fields"),
+    ("type-unknown", _field("type", "geopoint"), False, cac.ReleaseFormatError, "'geopoint'"),
+    ("enum-a-number", _field("constraints", {"enum": 5}), False, cac.ReleaseFormatError, "enum"),
+    ("constraints-a-list", _field("constraints", []), False, cac.ReleaseFormatError, "constraints"),
+    ("true-values-a-text", _field("trueValues", "yes"), False, cac.ReleaseFormatError, "trueValues"),
+    ("no-version", lambda m: edit_descriptor(m, lambda d: d.pop("version")), False, cac.ReleaseFormatError, "no version"),
+    ("member-changed", _member("sources.csv", b"x"), False, cac.ReleaseFormatError, "1 bytes where"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "consistent", "error", "words"),
+    [case[1:] for case in HOSTILE_ZIPS],
+    ids=[case[0] for case in HOSTILE_ZIPS],
+)
+def test_a_hostile_zip_ends_in_its_documented_error(
+    change: Callable[[Members], None],
+    consistent: bool,
+    error: type[Exception],
+    words: str,
+    genuine: Members,
+    tmp_path: Path,
+) -> None:
+    path, pin = _write(tmp_path, _changed(genuine, change, consistent=consistent))
+    for read in (cac.load, cac.records):
+        with pytest.raises(error, match=words.replace("(", r"\(")) as caught:
+            read("sources", release=path, sha256=pin)
+        assert isinstance(caught.value, cac.ReleaseError)
+
+
+HOSTILE_CELLS = [
+    # (id, table, row (header is row 1), column, value written there, records() refuses it too)
+    ("integer-with-letters", "sources", 2, "bytes", "12x", True),
+    ("integer-too-large-for-int64", "sources", 2, "bytes", "9" * 40, False),  # a Python int
+    ("number-nan", "cost_claims", 2, "amount", "NaN", True),
+    ("number-infinity", "cost_claims", 2, "amount", "Infinity", True),
+    ("number-overflowing", "cost_claims", 2, "amount", "1e999", True),
+    ("enum-outside", "cost_claims", 3, "bound", "roughly", True),
+    ("date-impossible", "sources", 2, "retrieved", "2026-13-45", True),
+    ("boolean-other", "models", 2, "named_in_source", "maybe", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "column", "value", "records_refuse"),
+    [case[1:] for case in HOSTILE_CELLS],
+    ids=[case[0] for case in HOSTILE_CELLS],
+)
+def test_a_hash_consistent_bad_cell_is_a_data_error_naming_file_row_and_column(
+    table: str,
+    row: int,
+    column: str,
+    value: str,
+    records_refuse: bool,
+    genuine: Members,
+    tmp_path: Path,
+) -> None:
+    name = f"{table}.csv"
+
+    def change(members: Members) -> None:
+        members[name] = set_cell(members[name], row, column, value)
+
+    path, pin = _write(tmp_path, _changed(genuine, change, consistent=True))
+    with pytest.raises(cac.ReleaseDataError) as caught:
+        cac.load(table, release=path, sha256=pin)
+    assert (caught.value.file, caught.value.row, caught.value.column) == (name, row, column)
+    assert f"{name}: row {row}, column {column}" in str(caught.value)
+    if not records_refuse:
+        return
+    with pytest.raises(cac.ReleaseDataError) as refused:  # records() refuses the same file
+        cac.records(table, release=path, sha256=pin)
+    assert (refused.value.file, refused.value.row, refused.value.column) == (name, row, column)
+
+
+MALFORMED_CSV = [
+    ("header-renamed", lambda data: data.replace(b"id,", b"ident,", 1), "header"),
+    ("not-utf8", lambda data: data.replace(b"DeepSeek", b"Deep\xffSeek", 1), "dialect"),
+    ("ragged-row", lambda data: data.replace(b"\n", b",extra,cells\n", 2), "cells|dialect"),
+    ("empty", lambda data: b"", "dialect|header"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [case[1:] for case in MALFORMED_CSV],
+    ids=[case[0] for case in MALFORMED_CSV],
+)
+def test_a_hash_consistent_malformed_csv_is_a_data_error(
+    change: Callable[[bytes], bytes],
+    words: str,
+    genuine: Members,
+    tmp_path: Path,
+    packaged_dataset: Path,
+) -> None:
+    def rewrite(members: Members) -> None:
+        members["cost_claims.csv"] = change(members["cost_claims.csv"])
+
+    path, pin = _write(tmp_path, _changed(genuine, rewrite, consistent=True))
+    for read in (cac.load, cac.records):
+        with pytest.raises(cac.ReleaseDataError, match=words) as caught:
+            read("cost_claims", release=path, sha256=pin)
+        assert caught.value.file == "cost_claims.csv"
+    # diff reads it too, vouched for by a SHA256SUMS beside it, and says why in one line.
+    (tmp_path / "SHA256SUMS").write_text(f"{pin} *{ZIP}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("china-ai-claims: error: cost_claims.csv: ")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_json_nan_and_infinity_are_refused_by_load_and_records_alike(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    text = (release_dir / JSON_FILE).read_text(encoding="utf-8")
+    for constant in ("NaN", "Infinity", "-Infinity", "1e999"):
+        changed = text.replace('"amount": 6000000', f'"amount": {constant}', 1)
+        assert changed != text
+        path, pin = _write(tmp_path, changed.encode(), JSON_FILE)
+        for read in (cac.load, cac.records):
+            with pytest.raises(cac.ReleaseFormatError, match="not valid JSON"):
+                read("cost_claims", release=path, sha256=pin)
+
+
+JSON_SHAPES = [
+    ("an-array", b"[]", "no metadata"),
+    ("table-not-records", b'{"metadata": %s, "sources": [1, 2]}', "not an array of records"),
+    ("table-missing", b'{"metadata": %s}', "not an array of records"),
+    ("nested", b"[" * 50_000 + b"]" * 50_000, "nested 50000 deep"),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "words"), [case[1:] for case in JSON_SHAPES], ids=[case[0] for case in JSON_SHAPES]
+)
+def test_a_json_release_of_the_wrong_shape_is_refused(
+    template: bytes, words: str, release_dir: Path, tmp_path: Path
+) -> None:
+    metadata = json.loads((release_dir / JSON_FILE).read_bytes())["metadata"]
+    data = template.replace(b"%s", json.dumps(metadata).encode()) if b"%s" in template else template
+    path, pin = _write(tmp_path, data, JSON_FILE)
+    with pytest.raises(cac.ReleaseFormatError, match=words):
+        cac.load("sources", release=path, sha256=pin)
+
+
+def test_a_hostile_name_cannot_break_the_error_line_or_steer_the_terminal(
+    genuine: Members, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    path, pin = _write(
+        tmp_path, _changed(genuine, _resource(0, "path", "x\n\x1b[2J.csv"), consistent=False)
+    )
+    with pytest.raises(cac.ReleaseFormatError) as caught:
+        cac.load("sources", release=path, sha256=pin)
+    assert "x\\u000a\\u001b[2J.csv" in str(caught.value)
+    (tmp_path / "SHA256SUMS").write_text(f"{pin}  {ZIP}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "\x1b" not in result.output
+
+
+# --- anchors: nothing is used unless something outside the file vouches for it -----------------
+
+
+def test_a_zip_with_nothing_beside_it_is_refused_listing_the_ways_to_anchor_it(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    path, _ = _write(tmp_path, (release_dir / ZIP).read_bytes())
+    with pytest.raises(cac.UnverifiedReleaseError) as caught:
+        cac.load("sources", release=path)
+    for way in ("sha256=", "SHA256SUMS", "version="):
+        assert way in str(caught.value)
+
+
+@pytest.mark.parametrize("form", ["text", "binary"])
+def test_sha256sums_in_text_and_binary_form_anchor_a_file(
+    form: str, release_dir: Path, tmp_path: Path
+) -> None:
+    path, digest = _write(tmp_path, (release_dir / ZIP).read_bytes())
+    marker = " " if form == "text" else "*"
+    (tmp_path / "SHA256SUMS").write_text(f"{digest} {marker}{ZIP}\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(cac.load("models", release=path), cac.load("models"))
+    (tmp_path / "SHA256SUMS").write_text(f"{'0' * 64} {marker}{ZIP}\n", encoding="utf-8")
+    with pytest.raises(cac.ChecksumError, match="SHA256SUMS"):
+        cac.load("models", release=path)
+
+
+def test_an_endless_sha256sums_beside_a_file_is_refused(release_dir: Path, tmp_path: Path) -> None:
+    path, _ = _write(tmp_path, (release_dir / ZIP).read_bytes())
+    if not hasattr(os, "mkfifo"):
+        pytest.fail("this platform cannot make a FIFO")
+    os.mkfifo(tmp_path / "SHA256SUMS")  # reading it would never end
+    with pytest.raises(cac.UnsafePathError, match="not a regular file"):
+        cac.load("models", release=path)
+
+
+# --- folders: regular files inside only -------------------------------------------------------
+
+SECRET = b"id,secret\nx,the contents of a private file\n"
+
+
+def _folder_case(case: str, folder: Path, outside: Path) -> str:
+    """Point the people resource at something outside or irregular; the path the descriptor
+    now names."""
+    target = folder / "people.csv"
+    target.unlink()
+    if case == "dot-dot":
+        return "../outside/people.csv"
+    if case == "absolute":
+        return str(outside / "people.csv")
+    if case == "device":
+        return "/dev/zero"
+    if case == "symlink":
+        target.symlink_to(outside / "people.csv")
+    elif case == "linked-folder":
+        (folder / "sub").symlink_to(outside)
+        return "sub/people.csv"
+    elif case == "hard-link":
+        os.link(outside / "people.csv", target)
+    elif case == "fifo":
+        os.mkfifo(target)
+    elif case == "folder":
+        target.mkdir()
+    return "people.csv"
+
+
+FOLDER_CASES = [
+    ("dot-dot", "a path outside the release"),
+    ("absolute", "an absolute path"),
+    ("device", "an absolute path"),
+    ("symlink", "a link"),
+    ("linked-folder", "a link"),
+    ("hard-link", "a hard link"),
+    ("fifo", "not a regular file"),
+    ("folder", "not a regular file"),
+]
+
+
+@pytest.mark.parametrize(("case", "words"), FOLDER_CASES, ids=[case[0] for case in FOLDER_CASES])
+def test_a_release_folder_reads_only_regular_files_inside_it(
+    case: str, words: str, genuine: Members, tmp_path: Path
+) -> None:
+    folder, outside = tmp_path / "release", tmp_path / "outside"
+    outside.mkdir()
+    # Outside, the genuine people.csv: only the path rule, not a hash, can stop it.
+    (outside / "people.csv").write_bytes(genuine["people.csv"])
+    (outside / "secret.csv").write_bytes(SECRET)
+    folder.mkdir()
+    for name, data in genuine.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    named = _folder_case(case, folder, outside)
+    descriptor = json.loads(genuine["datapackage.json"])
+    for resource in descriptor["resources"]:
+        if resource["name"] == "people":
+            resource["path"] = named
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    pin = sha256((folder / "datapackage.json").read_bytes())
+    with pytest.raises(cac.UnsafePathError, match=words) as caught:
+        cac.load("people", release=folder, sha256=pin)
+    assert sha256(genuine["people.csv"]) not in str(caught.value)
+    # diff reads a folder as it is, by the same rule, and says so in one line.
+    result = CliRunner().invoke(app, ["diff", str(folder), str(folder)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("china-ai-claims: error:"), lines
+    assert "private file" not in result.output
+    assert sha256(genuine["people.csv"]) not in result.output
+
+
+# --- hostile servers: each load runs in a child process with limits ----------------------------
+
+CHILD = """
+import dataclasses, json, resource, sys
+arguments = json.loads(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (arguments["address_space"],) * 2)
+import china_ai_claims as cac
+from china_ai_claims import limits
+limits.LIMITS = dataclasses.replace(limits.LIMITS, **arguments["limits"])
+try:
+    frame = cac.load("models", release=arguments["release"], sha256=arguments["sha256"])
+    result = {"rows": len(frame)}
+except Exception as error:
+    result = {"error": type(error).__name__, "message": str(error),
+              "family": isinstance(error, cac.ReleaseError)}
+result["peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps(result))
+"""
+
+TEST_LIMITS = {
+    "download_seconds": 3.0,
+    "read_timeout_seconds": 2.0,
+    "release_bytes": 8 * MiB,
+    "sums_bytes": 64 * 1024,
+}
+
+
+def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, Any]:
+    environment = {
+        **os.environ,
+        "CHINA_AI_CLAIMS_CACHE": str(cache),
+        "SSL_CERT_FILE": str(TEST_CA),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    arguments = {
+        "release": release,
+        "sha256": sha256,
+        "limits": TEST_LIMITS,
+        "address_space": CHILD_ADDRESS_SPACE,
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(arguments)],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a guard against a hang, not a measurement
+        env=environment,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result: dict[str, Any] = json.loads(completed.stdout)
+    assert result["peak_kib"] * 1024 < PEAK_MEMORY, result
+    return result
+
+
+def _endless(handler: Any) -> None:
+    handler.send_response(200)
+    handler.end_headers()  # no length: the body ends when the connection does, i.e. never
+    chunk = b"\0" * 65536
+    while True:
+        handler.wfile.write(chunk)
+
+
+def _announces(size: int) -> Callable[[Any], None]:
+    def route(handler: Any) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(size))
+        handler.end_headers()
+        handler.wfile.write(b"PK" * 10)
+
+    return route
+
+
+def _slow_body(handler: Any) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    handler.wfile.flush()
+    drip(handler, b"x" * 1000, 0.2)
+
+
+def _slow_headers(handler: Any) -> None:
+    drip(handler, b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"a" * 1000 + b"\r\n", 0.2)
+
+
+def _stall(handler: Any) -> None:
+    threading.Event().wait(30)
+
+
+def _redirect(location: str) -> Callable[[Any], None]:
+    def route(handler: Any) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return route
+
+
+def _truncated(handler: Any) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    handler.wfile.write(b"PK\x03\x04" + b"\0" * 100)
+    handler.close_connection = True
+
+
+@functools.cache
+def _zip_bomb() -> bytes:
+    """A deflated member that inflates 1000-fold, recorded honestly in its descriptor."""
+    bomb = b"0" * (64 * MiB)
+    descriptor = {
+        "version": "0.1.0",
+        "resources": [
+            {
+                "name": "models",
+                "path": "models.csv",
+                "bytes": len(bomb),
+                "hash": f"sha256:{sha256(bomb)}",
+                "schema": {"fields": [{"name": "id", "type": "string"}]},
+            }
+        ],
+    }
+    members = {"datapackage.json": json.dumps(descriptor).encode(), "models.csv": bomb}
+    return make_zip(members, zipfile.ZIP_DEFLATED)
+
+
+@functools.cache
+def _descriptor_bomb() -> bytes:
+    """A datapackage.json of 64 MiB of spaces, deflated to a few hundred kB."""
+    return make_zip({"datapackage.json": b" " * (64 * MiB)}, zipfile.ZIP_DEFLATED)
+
+
+GENUINE, SUMS, BINARY_SUMS = "genuine zip", "its SHA256SUMS", "its SHA256SUMS, binary form"
+Answer = bytes | str | Callable[[Any], None]
+
+SERVER_CASES: list[tuple[str, Answer, Answer | None, bool, str, str]] = [
+    # (id, answer for the zip, answer for SHA256SUMS beside it, pin the zip?, error, words)
+    ("not-found", b"", None, True, "DownloadError", "HTTP 404"),
+    ("server-error", lambda h: send(h, b"oops", 500), None, True, "DownloadError", "HTTP 500"),
+    ("endless-body", _endless, None, True, "DownloadError", "more than the 8388608 bytes"),
+    ("announces-5-gb", _announces(5 << 30), None, True, "DownloadError", "announces 5368709120"),
+    ("a-byte-at-a-time", _slow_body, None, True, "DownloadError", "took longer than the 3 s"),
+    ("headers-dripped", _slow_headers, None, True, "DownloadError", "took longer than the 3 s"),
+    ("silent", _stall, None, True, "DownloadError", "time"),
+    ("cut-short", _truncated, None, True, "DownloadError", "ended after 104 of 100000 bytes"),
+    ("redirect-to-ftp", _redirect("ftp://127.0.0.1/x.zip"), None, True, "DownloadError", "redirected to ftp://"),
+    ("redirect-to-file", _redirect("file:///etc/passwd"), None, True, "DownloadError", "file:///etc/passwd"),
+    ("redirect-to-http", _redirect("http://127.0.0.1:9/x.zip"), None, False, "DownloadError", "redirected to http://"),
+    ("redirect-loop", _redirect("/redirect-loop/" + ZIP), None, True, "DownloadError", "HTTP 302"),
+    ("html-error-page", b"<html>busy</html>", SUMS, False, "ChecksumError", "its SHA256SUMS"),
+    ("no-sums-no-pin", GENUINE, None, False, "UnverifiedReleaseError", "cannot verify"),
+    ("endless-sums", GENUINE, _endless, False, "DownloadError", "more than the 65536 bytes"),
+    ("zip-bomb-pinned", _zip_bomb(), None, True, "ReleaseFormatError", "packed more than 50 to 1"),
+    ("descriptor-bomb-pinned", _descriptor_bomb(), None, True, "ReleaseFormatError", "json: unpacks to"),
+    ("sums-in-binary-form", GENUINE, BINARY_SUMS, False, "", ""),
+    ("genuine-pinned", GENUINE, None, True, "", ""),
+]  # fmt: skip
+
+
+def _answer(server: Server, path: str, answer: Answer, genuine_zip: bytes) -> bytes | None:
+    """Arrange the server's answer at ``path``; the bytes it serves, when it serves bytes."""
+    if callable(answer):
+        server.routes[path] = answer
+        return None
+    data = {
+        GENUINE: genuine_zip,
+        SUMS: f"{sha256(genuine_zip)}  {ZIP}\n".encode(),
+        BINARY_SUMS: f"{sha256(genuine_zip)} *{ZIP}\n".encode(),
+    }.get(answer, answer)
+    assert isinstance(data, bytes)
+    if data:
+        server.serve_bytes(path, data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("zip_answer", "sums_answer", "pinned", "error", "words"),
+    [case[1:] for case in SERVER_CASES],
+    ids=[case[0] for case in SERVER_CASES],
+)
+def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
+    zip_answer: Answer,
+    sums_answer: Answer | None,
+    pinned: bool,
+    error: str,
+    words: str,
+    server: Server,
+    release_dir: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    genuine_zip = (release_dir / ZIP).read_bytes()
+    folder = "/" + request.node.callspec.id + "/"
+    served = _answer(server, folder + ZIP, zip_answer, genuine_zip)
+    if sums_answer is not None:
+        _answer(server, folder + "SHA256SUMS", sums_answer, genuine_zip)
+    pin = sha256(served or genuine_zip) if pinned else None
+    cache = tmp_path / "child-cache"
+    result = _load_in_child(server.base + folder + ZIP, pin, cache)
+    if not error:
+        assert result == {"rows": len(cac.load("models")), "peak_kib": result["peak_kib"]}
+        return
+    assert result["error"] == error, result
+    assert result["family"], result
+    assert words in result["message"], result
+    assert server.base in result["message"] or error != "DownloadError", result
+    if error != "ReleaseFormatError":  # the bombs were pinned: their bytes verified, then refused
+        # Nothing unverified is ever left in the cache.
+        left = [p for p in cache.rglob("*") if p.is_file() and p.name != ".lock"]
+        assert left == [], left
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(tmp_path: Path) -> None:
+    """The server announces a 16 kB TLS record and sends it a byte every 0.2 s: each read is
+    quick, the handshake would take nearly an hour."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)  # the client's hello
+                connection.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.wait(0.2):
+                    connection.sendall(b"\0")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/{ZIP}"
+        result = _load_in_child(url, "0" * 64, tmp_path / "child-cache")
+    finally:
+        stop.set()
+        listener.close()
+        thread.join()
+    assert result["error"] == "DownloadError", result
+    assert "handshake operation timed out" in result["message"], result
+
+
+def test_plain_http_is_refused_without_a_pin_and_used_with_one(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    with serving(tls=False) as plain:
+        data = (release_dir / ZIP).read_bytes()
+        plain.serve_bytes("/" + ZIP, data)
+        with pytest.raises(cac.DownloadError, match="only with sha256="):
+            cac.load("models", release=plain.base + "/" + ZIP)
+        assert plain.requests == []
+        loaded = cac.load("models", release=plain.base + "/" + ZIP, sha256=sha256(data))
+    pd.testing.assert_frame_equal(loaded, cac.load("models"))
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/x.zip", "file:///etc/passwd", "https://127.0.0.1/"]
+)
+def test_urls_that_are_not_https_release_files_are_refused(url: str) -> None:
+    with pytest.raises(cac.DownloadError):
+        cac.load("models", release=url, sha256="0" * 64)
+
+
+# --- damaged bytes, whatever they are: genuine data or a ReleaseError, nothing else ------------
+
+
+@settings(
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_damaged_release_bytes_raise_only_release_errors(
+    data: st.DataObject, release_dir: Path, tmp_path: Path
+) -> None:
+    name = data.draw(st.sampled_from([ZIP, JSON_FILE]))
+    original = (release_dir / name).read_bytes()
+    damaged = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(damaged) - 1))
+        action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        if action == "flip":
+            damaged[position] ^= data.draw(st.integers(1, 255))
+        elif action == "cut":
+            del damaged[position : position + data.draw(st.integers(1, 4096))]
+        else:
+            damaged[position:position] = data.draw(st.binary(min_size=1, max_size=64))
+        if not damaged:
+            damaged = bytearray(b"\0")
+    path = tmp_path / name
+    path.write_bytes(bytes(damaged))
+    pin = hashlib.sha256(damaged).hexdigest()
+    with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+        cac.load_all(release=path, sha256=pin)
+    with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+        cac.records("events", release=path, sha256=pin)
+
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _load_everything(path: Path, pin: str, packaged_dataset: Path) -> None:
+    """Every way to read ``path``: genuine data or a ReleaseError, never another exception."""
+    with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+        cac.load_all(release=path, sha256=pin)
+    for table in ("cost_claims", "sources"):
+        with contextlib.suppress(cac.ReleaseError, cac.UnknownTableError):
+            cac.records(table, release=path, sha256=pin)
+    (path.parent / "SHA256SUMS").write_text(f"{pin}  {path.name}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code in (0, 1, 2), result.output
+    # CliRunner catches what escapes the command: only typer's own exit may.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+@FUZZ
+@given(data=st.data())
+def test_hash_consistent_damaged_tables_raise_only_release_errors(
+    data: st.DataObject, genuine: Members, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    name = data.draw(st.sampled_from(["cost_claims.csv", "sources.csv", "models.csv"]))
+    table = bytearray(genuine[name])
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(table)))
+        table[position:position] = data.draw(
+            st.sampled_from([b'"', b",", b"\n", b"\r", b"\xff", b"NaN", b"\0"])
+        )
+    members = dict(genuine)
+    members[name] = bytes(table)
+    rehash(members)
+    path, pin = _write(tmp_path, make_zip(members))
+    _load_everything(path, pin, packaged_dataset)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hash_consistent_odd_descriptors_raise_only_release_errors(
+    data: st.DataObject, genuine: Members, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    descriptor = json.loads(genuine["datapackage.json"])
+    for _ in range(data.draw(st.integers(1, 3))):
+        node: Any = descriptor
+        while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
+            key = data.draw(
+                st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node)))
+            )
+            if not isinstance(node[key], (dict, list)):
+                break
+            node = node[key]
+        if isinstance(node, dict) and node:
+            node[data.draw(st.sampled_from(sorted(node)))] = data.draw(JSON_VALUES)
+        elif isinstance(node, list) and node:
+            node[data.draw(st.integers(0, len(node) - 1))] = data.draw(JSON_VALUES)
+    members = dict(genuine)
+    members["datapackage.json"] = json.dumps(descriptor).encode()
+    path, pin = _write(tmp_path, make_zip(members))
+    _load_everything(path, pin, packaged_dataset)
+
+
+def test_concurrent_loads_of_one_url_all_succeed_and_download_it_once(
+    server: Server, release_dir: Path, tmp_path: Path
+) -> None:
+    data = (release_dir / ZIP).read_bytes()
+    server.serve_bytes("/c/" + ZIP, data)
+    server.serve_bytes("/c/SHA256SUMS", f"{sha256(data)}  {ZIP}\n".encode())
+    code = (
+        "import china_ai_claims as c, sys; "
+        f"print(len(c.load('models', release={server.base + '/c/' + ZIP!r})))"
+    )
+    environment = {**os.environ, "CHINA_AI_CLAIMS_CACHE": str(tmp_path / "shared-cache")}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    expected = str(len(cac.load("models")))
+    for process, (stdout, stderr) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, stderr
+        assert stdout.strip() == expected
+    assert server.count("/c/" + ZIP) == 1
+
+
+def test_a_link_planted_in_the_cache_is_replaced_not_written_through(
+    server: Server, release_dir: Path, tmp_path: Path
+) -> None:
+    from china_ai_claims import cache
+
+    data = (release_dir / ZIP).read_bytes()
+    url = server.base + "/p/" + ZIP
+    server.serve_bytes("/p/" + ZIP, data)
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    folder = cache._folder(url)
+    folder.mkdir(parents=True)
+    (folder / ZIP).symlink_to(victim)
+    pd.testing.assert_frame_equal(
+        cac.load("models", release=url, sha256=sha256(data)), cac.load("models")
+    )
+    assert victim.read_bytes() == b"precious"
+    assert not (folder / ZIP).is_symlink()
+
+
+def _as_documented(name: str, value: float) -> str:
+    if name.endswith("_bytes"):
+        return f"{value / 1024**3:g} GiB" if value >= 1024**3 else f"{value / MiB:g} MiB"
+    if name.endswith("_seconds"):
+        return f"{value:g} s"
+    return f"{value:,}"
+
+
+def test_the_readme_documents_every_limit_with_its_value(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for bound in dataclasses.fields(limits.Limits):
+        value = getattr(limits.Limits(), bound.name)
+        row = f"| `{bound.name}` | {_as_documented(bound.name, value)} |"
+        assert row in readme, row
+
+
+def test_a_failed_download_leaves_the_cache_empty(server: Server, tmp_path: Path) -> None:
+    with pytest.raises(cac.DownloadError, match="HTTP 404"):
+        cac.load("models", release=server.base + "/missing/" + ZIP, sha256="0" * 64)
+    leftovers = [p.name for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert [name for name in leftovers if name != ".lock"] == []

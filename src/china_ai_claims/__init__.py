@@ -4,8 +4,10 @@ on China's AI industry after DeepSeek, every row tied to a verbatim quote in an 
 >>> import china_ai_claims as cac
 >>> cac.load("cost_claims")          # a typed pandas DataFrame, offline
 
-Importing the package is cheap: pandas, pydantic and frictionless load only when a function that
-needs them is called.
+>>> cac.describe("cost_claims")      # each column's type, required, allowed values, description
+
+Importing the package is cheap: pandas and pydantic load only when a function that needs them is
+called. Writing a release's Parquet files needs the ``release`` extra (pyarrow).
 """
 
 import importlib as _importlib
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
         records,
         tables,
     )
+    from china_ai_claims.metadata import describe
     from china_ai_claims.opening import ChecksumError
     from china_ai_claims.validators import validate
 
@@ -33,6 +36,7 @@ _LAZY = {
     "DataError": "china_ai_claims.loading",
     "Dataset": "china_ai_claims.loading",
     "UnknownTableError": "china_ai_claims.loading",
+    "describe": "china_ai_claims.metadata",
     "load": "china_ai_claims.loading",
     "load_all": "china_ai_claims.loading",
     "records": "china_ai_claims.loading",
@@ -46,6 +50,7 @@ __all__ = [
     "Dataset",
     "UnknownTableError",
     "__version__",
+    "describe",
     "load",
     "load_all",
     "records",

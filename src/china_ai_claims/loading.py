@@ -60,7 +60,9 @@ def _read_frame(package: Package, table: str) -> pd.DataFrame:
         )
     for spec in fields:
         frame[spec["name"]] = _typed(frame[spec["name"]], spec, path)
-    return frame
+    from china_ai_claims.metadata import with_metadata
+
+    return with_metadata(frame, package, table)
 
 
 def _typed(column: pd.Series, spec: dict[str, Any], path: Path) -> pd.Series:
@@ -148,9 +150,9 @@ class Dataset:
 def load_all(
     *, data_dir: Source = None, release: Source = None, sha256: str | None = None
 ) -> Dataset:
-    """Every table as a DataFrame, plus the version and the package metadata; the sources are
-    as for :func:`load`."""
+    """Every table as a DataFrame, plus the version and the full descriptor as ``metadata``; the
+    sources are as for :func:`load`."""
     package = open_data(data_dir, release, sha256)
-    metadata = {key: value for key, value in package.descriptor.items() if key != "resources"}
+    metadata = dict(package.descriptor)  # the full descriptor, resources and schemas included
     frames = {table: _read_frame(package, table) for table in package.table_names()}
     return Dataset(version=package.version, metadata=metadata, tables=frames)

@@ -418,6 +418,34 @@ def browse(
             subprocess.run(command, check=False)
 
 
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    apa = "apa"
+    cff = "cff"
+
+
+@app.command()
+def cite(
+    data_dir: DataDirArgument = None,
+    output_format: Annotated[
+        CiteFormat, typer.Option("--format", help="bibtex, apa, or cff (CITATION.cff).")
+    ] = CiteFormat.bibtex,
+    release: Annotated[
+        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(help="Cite this release instead (zip, JSON, extracted folder or URL)."),
+    ] = None,
+) -> None:
+    """Print the citation of the installed version (or of DATA_DIR's, or of --release's)."""
+    from china_ai_claims.citation import citation
+    from china_ai_claims.opening import ChecksumError, ReleaseFormatError, open_data
+
+    try:
+        package = open_data(_folder(data_dir), release)
+    except (OSError, ValueError, ChecksumError, ReleaseFormatError) as error:
+        fail(str(error))
+    console.print(citation(package.descriptor, output_format.value), end="", markup=False)
+
+
 def main() -> None:
     """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
     try:

@@ -200,7 +200,7 @@ def test_croissant_record_sets_carry_typed_described_fields(
     for resource in descriptor["resources"]:
         fields = record_sets[resource["name"]]["field"]
         assert [f["name"] for f in fields] == [f["name"] for f in resource["schema"]["fields"]]
-        for entry, field in zip(fields, resource["schema"]["fields"]):
+        for entry, field in zip(fields, resource["schema"]["fields"], strict=True):
             assert entry["dataType"] == types[field["type"]]
             assert entry["description"] == field["description"]
             assert entry.get("isArray", False) == (field["type"] == "list")

@@ -106,6 +106,15 @@ def _property_type(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]
     return dict(branch)
 
 
+def _as_written(value: Any) -> str:
+    """A value as the CSV writes it: Table Schema v2 examples are strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_DELIMITER.join(str(item) for item in value)
+    return str(value)
+
+
 def _table_field(
     record: type[Record], name: str, prop: dict[str, Any], defs: dict[str, Any]
 ) -> dict[str, Any]:
@@ -134,7 +143,7 @@ def _table_field(
     field["description"] = description.strip()
     if info.examples:
         example = info.examples[0]
-        field["example"] = LIST_DELIMITER.join(example) if isinstance(example, list) else example
+        field["example"] = _as_written(example)
     if info.is_required():
         constraints["required"] = True
     for json_key, table_key in (

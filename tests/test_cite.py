@@ -98,7 +98,8 @@ def test_cite_prints_the_installed_version(citation_format: str, marker: str) ->
 
 def test_cite_defaults_to_a_bibtex_entry_that_parses(packaged_dataset: Path) -> None:
     output = CliRunner().invoke(app, ["cite"]).output
-    assert output.startswith("@misc{") and output.rstrip().endswith("}")
+    assert output.startswith("@misc{")
+    assert output.rstrip().endswith("}")
     assert output.count("{") == output.count("}")
     assert f"  version = {{{cac.__version__}}}," in output
     created = _descriptor(packaged_dataset)["created"]
@@ -106,8 +107,8 @@ def test_cite_defaults_to_a_bibtex_entry_that_parses(packaged_dataset: Path) -> 
 
 
 def test_cite_reads_a_release(tmp_path: Path) -> None:
-    (json_release,) = [path for path in build_release(tmp_path) if path.name.endswith(".json")
-                       and not path.name.endswith((".datasette.json", ".croissant.json"))]  # fmt: skip
+    json_release = tmp_path / f"china-ai-claims-{cac.__version__}.json"
+    assert json_release in build_release(tmp_path)
     result = CliRunner().invoke(app, ["cite", "--release", str(json_release), "--format", "apa"])
     assert result.exit_code == 0, result.output
     assert f"(Version {cac.__version__})" in result.output

@@ -1,5 +1,5 @@
 """An analyst reads what each column means without leaving Python: ``load(table).attrs`` and
-``describe(table)`` carry the Table Schema's types, requirements, allowed values and descriptions."""
+``describe(table)`` carry the Table Schema's types, requirements, allowed values, descriptions."""
 
 from __future__ import annotations
 

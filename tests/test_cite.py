@@ -53,7 +53,7 @@ def test_citation_cff_is_valid_citation_file_format(repo_root: Path) -> None:
 def repository_copy(tmp_path: Path, repo_root: Path) -> Path:
     for folder in ("dataset", "schemas", "docs"):
         shutil.copytree(repo_root / folder, tmp_path / folder)
-    for name in ("CITATION.cff", ".zenodo.json"):
+    for name in ("CITATION.cff", ".zenodo.json", "README.md"):
         shutil.copy2(repo_root / name, tmp_path / name)
     return tmp_path
 
@@ -77,6 +77,8 @@ def test_a_version_bump_is_one_command(repository_copy: Path) -> None:
     assert (cff["version"], str(cff["date-released"])) == (bumped, "2031-02-03")
     cited = runner.invoke(app, ["cite", str(repository_copy / "dataset")])
     assert f"version = {{{bumped}}}" in cited.output
+    readme = (repository_copy / "README.md").read_text(encoding="utf-8")
+    assert f"```bibtex\n{cited.output}```\n" in readme
     assert "year = {2031}" in cited.output
 
 

@@ -144,3 +144,19 @@ def citation(descriptor: dict[str, Any], citation_format: str) -> str:
     if citation_format not in writers:
         raise ValueError(f"unknown citation format {citation_format!r}; use one of {FORMATS}")
     return writers[citation_format](descriptor)
+
+
+README_FILE = "README.md"
+README_START = "<!-- cite: bibtex -->\n"
+README_END = "<!-- /cite -->\n"
+
+
+def readme_with_citation(readme: str, descriptor: dict[str, Any]) -> str:
+    """``readme`` with the BibTeX block between its cite markers made current (unchanged when it
+    has no markers)."""
+    start = readme.find(README_START)
+    end = readme.find(README_END, start)
+    if start < 0 or end < 0:
+        return readme
+    block = f"```bibtex\n{bibtex(descriptor)}```\n"
+    return readme[: start + len(README_START)] + block + readme[end:]

@@ -345,21 +345,26 @@ def data_package(data_dir: Path) -> dict[str, Any]:
 def contract(
     data_dir: Path, schema_dir: Path, docs_dir: Path | None = None
 ) -> Iterator[tuple[Path, str]]:
-    """Every generated file with the text it should hold (the data dictionary, CITATION.cff and
-    .zenodo.json when ``docs_dir`` is given: they live in the repository, not in the package)."""
+    """Every generated file with the text it should hold (the data dictionary, CITATION.cff,
+    .zenodo.json and README's BibTeX block when ``docs_dir`` is given: they live in the
+    repository, not in the package)."""
     for record in RECORD_TYPES:
         yield schema_dir / schema_file(record.table), dumps(table_schema(record))
     yield schema_dir / RELEASE_SCHEMA_FILE, dumps(release_json_schema())
     yield data_dir / DATAPACKAGE_FILE, dumps(data_package(data_dir))
     if docs_dir is not None:
-        from china_ai_claims.citation import CITATION_FILE, ZENODO_FILE, citation_cff, zenodo_json
+        from china_ai_claims import citation
         from china_ai_claims.dictionary import DICTIONARY_FILE, data_dictionary
 
         yield docs_dir / DICTIONARY_FILE, data_dictionary()
-        # The citation files sit at the repository root, beside docs/.
-        descriptor = data_package(data_dir)
-        yield docs_dir.parent / CITATION_FILE, citation_cff(descriptor)
-        yield docs_dir.parent / ZENODO_FILE, zenodo_json(descriptor)
+        # The citation files and README (its BibTeX block) sit at the repository root.
+        root, descriptor = docs_dir.parent, data_package(data_dir)
+        yield root / citation.CITATION_FILE, citation.citation_cff(descriptor)
+        yield root / citation.ZENODO_FILE, citation.zenodo_json(descriptor)
+        readme = root / citation.README_FILE
+        if readme.is_file():
+            text = readme.read_text(encoding="utf-8")
+            yield readme, citation.readme_with_citation(text, descriptor)
 
 
 def stale_files(data_dir: Path, schema_dir: Path, docs_dir: Path | None = None) -> list[Path]:

@@ -70,6 +70,11 @@ def test_every_python_line_reads_the_cost_claims(
         assert len(result) == expected, line  # type: ignore[arg-type]
 
 
+def _shell_line(repo_root: Path, command: str) -> str:
+    (line,) = [line for line in _block(_section(repo_root), "sh") if line.startswith(command)]
+    return line
+
+
 def _tool(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
@@ -82,7 +87,7 @@ def _datasette_get(line: str, path: str, folder: Path) -> object:
 
 
 def test_the_datasette_line_serves_the_cost_claims(repo_root: Path, release_dir: Path) -> None:
-    (line,) = [line for line in _block(_section(repo_root), "sh") if line.startswith("datasette ")]
+    line = _shell_line(repo_root, "datasette ")
     index = _datasette_get(line, "/.json", release_dir)
     assert isinstance(index, dict)
     (database,) = index.values()

@@ -11,7 +11,6 @@ SQLite version.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -32,6 +31,7 @@ from china_ai_claims.schema_builder import (
     PACKAGE_NAME,
     PACKAGE_TITLE,
     data_package,
+    read_sources,
 )
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -140,16 +140,11 @@ def _csv_zip(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
     return _zip(members)
 
 
-def _sources(data_dir: Path) -> list[dict[str, str]]:
-    with (data_dir / "sources.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
     """The zip's README: the release README as a Hugging Face dataset card."""
     from china_ai_claims.dataset_card import dataset_card
 
-    languages = sorted({row["language"] for row in _sources(data_dir)})
+    languages = sorted({row["language"] for row in read_sources(data_dir)})
     return dataset_card(descriptor, release_readme(version), languages).encode()
 
 
@@ -166,7 +161,7 @@ def _parquet_and_croissant(
     described = [name for name in release_files(version) if name != croissant_file(stem)]
     hashes = {name: sha256_of((staging / name).read_bytes()) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
-    document = croissant(descriptor, _sources(data_dir), hashes, tables)
+    document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
 
 

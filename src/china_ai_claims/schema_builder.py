@@ -249,7 +249,8 @@ def release_json_schema() -> dict[str, Any]:
     }
 
 
-def _read_sources(data_dir: Path) -> list[dict[str, str]]:
+def read_sources(data_dir: Path) -> list[dict[str, str]]:
+    """The rows of ``sources.csv`` in ``data_dir``, as text."""
     with (data_dir / csv_file(Source.table)).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -338,7 +339,7 @@ def read_created(data_dir: Path) -> str | None:
 def data_package(data_dir: Path) -> dict[str, Any]:
     """The descriptor ``dataset/datapackage.json`` as the models and ``sources.csv`` give it."""
     return package_descriptor(
-        read_version(data_dir), _read_sources(data_dir), read_created(data_dir)
+        read_version(data_dir), read_sources(data_dir), read_created(data_dir)
     )
 
 

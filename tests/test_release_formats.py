@@ -289,3 +289,20 @@ def test_frictionless_reports_the_sqlite_release_valid_with_the_csvs_rows(
         rows = package.get_resource(table).read_rows()
         header, csv_rows = _csv_cells(release_dir, table)
         assert [row["id"] for row in rows] == [row[header.index("id")] for row in csv_rows]
+
+
+def test_building_without_pyarrow_says_which_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from china_ai_claims.cli import app
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["release", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "pip install 'china-ai-claims[release]'" in result.output
+    assert list(out.iterdir()) == []

@@ -167,6 +167,8 @@ def release(
         fail(str(error))
     except ReleaseError as error:
         fail(str(error), EXIT_INVALID)
+    except ImportError as error:  # the release extra (pyarrow) is not installed
+        fail(str(error))
     for path in written:
         console.print(f"wrote {path}", markup=False)
 

@@ -39,6 +39,8 @@ def test_packaged_schemas_and_datapackage_are_current(packaged_dataset: Path) ->
 def root_copy(tmp_path: Path, repo_root: Path) -> Path:
     for folder in ("dataset", "schemas", "docs"):
         shutil.copytree(repo_root / folder, tmp_path / folder)
+    for name in ("CITATION.cff", ".zenodo.json"):
+        shutil.copy2(repo_root / name, tmp_path / name)
     return tmp_path
 
 

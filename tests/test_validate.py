@@ -68,7 +68,7 @@ BAD_CONTRIBUTIONS = [
         "compressed-resource", "datapackage.json", -1, "path"),
     Bad("descriptor-not-json", text("datapackage.json", '"name"', 'name', 1),
         "descriptor-error", "datapackage.json", 3),
-    Bad("descriptor-duplicate-key", text("datapackage.json", '"profile"', '"name": "x",\n  "profile"'),
+    Bad("descriptor-duplicate-key", text("datapackage.json", '"$schema"', '"name": "x",\n  "$schema"'),
         "descriptor-error", "datapackage.json", 1),
     Bad("descriptor-nan", raw("datapackage.json", lambda b: re.sub(rb'"version": "[^"]*"', b'"version": NaN', b, count=1)),
         "descriptor-error", "datapackage.json", 1),

@@ -4,8 +4,10 @@ on China's AI industry after DeepSeek, every row tied to a verbatim quote in an 
 >>> import china_ai_claims as cac
 >>> cac.load("cost_claims")          # a typed pandas DataFrame, offline
 
-Importing the package is cheap: pandas, pydantic and frictionless load only when a function that
-needs them is called.
+>>> cac.describe("cost_claims")      # each column's type, required, allowed values, description
+
+Importing the package is cheap: pandas and pydantic load only when a function that needs them is
+called. Writing a release's Parquet files needs the ``release`` extra (pyarrow).
 """
 
 import importlib as _importlib
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
         records,
         tables,
     )
+    from china_ai_claims.metadata import describe
     from china_ai_claims.validators import validate
 
 _LAZY = {
@@ -51,6 +54,7 @@ _LAZY = {
     "UnverifiedReleaseError": "china_ai_claims.errors",
     "Dataset": "china_ai_claims.loading",
     "UnknownTableError": "china_ai_claims.loading",
+    "describe": "china_ai_claims.metadata",
     "load": "china_ai_claims.loading",
     "load_all": "china_ai_claims.loading",
     "records": "china_ai_claims.loading",
@@ -72,6 +76,7 @@ __all__ = [
     "UnsafePathError",
     "UnverifiedReleaseError",
     "__version__",
+    "describe",
     "load",
     "load_all",
     "records",

@@ -167,6 +167,8 @@ def release(
         fail(str(error))
     except ReleaseError as error:
         fail(str(error), EXIT_INVALID)
+    except ImportError as error:  # the release extra (pyarrow) is not installed
+        fail(str(error))
     for path in written:
         console.print(f"wrote {path}", markup=False)
 
@@ -491,6 +493,34 @@ def cache(
         console.print(
             f"{len(found)} cached downloads in {downloads_cache.cache_dir()}", markup=False
         )
+
+
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    apa = "apa"
+    cff = "cff"
+
+
+@app.command()
+def cite(
+    data_dir: DataDirArgument = None,
+    output_format: Annotated[
+        CiteFormat, typer.Option("--format", help="bibtex, apa, or cff (CITATION.cff).")
+    ] = CiteFormat.bibtex,
+    release: Annotated[
+        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(help="Cite this release instead (zip, JSON, extracted folder or URL)."),
+    ] = None,
+) -> None:
+    """Print the citation of the installed version (or of DATA_DIR's, or of --release's)."""
+    from china_ai_claims.citation import citation
+    from china_ai_claims.opening import ChecksumError, ReleaseFormatError, open_data
+
+    try:
+        package = open_data(_folder(data_dir), release)
+    except (OSError, ValueError, ChecksumError, ReleaseFormatError) as error:
+        fail(str(error))
+    console.print(citation(package.descriptor, output_format.value), end="", markup=False)
 
 
 def main() -> None:

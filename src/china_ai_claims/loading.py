@@ -77,7 +77,9 @@ def _read_frame(package: Package, table: str) -> pd.DataFrame:
         )
     for spec in fields:
         frame[spec["name"]] = _typed(frame[spec["name"]], spec, path, error)
-    return frame
+    from china_ai_claims.metadata import with_metadata
+
+    return with_metadata(frame, package, table)
 
 
 def _refuse_bad_cells(
@@ -284,9 +286,9 @@ def load_all(
     version: str | None = None,
     refresh: bool = False,
 ) -> Dataset:
-    """Every table as a DataFrame, plus the version and the package metadata; the sources are
-    as for :func:`load`."""
+    """Every table as a DataFrame, plus the version and the full descriptor as ``metadata``; the
+    sources are as for :func:`load`."""
     package = open_data(data_dir, release, sha256, version=version, refresh=refresh)
-    metadata = {key: value for key, value in package.descriptor.items() if key != "resources"}
+    metadata = dict(package.descriptor)  # the full descriptor, resources and schemas included
     frames = {table: _read_frame(package, table) for table in package.table_names()}
     return Dataset(version=package.version, metadata=metadata, tables=frames)

@@ -1,5 +1,6 @@
-"""Build the downloadable release: CSV zip, one JSON file, SQLite with Datasette metadata, and
-``SHA256SUMS``, byte for byte the same whenever and wherever the same data is built.
+"""Build the downloadable release: CSV zip, one JSON file, SQLite with Datasette metadata, one
+Parquet file per table, a Croissant JSON-LD file and ``SHA256SUMS``, byte for byte the same
+whenever and wherever the same data is built (Parquet: with the same pyarrow version).
 
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
 deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
@@ -31,6 +32,7 @@ from china_ai_claims.schema_builder import (
     PACKAGE_NAME,
     PACKAGE_TITLE,
     data_package,
+    read_sources,
 )
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -54,8 +56,14 @@ def release_name(version: str) -> str:
 
 def release_files(version: str) -> list[str]:
     """The files of a release, in the order ``SHA256SUMS`` lists them."""
+    from china_ai_claims.croissant import croissant_file
+    from china_ai_claims.parquet_release import parquet_file
+
     stem = release_name(version)
-    return sorted([f"{stem}-csv.zip", f"{stem}.json", f"{stem}.sqlite", f"{stem}.datasette.json"])
+    ecosystem = [croissant_file(stem), *(parquet_file(stem, r.table) for r in RECORD_TYPES)]
+    return sorted(
+        [f"{stem}-csv.zip", f"{stem}.json", f"{stem}.sqlite", f"{stem}.datasette.json", *ecosystem]
+    )
 
 
 def _read_records(data_dir: Path) -> dict[str, list[Record]]:
@@ -96,6 +104,10 @@ def release_readme(version: str) -> str:
 - {stem}.json: metadata and every table as an array of records, in one document.
 - {stem}.sqlite: every table with typed columns, primary and foreign keys and indexes; open it
   with `datasette {stem}.sqlite -m {stem}.datasette.json` for a documented browser.
+- {stem}-<table>.parquet: one Parquet file per table, typed as its Table Schema says
+  (enumerations as categoricals, lists as lists, dates as dates), for pandas, polars or DuckDB.
+- {stem}.croissant.json: MLCommons Croissant 1.1 metadata (schema.org Dataset) describing every
+  file with its sha256 and every table with its typed fields, for dataset search and ML tools.
 - SHA256SUMS: check every file with `sha256sum -c SHA256SUMS`.
 
 ## Tables
@@ -128,8 +140,36 @@ def _csv_zip(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
     members = [("datapackage.json", _dump(descriptor))]
     members += [(r["path"], (data_dir / r["path"]).read_bytes()) for r in descriptor["resources"]]
     members += [(s["path"], (data_dir / s["path"]).read_bytes()) for s in descriptor["sources"]]
-    members += [("README.md", release_readme(version).encode()), ("LICENSE", _licence(data_dir))]
+    members += [
+        ("README.md", _card(data_dir, version, descriptor)),
+        ("LICENSE", _licence(data_dir)),
+    ]
     return _zip(members)
+
+
+def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
+    """The zip's README: the release README as a Hugging Face dataset card."""
+    from china_ai_claims.dataset_card import dataset_card
+
+    languages = sorted({row["language"] for row in read_sources(data_dir)})
+    return dataset_card(descriptor, release_readme(version), languages).encode()
+
+
+def _parquet_and_croissant(
+    staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]
+) -> None:
+    """Write each table's Parquet file, then the Croissant file describing every other file."""
+    from china_ai_claims.croissant import croissant, croissant_file
+    from china_ai_claims.parquet_release import parquet_file, parquet_files
+
+    stem = release_name(version)
+    for name, data in parquet_files(stem, descriptor, lambda path: (data_dir / path).read_bytes()):
+        (staging / name).write_bytes(data)
+    described = [name for name in release_files(version) if name != croissant_file(stem)]
+    hashes = {name: sha256_of((staging / name).read_bytes()) for name in described}
+    tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
+    document = croissant(descriptor, read_sources(data_dir), hashes, tables)
+    (staging / croissant_file(stem)).write_bytes(_dump(document))
 
 
 def _licence(data_dir: Path) -> bytes:
@@ -139,7 +179,7 @@ def _licence(data_dir: Path) -> bytes:
 def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     """The ``metadata`` object of the JSON release: the package fields and each table's schema."""
     fields = {
-        key: value for key, value in descriptor.items() if key not in ("resources", "profile")
+        key: value for key, value in descriptor.items() if key not in ("resources", "$schema")
     }
     fields["resources"] = [
         {key: resource[key] for key in ("name", "description", "schema")}
@@ -387,6 +427,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         (staging / f"{stem}.datasette.json").write_bytes(
             _dump(datasette_metadata(descriptor, version, rows=dumped))
         )
+        _parquet_and_croissant(staging, source, version, descriptor)
         names = release_files(version)
         (staging / SUMS_FILE).write_bytes(_sums(staging, names))
         written = []

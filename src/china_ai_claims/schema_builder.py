@@ -3,8 +3,10 @@
 - one Frictionless Table Schema per table (``schemas/<table>.schema.json``);
 - the JSON Schema of the one-file JSON release (``schemas/china-ai-claims.schema.json``);
 - the data dictionary ``docs/data-dictionary.md`` (from the repository root only);
-- the Data Package descriptor ``dataset/datapackage.json``, with the same Table Schemas inline (its
-  ``version`` is kept: it is the one place the version is written).
+- the Data Package (v2) descriptor ``dataset/datapackage.json``, with the same Table Schemas
+  inline (its ``version`` and ``created`` are kept: it is the one place they are written);
+- ``CITATION.cff`` (from the repository root only), whose version and release date follow the
+  descriptor's.
 
 ``write_contract`` writes them; ``stale_files`` lists the committed files that differ from what the
 models give, which ``china-ai-claims schemas --check`` and the tests use.
@@ -52,14 +54,32 @@ KEYWORDS = [
     "funding",
     "provenance",
 ]
+RELEASE_SCHEMA_FILE = "china-ai-claims.schema.json"
+HOMEPAGE = "https://github.com/china-ai-claims/china-ai-claims"
+# Set to the Zenodo concept DOI (e.g. "10.5281/zenodo.1234567") once Zenodo has minted one; until
+# then the descriptor's ``id`` is the URL of the version's release page, unique per version too.
+DOI: str | None = None
+CONTRIBUTORS = [
+    {
+        "title": "china-ai-claims contributors",
+        "path": HOMEPAGE,
+        "roles": ["creator", "dataCurator"],
+    }
+]
+# Data Package v2 names each descriptor's profile with ``$schema`` (v1's ``profile`` is removed).
+PROFILES = "https://datapackage.org/profiles/2.0/"
+PACKAGE_PROFILE = f"{PROFILES}datapackage.json"
+RESOURCE_PROFILE = f"{PROFILES}dataresource.json"
+DIALECT_PROFILE = f"{PROFILES}tabledialect.json"
+TABLE_SCHEMA_PROFILE = f"{PROFILES}tableschema.json"
 CSV_DIALECT = {
+    "$schema": DIALECT_PROFILE,
     "delimiter": ",",
     "lineTerminator": "\n",
     "quoteChar": '"',
     "doubleQuote": True,
     "header": True,
 }
-RELEASE_SCHEMA_FILE = "china-ai-claims.schema.json"
 
 
 def schema_file(table: str) -> str:
@@ -84,6 +104,15 @@ def _property_type(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]
     if "$ref" in branch:
         return dict(defs[branch["$ref"].rsplit("/", 1)[1]])
     return dict(branch)
+
+
+def _as_written(value: Any) -> str:
+    """A value as the CSV writes it: Table Schema v2 examples are strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_DELIMITER.join(str(item) for item in value)
+    return str(value)
 
 
 def _table_field(
@@ -114,7 +143,7 @@ def _table_field(
     field["description"] = description.strip()
     if info.examples:
         example = info.examples[0]
-        field["example"] = LIST_DELIMITER.join(example) if isinstance(example, list) else example
+        field["example"] = _as_written(example)
     if info.is_required():
         constraints["required"] = True
     for json_key, table_key in (
@@ -156,6 +185,7 @@ def table_schema(record: type[Record]) -> dict[str, Any]:
         for column, table in references(record).items()
     ]
     schema: dict[str, Any] = {
+        "$schema": TABLE_SCHEMA_PROFILE,
         "fields": [_table_field(record, name, properties[name], defs) for name in columns(record)],
         "missingValues": [""],
         "primaryKey": ["id"],
@@ -219,29 +249,52 @@ def release_json_schema() -> dict[str, Any]:
     }
 
 
-def _read_sources(data_dir: Path) -> list[dict[str, str]]:
+def read_sources(data_dir: Path) -> list[dict[str, str]]:
+    """The rows of ``sources.csv`` in ``data_dir``, as text."""
     with (data_dir / csv_file(Source.table)).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def package_metadata(version: str, sources: list[dict[str, str]]) -> dict[str, Any]:
-    """Name, title, description, version, licences, sources and keywords of the Data Package,
-    given the rows of ``sources.csv``."""
+def package_id(version: str) -> str:
+    """The descriptor's globally unique ``id``: the DOI once there is one, else the URL of the
+    version's release page."""
+    if DOI is not None:
+        return f"https://doi.org/{DOI}"
+    return f"{HOMEPAGE}/releases/tag/v{version}"
+
+
+def package_metadata(
+    version: str, sources: list[dict[str, str]], created: str | None = None
+) -> dict[str, Any]:
+    """Name, id, title, description, homepage, version, creation time, contributors, licences,
+    sources and keywords of the Data Package, given the rows of ``sources.csv``.
+
+    ``created`` (the release time of this version, RFC 3339) is written by hand beside
+    ``version`` and kept; it is left out when the descriptor has none rather than invented.
+    """
     listed = []
     for row in sources:
         entry = {"title": row["title"], "path": row["path"]}
         if row.get("url"):
             entry["url"] = row["url"]
         listed.append(entry)
-    return {
+    metadata: dict[str, Any] = {
         "name": PACKAGE_NAME,
+        "id": package_id(version),
         "title": PACKAGE_TITLE,
         "description": PACKAGE_DESCRIPTION,
+        "homepage": HOMEPAGE,
         "version": version,
+    }
+    if created is not None:
+        metadata["created"] = created
+    metadata |= {
+        "contributors": CONTRIBUTORS,
         "licenses": LICENSES,
         "sources": listed,
         "keywords": KEYWORDS,
     }
+    return metadata
 
 
 def resource_descriptor(record: type[Record]) -> dict[str, Any]:
@@ -251,11 +304,12 @@ def resource_descriptor(record: type[Record]) -> dict[str, Any]:
     unsafe by Frictionless and by our validator alike.
     """
     return {
+        "$schema": RESOURCE_PROFILE,
         "name": record.table,
+        "type": "table",
         "title": record.table.replace("_", " ").capitalize(),
         "description": (record.__doc__ or "").strip(),
         "path": csv_file(record.table),
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -264,33 +318,54 @@ def resource_descriptor(record: type[Record]) -> dict[str, Any]:
     }
 
 
-def package_descriptor(version: str, sources: list[dict[str, str]]) -> dict[str, Any]:
-    """The descriptor ``datapackage.json`` for this version and these ``sources.csv`` rows."""
+def package_descriptor(
+    version: str, sources: list[dict[str, str]], created: str | None = None
+) -> dict[str, Any]:
+    """The descriptor ``datapackage.json`` for this version, release time and ``sources.csv``."""
     return {
-        "profile": "tabular-data-package",
-        **package_metadata(version, sources),
+        "$schema": PACKAGE_PROFILE,
+        **package_metadata(version, sources, created),
         "resources": [resource_descriptor(record) for record in RECORD_TYPES],
     }
 
 
+def read_created(data_dir: Path) -> str | None:
+    """The ``created`` time written in ``data_dir``'s descriptor, if any."""
+    descriptor = json.loads((data_dir / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
+    created = descriptor.get("created")
+    return created if isinstance(created, str) else None
+
+
 def data_package(data_dir: Path) -> dict[str, Any]:
     """The descriptor ``dataset/datapackage.json`` as the models and ``sources.csv`` give it."""
-    return package_descriptor(read_version(data_dir), _read_sources(data_dir))
+    return package_descriptor(
+        read_version(data_dir), read_sources(data_dir), read_created(data_dir)
+    )
 
 
 def contract(
     data_dir: Path, schema_dir: Path, docs_dir: Path | None = None
 ) -> Iterator[tuple[Path, str]]:
-    """Every generated file with the text it should hold (the data dictionary when ``docs_dir``
-    is given: it lives in the repository, not in the package)."""
+    """Every generated file with the text it should hold (the data dictionary, CITATION.cff,
+    .zenodo.json and README's BibTeX block when ``docs_dir`` is given: they live in the
+    repository, not in the package)."""
     for record in RECORD_TYPES:
         yield schema_dir / schema_file(record.table), dumps(table_schema(record))
     yield schema_dir / RELEASE_SCHEMA_FILE, dumps(release_json_schema())
     yield data_dir / DATAPACKAGE_FILE, dumps(data_package(data_dir))
     if docs_dir is not None:
+        from china_ai_claims import citation
         from china_ai_claims.dictionary import DICTIONARY_FILE, data_dictionary
 
         yield docs_dir / DICTIONARY_FILE, data_dictionary()
+        # The citation files and README (its BibTeX block) sit at the repository root.
+        root, descriptor = docs_dir.parent, data_package(data_dir)
+        yield root / citation.CITATION_FILE, citation.citation_cff(descriptor)
+        yield root / citation.ZENODO_FILE, citation.zenodo_json(descriptor)
+        readme = root / citation.README_FILE
+        if readme.is_file():
+            text = readme.read_text(encoding="utf-8")
+            yield readme, citation.readme_with_citation(text, descriptor)
 
 
 def stale_files(data_dir: Path, schema_dir: Path, docs_dir: Path | None = None) -> list[Path]:

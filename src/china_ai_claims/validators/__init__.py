@@ -138,7 +138,10 @@ def _check_descriptor_current(
     context: Context, descriptor: dict[str, object], sources: list[dict[str, str]]
 ) -> None:
     """The descriptor is generated: it must be what ``china-ai-claims schemas`` writes."""
-    wanted = package_descriptor(str(descriptor.get("version")), sources)
+    created = descriptor.get("created")
+    wanted = package_descriptor(
+        str(descriptor.get("version")), sources, created if isinstance(created, str) else None
+    )
     differing = sorted(
         key for key in {*wanted, *descriptor} if wanted.get(key) != descriptor.get(key)
     )

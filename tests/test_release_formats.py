@@ -1,0 +1,308 @@
+"""A downloader opens the release with the tools they already use: the Parquet files with pandas,
+DuckDB and polars, the Croissant file with mlcroissant, the zip as a Hugging Face dataset card, and
+frictionless agrees that every release format it can read is valid."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from ruamel.yaml import YAML
+
+import china_ai_claims as cac
+from china_ai_claims.opening import csv_text, sha256_of
+from china_ai_claims.release import build_release
+
+VERSION = cac.__version__
+STEM = f"china-ai-claims-{VERSION}"
+
+
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    build_release(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def descriptor(release_dir: Path) -> dict[str, Any]:
+    with zipfile.ZipFile(release_dir / f"{STEM}-csv.zip") as archive:
+        document: dict[str, Any] = json.loads(archive.read("datapackage.json"))
+    return document
+
+
+def _csv_cells(release_dir: Path, table: str) -> tuple[list[str], list[list[str]]]:
+    with zipfile.ZipFile(release_dir / f"{STEM}-csv.zip") as archive:
+        text = archive.read(f"{table}.csv").decode("utf-8")
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    return header, rows
+
+
+def _text(value: Any) -> str:
+    """A value read back from Parquet, written as the dataset's CSV writes it."""
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        value = value.tolist()  # numpy arrays (list cells) and numpy scalars
+    return csv_text(value)
+
+
+def _parquet(release_dir: Path, table: str) -> Path:
+    return release_dir / f"{STEM}-{table}.parquet"
+
+
+def _read_with_pandas(path: Path) -> tuple[list[str], list[list[Any]]]:
+    frame = pd.read_parquet(path)
+    return list(frame.columns), [list(row) for row in frame.itertuples(index=False)]
+
+
+def _read_with_polars(path: Path) -> tuple[list[str], list[list[Any]]]:
+    import polars as pl
+
+    frame = pl.read_parquet(path)
+    return frame.columns, [list(row) for row in frame.rows()]
+
+
+def _read_with_duckdb(path: Path) -> tuple[list[str], list[list[Any]]]:
+    import duckdb
+
+    connection = duckdb.connect()
+    try:
+        result = connection.execute("SELECT * FROM read_parquet(?)", [str(path)])
+        names = [column[0] for column in result.description]
+        return names, [list(row) for row in result.fetchall()]
+    finally:
+        connection.close()
+
+
+READERS = {"pandas": _read_with_pandas, "polars": _read_with_polars, "duckdb": _read_with_duckdb}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize("table", cac.tables())
+def test_every_parquet_file_reads_back_identical_to_its_csv(
+    release_dir: Path, table: str, reader: str
+) -> None:
+    header, csv_rows = _csv_cells(release_dir, table)
+    names, rows = READERS[reader](_parquet(release_dir, table))
+    assert names == header
+    assert [[_text(value) for value in row] for row in rows] == csv_rows
+
+
+# Table Schema type -> the Arrow type the Parquet file must hold for it.
+ARROW_TYPES = {
+    "string": "string",
+    "integer": "int64",
+    "number": "double",
+    "boolean": "bool",
+    "date": "date32[day]",
+    "list": "list<string>",
+}
+
+
+def _arrow_type_name(arrow_type: Any) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_list(arrow_type):
+        return f"list<{arrow_type.value_type}>"
+    return str(arrow_type)
+
+
+@pytest.mark.parametrize("table", cac.tables())
+def test_parquet_types_follow_the_table_schema(
+    release_dir: Path, descriptor: dict[str, Any], table: str
+) -> None:
+    import pyarrow.parquet as pq
+
+    (resource,) = [r for r in descriptor["resources"] if r["name"] == table]
+    schema = pq.read_schema(_parquet(release_dir, table))
+    frame = pd.read_parquet(_parquet(release_dir, table))
+    for field in resource["schema"]["fields"]:
+        arrow = schema.field(field["name"])
+        enum = field.get("constraints", {}).get("enum")
+        if enum is not None:
+            assert str(arrow.type) == "dictionary<values=string, indices=int32, ordered=0>"
+            dtype = frame[field["name"]].dtype
+            assert isinstance(dtype, pd.CategoricalDtype)
+            assert list(dtype.categories) == enum  # every allowed value, used or not
+        else:
+            assert _arrow_type_name(arrow.type) == ARROW_TYPES[field["type"]], field["name"]
+        assert arrow.nullable == (not field.get("constraints", {}).get("required", False))
+        assert arrow.metadata[b"description"].decode() == field["description"]
+    embedded = json.loads(schema.metadata[b"table_schema"])
+    assert embedded == resource["schema"]
+
+
+def test_parquet_and_croissant_files_are_hashed_in_sha256sums(release_dir: Path) -> None:
+    listed = dict(
+        reversed(line.split("  "))
+        for line in (release_dir / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
+    expected = {f"{STEM}-{table}.parquet" for table in cac.tables()} | {f"{STEM}.croissant.json"}
+    assert expected <= set(listed)
+    for name in expected:
+        assert listed[name] == sha256_of((release_dir / name).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def croissant(release_dir: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        (release_dir / f"{STEM}.croissant.json").read_text(encoding="utf-8")
+    )
+    return document
+
+
+def test_croissant_lists_every_other_release_file_with_its_sha256(
+    release_dir: Path, croissant: dict[str, Any]
+) -> None:
+    files = {item["contentUrl"]: item["sha256"] for item in croissant["distribution"]}
+    others = {path.name for path in release_dir.iterdir()} - {
+        "SHA256SUMS",
+        f"{STEM}.croissant.json",
+    }
+    assert set(files) == others
+    for name, digest in files.items():
+        assert digest == sha256_of((release_dir / name).read_bytes())
+
+
+def test_croissant_describes_the_dataset_and_where_it_comes_from(
+    croissant: dict[str, Any], packaged_dataset: Path
+) -> None:
+    assert croissant["conformsTo"] == "http://mlcommons.org/croissant/1.1"
+    assert croissant["version"] == VERSION
+    assert croissant["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert f"version = {{{VERSION}}}" in croissant["citeAs"]
+    with (packaged_dataset / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        sources = list(csv.DictReader(handle))
+    collection = croissant["rai:dataCollection"]
+    assert "small number of archived source texts" in collection
+    assert f"({len(sources)} source text" in collection
+    first = sources[0]
+    unknown = [label for column, label in (("publisher", "publisher"), ("url", "URL"),
+               ("published", "publication date")) if not first[column]]  # fmt: skip
+    assert f"The first source, “{first['title']}” ({first['id']})," in collection
+    for label in unknown:
+        assert label in collection.split("The first source", 1)[1].split(".")[0]
+    assert collection in croissant["rai:dataLimitations"]
+
+
+def test_croissant_record_sets_carry_typed_described_fields(
+    croissant: dict[str, Any], descriptor: dict[str, Any]
+) -> None:
+    record_sets = {item["name"]: item for item in croissant["recordSet"]}
+    assert list(record_sets) == cac.tables()
+    types = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float",
+             "boolean": "sc:Boolean", "date": "sc:Date", "list": "sc:Text"}  # fmt: skip
+    for resource in descriptor["resources"]:
+        fields = record_sets[resource["name"]]["field"]
+        assert [f["name"] for f in fields] == [f["name"] for f in resource["schema"]["fields"]]
+        for entry, field in zip(fields, resource["schema"]["fields"], strict=True):
+            assert entry["dataType"] == types[field["type"]]
+            assert entry["description"] == field["description"]
+            assert entry.get("isArray", False) == (field["type"] == "list")
+
+
+# mlcroissant calls APIs of rdflib and pandas that those deprecate: warnings not ours to fix.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_mlcroissant_loads_every_record_set_offline_as_the_csvs_hold_it(
+    release_dir: Path, croissant: dict[str, Any]
+) -> None:
+    import mlcroissant as mlc
+
+    dataset = mlc.Dataset(jsonld=str(release_dir / f"{STEM}.croissant.json"))
+    for record_set in croissant["recordSet"]:
+        table = record_set["name"]
+        header, csv_rows = _csv_cells(release_dir, table)
+        loaded = list(dataset.records(record_set=table))
+        assert len(loaded) == len(csv_rows), table
+        ids = [record[f"{table}/id"].decode("utf-8") for record in loaded]
+        assert ids == [row[header.index("id")] for row in csv_rows]
+
+
+def test_the_zip_readme_is_a_hugging_face_dataset_card(
+    release_dir: Path, descriptor: dict[str, Any]
+) -> None:
+    with zipfile.ZipFile(release_dir / f"{STEM}-csv.zip") as archive:
+        card = archive.read("README.md").decode("utf-8")
+        members = set(archive.namelist())
+    assert card.startswith("---\n")
+    front = YAML(typ="safe").load(card.split("---\n")[1])
+    assert front["license"] == "cc-by-4.0"
+    configs = {config["config_name"]: config["data_files"] for config in front["configs"]}
+    assert list(configs) == cac.tables()
+    assert set(configs.values()) <= members
+    assert "```bibtex\n@misc{" in card
+    assert f"version = {{{VERSION}}}" in card
+
+
+def _frictionless_package(descriptor: dict[str, Any], resource: Any, folder: Path) -> Any:
+    from frictionless import Package, Schema
+
+    return Package(
+        resources=[
+            resource(item["name"], Schema.from_descriptor(item["schema"]))
+            for item in descriptor["resources"]
+        ],
+        basepath=str(folder),
+    )
+
+
+def test_frictionless_reports_the_json_release_valid_table_by_table(
+    release_dir: Path, descriptor: dict[str, Any]
+) -> None:
+    from frictionless import Resource, formats
+
+    path = f"{STEM}.json"
+    package = _frictionless_package(
+        descriptor,
+        lambda name, schema: Resource(
+            name=name, path=path, format="json", schema=schema,
+            control=formats.JsonControl(property=name),
+        ),
+        release_dir,
+    )  # fmt: skip
+    report = package.validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type"])
+    assert report.stats["tasks"] == len(cac.tables())
+
+
+def test_frictionless_reports_the_sqlite_release_valid_with_the_csvs_rows(
+    release_dir: Path,
+) -> None:
+    """frictionless opens the SQLite file as a Data Package (types and foreign keys from the SQL
+    schema) and finds it valid, each table holding the CSV's rows.
+
+    frictionless cannot read the Parquet files: its Parquet reader hands list cells to its type
+    detector as arrays, which fails; pandas, polars, DuckDB and mlcroissant read them above."""
+    from frictionless import Package
+
+    package = Package(f"sqlite:///{release_dir / f'{STEM}.sqlite'}")
+    report = package.validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type"])
+    assert sorted(resource.name for resource in package.resources) == sorted(cac.tables())
+    for table in cac.tables():
+        rows = package.get_resource(table).read_rows()
+        header, csv_rows = _csv_cells(release_dir, table)
+        assert [row["id"] for row in rows] == [row[header.index("id")] for row in csv_rows]
+
+
+def test_building_without_pyarrow_says_which_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from china_ai_claims.cli import app
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["release", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "pip install 'china-ai-claims[release]'" in result.output
+    assert list(out.iterdir()) == []

@@ -282,9 +282,14 @@ def test_frictionless_reports_the_sqlite_release_valid_with_the_csvs_rows(
     from frictionless import Package
 
     package = Package(f"sqlite:///{release_dir / f'{STEM}.sqlite'}")
+    # The full-text indexes (<table>_fts and SQLite's shadow tables behind them) are search
+    # machinery, not data: every other table is one of the dataset's.
+    names = {resource.name for resource in package.resources}
+    assert sorted(name for name in names if "_fts" not in name) == sorted(cac.tables())
+    for name in names - set(cac.tables()):
+        package.remove_resource(name)
     report = package.validate()
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type"])
-    assert sorted(resource.name for resource in package.resources) == sorted(cac.tables())
     for table in cac.tables():
         rows = package.get_resource(table).read_rows()
         header, csv_rows = _csv_cells(release_dir, table)

@@ -32,10 +32,10 @@ class Bar:
     amount_text: str
 
 
-def _names(table: str, column: str = "name") -> dict[str, str]:
+def _names(table: str, data_dir: Path | None, column: str = "name") -> dict[str, str]:
     from china_ai_claims.loading import load
 
-    frame = load(table)
+    frame = load(table, data_dir=data_dir)
     return dict(zip(frame["id"], frame[column], strict=True))
 
 
@@ -50,11 +50,13 @@ def _claimant(row: Any, people: dict[str, str], organizations: dict[str, str]) -
     return "the source"
 
 
-def claims_to_draw() -> tuple[list[Bar], list[str]]:
-    """The bars to draw and the lines of unquantified claims, from the cost and funding tables."""
+def claims_to_draw(data_dir: Path | None = None) -> tuple[list[Bar], list[str]]:
+    """The bars to draw and the lines of unquantified claims, from the cost and funding tables
+    of ``data_dir`` (the packaged dataset by default)."""
     from china_ai_claims.loading import load
 
-    organizations, people, models = _names("organizations"), _names("people"), _names("models")
+    organizations = _names("organizations", data_dir)
+    people, models = _names("people", data_dir), _names("models", data_dir)
     bars: list[Bar] = []
     words: list[str] = []
     for table, subject in (
@@ -62,7 +64,7 @@ def claims_to_draw() -> tuple[list[Bar], list[str]]:
         ("funding_claims", ("funder_organization_id", "funder_text", "target_text")),
     ):
         kind = "training cost" if table == "cost_claims" else "funding"
-        for _, row in load(table).iterrows():
+        for _, row in load(table, data_dir=data_dir).iterrows():
             if row["bound"] is None or str(row["bound"]) == "nan":
                 continue
             what = next(
@@ -84,8 +86,8 @@ def claims_to_draw() -> tuple[list[Bar], list[str]]:
     return bars, words
 
 
-def draw(out: Path) -> Path:
-    """Write the chart as SVG to ``out``."""
+def draw(out: Path, data_dir: Path | None = None) -> Path:
+    """Write the chart of ``data_dir`` (the packaged dataset by default) as SVG to ``out``."""
     try:
         import matplotlib
     except ImportError:
@@ -95,9 +97,10 @@ def draw(out: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from china_ai_claims._resources import VERSION
+    from china_ai_claims._resources import dataset_dir, read_version
 
-    bars, words = claims_to_draw()
+    version = read_version(dataset_dir() if data_dir is None else data_dir)
+    bars, words = claims_to_draw(data_dir)
     currencies = sorted({bar.currency for bar in bars})
     matplotlib.rcParams.update(
         {"svg.hashsalt": "china-ai-claims", "svg.fonttype": "none", "font.size": 9}
@@ -130,7 +133,7 @@ def draw(out: Path) -> Path:
         axis.set_xlabel(
             f"amount in {currency} as stated (log scale; arrows: the source gives a bound)"
         )
-    figure.suptitle(f"Training-cost and funding claims with amounts, china-ai-claims {VERSION}")
+    figure.suptitle(f"Training-cost and funding claims with amounts, china-ai-claims {version}")
     if words:
         figure.text(
             0.01, 0.01, "Stated without a number:\n" + "\n".join(words), fontsize=8, va="bottom"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from china_ai_claims.locating import DataLocation
 
 app = typer.Typer(
     name="china-ai-claims",
@@ -36,7 +39,9 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def _print_version(value: bool) -> None:
-    if value:
+    # Only a literal True (the flag given): a click release that passes another truthy value to
+    # an unset flag must never turn a command into "print the version and exit 0".
+    if value is True:
         from china_ai_claims._resources import VERSION
 
         console.print(f"china-ai-claims {VERSION}", markup=False)
@@ -59,11 +64,13 @@ def _root(
 
 
 RootOption = Annotated[
-    Path,
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
     typer.Option(
         "--root",
-        help="Repository root holding dataset/ and schemas/ (default: the current folder).",
+        help="Repository root holding dataset/ and schemas/ (default: the checkout around the "
+        "current folder).",
         file_okay=False,
+        show_default=False,
     ),
 ]
 
@@ -74,15 +81,19 @@ def schemas(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if a generated file is stale."),
     ] = False,
-    root: RootOption = Path("."),
+    root: RootOption = None,
 ) -> None:
     """Generate schemas/*.json, dataset/datapackage.json and docs/data-dictionary.md from the
     record models."""
     from china_ai_claims.schema_builder import stale_files, write_contract
 
+    if root is None:
+        root = _checkout_root("schemas")
     data_dir, schema_dir, docs_dir = root / "dataset", root / "schemas", root / "docs"
     if not (data_dir / "datapackage.json").is_file():
         fail(f"{data_dir}/datapackage.json not found: run from the repository root or pass --root")
+    if not check:
+        _writable(data_dir, "schemas")
     if check:
         stale = stale_files(data_dir, schema_dir, docs_dir)
         for path in stale:
@@ -107,19 +118,66 @@ DataDirArgument = Annotated[
     # A string, not a Path: Path("") would silently become the current folder.
     Optional[str],  # noqa: UP045 - typer reads the annotation at run time, on Python 3.10 too
     typer.Argument(
-        help="Dataset folder (holding datapackage.json); default: the packaged dataset.",
+        help="Dataset folder (holding datapackage.json); default: dataset/ of the checkout "
+        "around the current folder, else the installed one.",
         show_default=False,
     ),
 ]
 
 
-def _folder(data_dir: str | None) -> Path | None:
-    """The DATA_DIR argument as a path; an empty string is a usage error, not the current folder."""
-    if data_dir is None:
-        return None
-    if data_dir == "":
-        fail("DATA_DIR is an empty string")
-    return Path(data_dir)
+def _located(data_dir: str | Path | None) -> DataLocation:
+    """Where the data of a command is (see locating): a usage error when it is no dataset."""
+    from china_ai_claims.locating import LocationError, locate, not_a_dataset
+
+    try:
+        location = locate(data_dir)
+    except LocationError as error:
+        fail(str(error))
+    reason = not_a_dataset(location.path, location.display)
+    if reason is not None:
+        fail(reason)
+    return location
+
+
+def _writable(data_dir: str | Path | None, what: str) -> Path:
+    """The dataset folder a writing command may change (never the installed one)."""
+    from china_ai_claims.locating import LocationError, writable_location
+
+    try:
+        return writable_location(data_dir, what)
+    except LocationError as error:
+        fail(str(error))
+
+
+def _checkout_root(what: str) -> Path:
+    from china_ai_claims.locating import find_checkout
+
+    root = find_checkout()
+    if root is None:
+        fail(f"{what}: not in a checkout (no dataset/datapackage.json here or above): run it in "
+             "a clone of the repository, or pass --root")  # fmt: skip
+    return root
+
+
+def _output(given: Path | None, in_checkout: str, option: str) -> Path:
+    from china_ai_claims.locating import LocationError, default_output
+
+    try:
+        return default_output(given, in_checkout, option)
+    except LocationError as error:
+        fail(str(error))
+
+
+def _os_message(error: OSError) -> str:
+    """An operating-system error as ``path: reason``, without Python's ``[Errno 2]``."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror.lower()}"
+    return str(error)
+
+
+def _say_read(location: DataLocation, *, machine: bool = False) -> None:
+    """Name the data a command read: on stdout, or on stderr when stdout is for machines."""
+    (error_console if machine else console).print(f"read {location.label}", markup=False)
 
 
 @app.command()
@@ -134,15 +192,17 @@ def validate(
 
     Exit 0 valid, 1 invalid data, 2 a problem with the command itself.
     """
+    from china_ai_claims.locating import LocationError, locate
     from china_ai_claims.validators import UsageError, render
     from china_ai_claims.validators import validate as run_validation
 
     try:
-        report = run_validation(_folder(data_dir))
-    except UsageError as error:
+        location = locate(data_dir)
+        report = run_validation(location.path)
+    except (LocationError, UsageError) as error:
         fail(str(error))
-    prefix = str(data_dir) if data_dir is not None else "dataset"
-    console.print(render(report, output_format.value, prefix), end="", markup=False)
+    output = render(report, output_format.value, location.display, location.label)
+    console.print(output, end="", markup=False)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 
@@ -150,9 +210,14 @@ def validate(
 def release(
     data_dir: DataDirArgument = None,
     out: Annotated[
-        Path,
-        typer.Option("--out", help="Folder to write the release files into.", file_okay=False),
-    ] = Path("release"),
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--out",
+            help="Folder to write the release files into (default: release/ of the checkout).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate, then build the CSV zip, JSON, SQLite (+ Datasette metadata) and SHA256SUMS.
 
@@ -161,8 +226,11 @@ def release(
     from china_ai_claims.release import ReleaseError, build_release
     from china_ai_claims.validators import UsageError
 
+    location = _located(data_dir)
+    target = _output(out, "release", "--out")
+    _say_read(location)
     try:
-        written = build_release(out, _folder(data_dir))
+        written = build_release(target, location.path)
     except UsageError as error:
         fail(str(error))
     except ReleaseError as error:
@@ -196,12 +264,20 @@ def diff(
     import datetime
 
     from china_ai_claims.diff import compare, open_any, render_changelog, render_json, render_text
+    from china_ai_claims.locating import not_a_dataset, shown
     from china_ai_claims.opening import ChecksumError, ReleaseFormatError
 
+    for side in (old, new):
+        reason = not_a_dataset(side, str(side))
+        if reason is not None:
+            fail(reason)
     try:
         result = compare(open_any(old), open_any(new))
-    except (OSError, ValueError, ChecksumError, ReleaseFormatError) as error:
+    except OSError as error:
+        fail(_os_message(error))
+    except (ValueError, ChecksumError, ReleaseFormatError) as error:
         fail(str(error))
+    error_console.print(f"compared {shown(old)} with {shown(new)}", markup=False)
     if output_format is DiffFormat.json:
         console.print(render_json(result), end="", markup=False)
     elif output_format is DiffFormat.changelog:
@@ -211,22 +287,12 @@ def diff(
         console.print(render_text(result), end="", markup=False)
 
 
-def _contributor_data_dir(data_dir: Path | None) -> Path:
-    """The dataset folder a contributor means: --data-dir, else ./dataset, else the packaged one."""
-    if data_dir is not None:
-        return data_dir
-    if Path("dataset", "datapackage.json").is_file():
-        return Path("dataset")
-    from china_ai_claims._resources import dataset_dir
-
-    return dataset_dir()
-
-
 DataDirOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
     typer.Option(
         "--data-dir",
-        help="Dataset folder (default: ./dataset, else the packaged one).",
+        help="Dataset folder (default: dataset/ of the checkout around the current folder, "
+        "else the installed one).",
         file_okay=False,
     ),
 ]
@@ -253,12 +319,13 @@ def add_source_command(
 
     if not file.is_file():
         fail(f"{file}: no such file")
+    folder = _writable(data_dir, "add-source")
     try:
         target = add_source(
             file,
             source_id=source_id,
             title=title,
-            data_dir=_contributor_data_dir(data_dir),
+            data_dir=folder,
             url=url,
             publisher=publisher,
             published=published,
@@ -281,13 +348,15 @@ def quote(
     """Print the passages of a source closest to WORDS, exactly as written, with line numbers."""
     from china_ai_claims.passages import closest_passages
 
-    folder = _contributor_data_dir(data_dir)
-    path = folder / "sources" / f"{source_id}.txt"
+    location = _located(data_dir)
+    path = location.path / "sources" / f"{source_id}.txt"
     if not path.is_file():
-        fail(f"no source {source_id!r} in {folder}/sources")
+        fail(f"no source {source_id!r} in {location.display}/sources")
     text = path.read_text(encoding="utf-8")
     for passage in closest_passages(text, words, limit):
         console.print(f"line {passage.line}: {passage.text}", markup=False)
+    # on stderr: the passages are for pasting, so they stay the whole of stdout
+    _say_read(location, machine=True)
 
 
 @app.command()
@@ -295,13 +364,20 @@ def info(data_dir: DataDirArgument = None) -> None:
     """The version, each table with its row count, and the sources."""
     from china_ai_claims.loading import load_all
 
-    dataset = load_all(data_dir=_folder(data_dir))
+    location = _located(data_dir)
+    try:
+        dataset = load_all(data_dir=location.path)
+    except (ValueError, LookupError) as error:
+        fail(_unreadable(location, error))
+    except OSError as error:
+        fail(_unreadable(location, _os_message(error)))
     console.print(f"china-ai-claims {dataset.version}", markup=False)
     for name, frame in dataset.tables.items():
         console.print(f"  {name:<16} {len(frame):>6} rows", markup=False)
     console.print("sources:", markup=False)
     for _, source in dataset.sources.iterrows():
         console.print(f"  {source['id']}: {source['title']}", markup=False)
+    _say_read(location)
 
 
 class ShowFormat(str, Enum):
@@ -330,10 +406,15 @@ def show(
     from china_ai_claims.loading import UnknownTableError, load
     from china_ai_claims.opening import csv_text, records_csv
 
+    location = _located(data_dir)
     try:
-        frame = load(table, data_dir=data_dir)
+        frame = load(table, data_dir=location.path)
     except UnknownTableError as error:
         fail(str(error))
+    except (ValueError, LookupError) as error:
+        fail(_unreadable(location, error))
+    except OSError as error:
+        fail(_unreadable(location, _os_message(error)))
     for condition in where or []:
         column, separator, value = condition.partition("=")
         if not separator or column not in frame.columns:
@@ -341,6 +422,7 @@ def show(
                 f"--where {condition!r}: use COLUMN=VALUE with a column of {table}: "
                 f"{', '.join(frame.columns)}"
             )
+        _check_allowed(table, column, value)
         frame = frame[[csv_text(cell) == value for cell in frame[column]]]
     if output_format is ShowFormat.csv:
         rows = [[csv_text(cell) for cell in row] for row in frame.itertuples(index=False)]
@@ -357,22 +439,60 @@ def show(
         for row in frame.itertuples(index=False):
             view.add_row(*(csv_text(cell) for cell in row))
         console.print(view)
+    _say_read(location, machine=output_format is not ShowFormat.table)
+
+
+def _unreadable(location: DataLocation, error: object) -> str:
+    return (
+        f"{location.label} cannot be read: {error}; 'china-ai-claims validate "
+        f"{location.display}' lists every problem"
+    )
+
+
+def _check_allowed(table: str, column: str, value: str) -> None:
+    """A --where value outside a column's allowed values matches nothing: say so instead."""
+    from china_ai_claims.models import record_type
+    from china_ai_claims.schema_builder import table_schema
+    from china_ai_claims.validators.problems import did_you_mean
+
+    try:
+        fields = table_schema(record_type(table))["fields"]
+    except LookupError:
+        return
+    allowed = next(
+        (spec.get("constraints", {}).get("enum") for spec in fields if spec["name"] == column),
+        None,
+    )
+    if allowed and value not in allowed:
+        fail(
+            f"--where {column}={value}: {value!r} is not an allowed value of {column} "
+            f"({', '.join(allowed)}){did_you_mean(value, allowed)}"
+        )
 
 
 @app.command()
 def chart(
-    out: Annotated[Path, typer.Option("--out", help="SVG file to write.")] = Path(
-        "docs/claims.svg"
-    ),
+    data_dir: DataDirArgument = None,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--out",
+            help="SVG file to write (default: docs/claims.svg of the checkout).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Draw the cost and funding claims with amounts (needs the chart extra: matplotlib)."""
+    location = _located(data_dir)
+    target = _output(out, "docs/claims.svg", "--out")
     try:
         from china_ai_claims.chart import draw
 
-        written = draw(out)
+        written = draw(target, location.path)
     except ImportError as error:
         fail(str(error))
     console.print(f"wrote {written}", markup=False)
+    _say_read(location)
 
 
 @app.command()
@@ -392,9 +512,11 @@ def browse(
 
     if importlib.util.find_spec("datasette") is None:
         fail("browsing needs Datasette: pip install 'china-ai-claims[browse]'")
+    location = _located(data_dir)
+    _say_read(location)
     with tempfile.TemporaryDirectory(prefix="china-ai-claims-browse-") as folder:
         try:
-            written = build_release(Path(folder), _folder(data_dir))
+            written = build_release(Path(folder), location.path)
         except ReleaseError as error:
             fail(str(error), EXIT_INVALID)
         database = next(path for path in written if path.suffix == ".sqlite")

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from china_ai_claims.validators.files import MAX_FILE_BYTES, Context
+from china_ai_claims.validators.problems import did_you_mean
 from china_ai_claims.validators.text import cell_problems
 
 # Long cells are reported by the schema's maxLength, not cut off by the csv module's own limit
@@ -157,7 +158,12 @@ class _Field:
     def _constraints(self, value: str, typed: Any) -> list[tuple[str, str]]:
         found = []
         if self.enum is not None and value not in self.enum:
-            found.append(("constraint-error", f"not one of: {', '.join(self.enum_order)}"))
+            found.append(
+                (
+                    "constraint-error",
+                    f"not one of: {', '.join(self.enum_order)}{did_you_mean(value, self.enum)}",
+                )
+            )
         if self.pattern is not None and not self.pattern.fullmatch(value):
             found.append(("constraint-error", f"does not match the pattern {self.pattern.pattern}"))
         if self.max_length is not None and len(value) > self.max_length:
@@ -239,24 +245,14 @@ def _check_row(
     if not any(cells):
         context.add(file, line, "blank-row", "the row is empty")
         return Row(line, [""] * len(layout), [None] * len(layout), ok=False, usable=False)
-    if len(cells) > width:
-        extra = ",".join(cells[width:])
-        context.add(
-            file, line, "extra-cell", f"{len(cells)} cells for {width} columns", value=extra
-        )
+    if len(cells) != width:
+        return _misshapen_row(context, file, line, cells, width, layout)
     row_cells: list[str] = []
     row_values: list[Any] = []
     broken: set[str] = set()
     unparsed: set[str] = set()
     for position, spec in layout:
         if position is None:
-            row_cells.append("")
-            row_values.append(None)
-            broken.add(spec.name)
-            unparsed.add(spec.name)
-            continue
-        if position >= len(cells):
-            context.add(file, line, "missing-cell", "the row ends before this column", spec.name)
             row_cells.append("")
             row_values.append(None)
             broken.add(spec.name)
@@ -274,3 +270,59 @@ def _check_row(
             context.add(file, line, rule, message, spec.name, value)
     ok = context.per_file.get(file, 0) == before
     return Row(line, row_cells, row_values, ok=ok, broken=broken, unparsed=unparsed)
+
+
+def _misshapen_row(
+    context: Context,
+    file: str,
+    line: int,
+    cells: list[str],
+    width: int,
+    layout: list[tuple[int | None, _Field]],
+) -> Row:
+    """A row with more or fewer cells than the header is one problem: every cell after the
+    missing or extra one sits in the wrong column, so judging each would bury the cause under
+    type errors. The problem names the first cell that does not fit its column, where the shift
+    most likely starts (an unquoted comma, or a comma too few)."""
+    rule = "extra-cell" if len(cells) > width else "missing-cell"
+    fields = {position: spec for position, spec in layout if position is not None}
+    first_misfit = next(
+        (
+            (position, fields[position].name, value)
+            for position, value in enumerate(cells[:width])
+            if position in fields and fields[position].check(value)[1]
+        ),
+        None,
+    )
+    count = f"{len(cells)} cells for {width} columns"
+    if first_misfit is not None:
+        position, column, value = first_misfit
+        where = (
+            f"; the shift most likely starts at column {position + 1} ({column}), the first "
+            "cell that does not fit its column"
+        )
+        context.add(file, line, rule, count + where, column, value)
+    elif rule == "extra-cell":
+        context.add(
+            file,
+            line,
+            rule,
+            f"{count}; every cell fits its column, and the extra cells follow the last one",
+            value=",".join(cells[width:]),
+        )
+    else:
+        last = fields.get(len(cells) - 1)
+        after = f" after column {len(cells)} ({last.name})" if last is not None else ""
+        context.add(file, line, rule, f"{count}; the row ends{after}")
+    padded = (cells + [""] * width)[:width]
+    row_cells = ["" if position is None else padded[position] for position, _ in layout]
+    names = {spec.name for _, spec in layout}
+    return Row(
+        line,
+        row_cells,
+        [None] * len(layout),
+        ok=False,
+        broken=set(names),
+        unparsed=set(names),
+        usable=False,
+    )

@@ -101,7 +101,10 @@ def test_quote_prints_the_passage_exactly_as_written_with_its_line(packaged_data
          "--data-dir", str(packaged_dataset), "--limit", "1"],
     )  # fmt: skip
     assert result.exit_code == 0
-    assert result.output == (
+    # what was read goes to stderr: stdout is the passage, ready to paste
+    assert result.stderr.startswith("read ")
+    assert "dataset/" in result.stderr
+    assert result.stdout == (
         "line 17: Baidu CEO Robin Li stated that the cost of model training “can be reduced by "
         "more than 90% over 12 months.”\n"
     )

@@ -14,42 +14,53 @@ import sys
 from pathlib import Path
 
 COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
-SOURCE_ID = "placeholder-vision-funding"
-ORGANIZATIONS = ("placeholder-vision", "placeholder-ventures")
-FUNDING_CLAIM = "placeholder-vision-round"
-ADDED_IDS = {
-    "sources": [SOURCE_ID],
-    "organizations": list(ORGANIZATIONS),
-    "funding_claims": [FUNDING_CLAIM],
-}
-ARTICLE = (
-    "Placeholder Vision raises $12 million\n"
-    "Placeholder Vision, a fictional Hangzhou camera start-up invented for a test, said it raised "
-    "$12 million from Placeholder Ventures.\n"
-)
 NOTE = "Fictional: a test contribution only."
-ROWS = {
-    "organizations.csv": [
-        f'placeholder-vision,Placeholder Vision,,company,CN,,{SOURCE_ID},"Placeholder Vision, a '
-        f'fictional Hangzhou camera start-up invented for a test",{NOTE}',
-        f"placeholder-ventures,Placeholder Ventures,,investor,,,{SOURCE_ID},said it raised $12 "
-        f"million from Placeholder Ventures,{NOTE}",
-    ],
-}
-FUNDING_COLUMNS = {
-    "id": FUNDING_CLAIM,
-    "claim_kind": "investment",
-    "funder_organization_id": "placeholder-ventures",
-    "target_text": "Placeholder Vision",
-    "amount": "12000000",
-    "currency": "USD",
-    "bound": "exact",
-    "amount_text": "$12 million",
-    "claimed_by_organization_id": "placeholder-vision",
-    "source_id": SOURCE_ID,
-    "quote": ARTICLE.splitlines()[1],
-    "note": NOTE,
-}
+
+
+class Contribution:
+    """The fictional contribution, its names made from ``word`` (``Placeholder`` by default:
+    another word gives another contribution that can be made on top of this one)."""
+
+    def __init__(self, word: str = "Placeholder") -> None:
+        slug = word.lower()
+        self.company, self.investor = f"{word} Vision", f"{word} Ventures"
+        self.source_id = f"{slug}-vision-funding"
+        self.organizations = (f"{slug}-vision", f"{slug}-ventures")
+        self.funding_claim = f"{slug}-vision-round"
+        self.added_ids = {
+            "sources": [self.source_id],
+            "organizations": list(self.organizations),
+            "funding_claims": [self.funding_claim],
+        }
+        self.sentence = (
+            f"{self.company}, a fictional Hangzhou camera start-up invented for a test, said it "
+            f"raised $12 million from {self.investor}."
+        )
+        self.article = f"{self.company} raises $12 million\n{self.sentence}\n"
+        company_quote = self.sentence.split(", said", 1)[0]
+        investor_quote = f"said it raised $12 million from {self.investor}"
+        self.organization_rows = [
+            f"{self.organizations[0]},{self.company},,company,CN,,{self.source_id},"
+            f'"{company_quote}",{NOTE}',
+            f"{self.organizations[1]},{self.investor},,investor,,,{self.source_id},"
+            f"{investor_quote},{NOTE}",
+        ]
+        self.funding_columns = {
+            "id": self.funding_claim,
+            "claim_kind": "investment",
+            "funder_organization_id": self.organizations[1],
+            "target_text": self.company,
+            "amount": "12000000",
+            "currency": "USD",
+            "bound": "exact",
+            "amount_text": "$12 million",
+            "claimed_by_organization_id": self.organizations[0],
+            "source_id": self.source_id,
+            "quote": self.sentence,
+            "note": NOTE,
+        }
+
+
 CHANGELOG_TOP = re.compile(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", re.MULTILINE)
 
 
@@ -65,9 +76,9 @@ def _append(table: Path, lines: list[str]) -> None:
         handle.writelines(line + "\n" for line in lines)
 
 
-def _funding_row(dataset: Path) -> str:
+def _funding_row(dataset: Path, columns: dict[str, str]) -> str:
     header = (dataset / "funding_claims.csv").read_text(encoding="utf-8").split("\n", 1)[0]
-    cells = [FUNDING_COLUMNS.get(column, "") for column in header.split(",")]
+    cells = [columns.get(column, "") for column in header.split(",")]
     return ",".join(f'"{cell}"' if "," in cell else cell for cell in cells)
 
 
@@ -76,26 +87,25 @@ def next_minor(version: str) -> str:
     return f"{major}.{int(minor) + 1}.0"
 
 
-def contribute(repo: Path, date: str = "2026-12-01") -> str:
-    """Apply the contribution to the checkout ``repo``; returns the new version."""
+def contribute(repo: Path, made: Contribution, date: str = "2026-12-01") -> str:
+    """Apply the contribution ``made`` to the checkout ``repo``; returns the new version."""
     dataset = repo / "dataset"
-    article = repo.parent / "placeholder-article.txt"
-    article.write_text(ARTICLE, encoding="utf-8")
+    article = repo.parent / f"{made.source_id}.txt"
+    article.write_text(made.article, encoding="utf-8")
     archived = run(
         repo,
         "add-source",
         str(article),
         "--id",
-        SOURCE_ID,
+        made.source_id,
         "--title",
-        "Placeholder Vision raises $12 million",
+        f"{made.company} raises $12 million",
         "--publisher",
         "Example News",
     )
     assert archived.returncode == 0, archived.stdout + archived.stderr
-    for table, lines in ROWS.items():
-        _append(dataset / table, lines)
-    _append(dataset / "funding_claims.csv", [_funding_row(dataset)])
+    _append(dataset / "organizations.csv", made.organization_rows)
+    _append(dataset / "funding_claims.csv", [_funding_row(dataset, made.funding_columns)])
 
     descriptor_file = dataset / "datapackage.json"
     descriptor = descriptor_file.read_text(encoding="utf-8")
@@ -110,8 +120,8 @@ def contribute(repo: Path, date: str = "2026-12-01") -> str:
     changelog = changelog_file.read_text(encoding="utf-8")
     entry = (
         f"## [{new}] - {date}\n\n### Added\n\n"
-        f"- Source `{SOURCE_ID}` (fictional); `organizations`: {', '.join(ORGANIZATIONS)}; "
-        f"`funding_claims`: {FUNDING_CLAIM}.\n\n"
+        f"- Source `{made.source_id}` (fictional); `organizations`: "
+        f"{', '.join(made.organizations)}; `funding_claims`: {made.funding_claim}.\n\n"
     )
     first = CHANGELOG_TOP.search(changelog)
     assert first is not None

@@ -62,7 +62,9 @@ def test_show_where_filters_rows_by_the_cell_as_written(packaged_dataset: Path) 
     assert code == 0
     rows = json.loads(output)
     with (packaged_dataset / "models.csv").open(encoding="utf-8", newline="") as handle:
-        expected = {row["id"] for row in csv.DictReader(handle) if row["named_in_source"] == "false"}
+        expected = {
+            row["id"] for row in csv.DictReader(handle) if row["named_in_source"] == "false"
+        }
     assert expected
     assert {row["id"] for row in rows} == expected
     code, output, _ = _stdout(

@@ -10,16 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from _contribution import (
-    ADDED_IDS,
-    CHANGELOG_TOP,
-    FUNDING_CLAIM,
-    SOURCE_ID,
-    contribute,
-    next_minor,
-    run,
-)
+from _contribution import CHANGELOG_TOP, Contribution, contribute, next_minor, run
 
+MADE = Contribution()
 COPIED = ("dataset", "schemas", "docs", "CHANGELOG.md", "README.md", "pyproject.toml")
 
 
@@ -47,7 +40,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy2(source, repo / name)
     shutil.copytree(repo / "dataset", repo.parent / "before")
-    contribute(repo)
+    contribute(repo, MADE)
     return repo
 
 
@@ -81,7 +74,7 @@ def test_the_release_carries_the_new_version_and_rows(checkout: Path) -> None:
     document = json.loads(
         (checkout / "release" / f"china-ai-claims-{version}.json").read_text(encoding="utf-8")
     )
-    assert FUNDING_CLAIM in json.dumps(document)
+    assert MADE.funding_claim in json.dumps(document)
 
 
 def test_diff_writes_the_changelog_entry_of_the_added_rows(checkout: Path) -> None:
@@ -89,7 +82,7 @@ def test_diff_writes_the_changelog_entry_of_the_added_rows(checkout: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
     text = json.dumps(document)
-    for ids in ADDED_IDS.values():
+    for ids in MADE.added_ids.values():
         for row_id in ids:
             assert row_id in text
     assert result.stderr.startswith("compared ")
@@ -100,12 +93,12 @@ def test_reading_commands_show_the_contribution_and_name_the_checkout(checkout: 
     assert info.returncode == 0, info.stderr
     lines = info.stdout.splitlines()
     assert lines[0] == f"china-ai-claims {_version(checkout / 'dataset')}"
-    assert any(line.strip().startswith(f"{SOURCE_ID}: ") for line in lines)
+    assert any(line.strip().startswith(f"{MADE.source_id}: ") for line in lines)
     assert lines[-1] == "read dataset/ (checkout)"
-    shown = run(checkout, "show", "funding_claims", "--where", f"id={FUNDING_CLAIM}", "--format",
-                "json")  # fmt: skip
+    where = f"id={MADE.funding_claim}"
+    shown = run(checkout, "show", "funding_claims", "--where", where, "--format", "json")
     assert shown.returncode == 0, shown.stderr
-    assert [row["id"] for row in json.loads(shown.stdout)] == [FUNDING_CLAIM]
+    assert [row["id"] for row in json.loads(shown.stdout)] == [MADE.funding_claim]
     assert shown.stderr.strip() == "read dataset/ (checkout)"
 
 
@@ -113,6 +106,6 @@ def test_the_chart_draws_the_new_claim(checkout: Path, tmp_path: Path) -> None:
     out = tmp_path / "claims.svg"
     result = run(checkout / "docs", "chart", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Placeholder Vision" in out.read_text(encoding="utf-8")
+    assert MADE.company in out.read_text(encoding="utf-8")
     # run in a subfolder of the checkout: the checkout's dataset/ is still the one read
     assert result.stdout.splitlines()[-1] == f"read {(checkout / 'dataset').as_posix()}/ (checkout)"

@@ -446,8 +446,8 @@ def test_untouched_dataset_is_valid(packaged_dataset: Path) -> None:
     assert report.tables == len(descriptor["resources"])
     assert report.sources == len(list((packaged_dataset / "sources").glob("*.txt")))
     rows = 0
-    for resource in descriptor["resources"]:
-        with (packaged_dataset / resource["path"]).open(encoding="utf-8", newline="") as handle:
+    for table in descriptor["resources"]:
+        with (packaged_dataset / table["path"]).open(encoding="utf-8", newline="") as handle:
             rows += len(list(csv.reader(handle))) - 1
     assert report.rows == rows
 

@@ -133,7 +133,7 @@ def _located(data_dir: str | Path | None) -> DataLocation:
         location = locate(data_dir)
     except LocationError as error:
         fail(str(error))
-    reason = not_a_dataset(location.path, location.display)
+    reason = not_a_dataset(location.path, location.display if data_dir is None else str(data_dir))
     if reason is not None:
         fail(reason)
     return location

@@ -60,7 +60,7 @@ def shown(path: Path, cwd: Path | None = None) -> str:
     inside it (so that terminals and editors can open ``dataset/cost_claims.csv:3``), absolute
     otherwise. Always with ``/`` separators."""
     here = Path(os.path.abspath(cwd if cwd is not None else Path.cwd()))
-    absolute = Path(os.path.abspath(path))
+    absolute = Path(os.path.abspath(here / path))
     if absolute == here:
         return "."
     if here in absolute.parents:
@@ -74,7 +74,7 @@ def locate(data_dir: str | Path | None, cwd: Path | None = None) -> DataLocation
     if data_dir is not None:
         if str(data_dir) == "":
             raise LocationError("DATA_DIR is an empty string")
-        path = Path(data_dir)
+        path = Path(data_dir) if cwd is None else cwd / data_dir
         installed = is_inside_installed_package(path)
         display = shown(path, cwd)
         label = f"{display}/ (installed package)" if installed else f"{display.rstrip('/')}/"
@@ -133,7 +133,7 @@ def default_output(
     return given
 
 
-RELEASE_FILE_PATTERNS = ("china-ai-claims-*-csv.zip", "china-ai-claims-*.json", "SHA256SUMS")
+RELEASE_FILE_PATTERNS = ("china-ai-claims-*-csv.zip", "china-ai-claims-*.json")
 
 
 def not_a_dataset(path: Path, given: str, table_files: tuple[str, ...] = ()) -> str | None:
@@ -148,9 +148,9 @@ def not_a_dataset(path: Path, given: str, table_files: tuple[str, ...] = ()) -> 
     if (path / DATASET_FOLDER / DATAPACKAGE_FILE).is_file():
         nested = f"{given.rstrip('/')}/{DATASET_FOLDER}/" if given not in ("", ".") else "dataset/"
         return f"no dataset here: {given} holds no {DATAPACKAGE_FILE}; did you mean {nested}?"
-    releases = sorted(
-        found.name for pattern in RELEASE_FILE_PATTERNS for found in path.glob(pattern)
-    )
+    releases = [
+        found.name for pattern in RELEASE_FILE_PATTERNS for found in sorted(path.glob(pattern))
+    ]
     if releases:
         return (
             f"{given} is a folder of release files: pass one of them, such as "

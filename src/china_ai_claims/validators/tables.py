@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from china_ai_claims.validators.files import MAX_FILE_BYTES, Context
+from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
 from china_ai_claims.validators.problems import did_you_mean
 from china_ai_claims.validators.text import cell_problems
 
@@ -272,6 +272,28 @@ def _check_row(
     return Row(line, row_cells, row_values, ok=ok, broken=broken, unparsed=unparsed)
 
 
+def _fits(cells: list[str], fields: list[_Field]) -> int:
+    """How many of ``cells`` fit the column they stand in."""
+    return sum(not spec.check(value)[1] for value, spec in zip(cells, fields, strict=False))
+
+
+def _shift_start(cells: list[str], fields: list[_Field]) -> int | None:
+    """Where one missing or extra cell most likely is: the position whose repair (an empty
+    cell put there, or the cell there taken out) makes the most cells fit their columns, the
+    earliest on a tie. ``None`` when more than one cell is missing or extra."""
+    difference = len(fields) - len(cells)
+    if abs(difference) != 1:
+        return None
+    candidates = range(len(cells) + 1) if difference == 1 else range(len(cells))
+    repaired = (
+        (position, [*cells[:position], "", *cells[position:]])
+        if difference == 1
+        else (position, [*cells[:position], *cells[position + 1 :]])
+        for position in candidates
+    )
+    return max(repaired, key=lambda item: (_fits(item[1], fields), -item[0]))[0]
+
+
 def _misshapen_row(
     context: Context,
     file: str,
@@ -282,38 +304,28 @@ def _misshapen_row(
 ) -> Row:
     """A row with more or fewer cells than the header is one problem: every cell after the
     missing or extra one sits in the wrong column, so judging each would bury the cause under
-    type errors. The problem names the first cell that does not fit its column, where the shift
-    most likely starts (an unquoted comma, or a comma too few)."""
+    type errors. The problem says where the shift most likely starts (an unquoted comma in a
+    cell, or a comma too few)."""
     rule = "extra-cell" if len(cells) > width else "missing-cell"
-    fields = {position: spec for position, spec in layout if position is not None}
-    first_misfit = next(
-        (
-            (position, fields[position].name, value)
-            for position, value in enumerate(cells[:width])
-            if position in fields and fields[position].check(value)[1]
-        ),
-        None,
-    )
-    count = f"{len(cells)} cells for {width} columns"
-    if first_misfit is not None:
-        position, column, value = first_misfit
-        where = (
-            f"; the shift most likely starts at column {position + 1} ({column}), the first "
-            "cell that does not fit its column"
-        )
-        context.add(file, line, rule, count + where, column, value)
-    elif rule == "extra-cell":
-        context.add(
-            file,
-            line,
-            rule,
-            f"{count}; every cell fits its column, and the extra cells follow the last one",
-            value=",".join(cells[width:]),
-        )
-    else:
-        last = fields.get(len(cells) - 1)
-        after = f" after column {len(cells)} ({last.name})" if last is not None else ""
-        context.add(file, line, rule, f"{count}; the row ends{after}")
+    fields = [spec for _, spec in sorted((p, s) for p, s in layout if p is not None)]
+    message = f"{len(cells)} cells for {width} columns"
+    column = value = None
+    # The search tries every position: done only while the file's problems are still listed.
+    if len(fields) == width and context.per_file.get(file, 0) < MAX_PROBLEMS_PER_FILE:
+        position = _shift_start(cells, fields)
+        if position is not None and position < width:
+            column = fields[position].name
+            message += f"; the shift most likely starts at column {position + 1} ({column})"
+            message += (
+                ": a cell is missing there (a comma too few?)"
+                if rule == "missing-cell"
+                else ": the cell there is one too many (an unquoted comma in a cell?)"
+            )
+            value = cells[position] if position < len(cells) else None
+        elif position is not None:
+            message += f"; the extra cell follows the last column ({fields[-1].name})"
+            value = cells[position]
+    context.add(file, line, rule, message, column, value)
     padded = (cells + [""] * width)[:width]
     row_cells = ["" if position is None else padded[position] for position, _ in layout]
     names = {spec.name for _, spec in layout}

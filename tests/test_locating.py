@@ -56,13 +56,17 @@ def test_outside_a_checkout_the_installed_copy_is_read(tmp_path: Path) -> None:
     assert location.label == f"installed package {cac.__version__}"
 
 
-def test_a_folder_given_is_read_as_given(checkout: Path) -> None:
+def test_a_folder_given_is_read_as_given(checkout: Path, tmp_path: Path) -> None:
     location = locating.locate("dataset", cwd=checkout)
     assert (location.path, location.label, location.display) == (
         checkout / "dataset",
-        "dataset/",
+        "dataset/ (checkout)",  # the checkout's own dataset/, named so
         "dataset",
     )
+    elsewhere = tmp_path / "other"
+    shutil.copytree(checkout / "dataset", elsewhere)
+    location = locating.locate("other", cwd=tmp_path)
+    assert (location.path, location.label) == (elsewhere, "other/")
 
 
 def test_the_installed_package_is_no_checkout_and_is_never_written(

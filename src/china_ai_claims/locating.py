@@ -68,6 +68,10 @@ def shown(path: Path, cwd: Path | None = None) -> str:
     return absolute.as_posix()
 
 
+def _same(one: Path, other: Path) -> bool:
+    return os.path.abspath(one) == os.path.abspath(other)
+
+
 def locate(data_dir: str | Path | None, cwd: Path | None = None) -> DataLocation:
     """Where a command's data is: ``data_dir`` as given, else the checkout's ``dataset/``, else
     the installed copy. An empty ``data_dir`` is an error, never the current folder."""
@@ -77,8 +81,14 @@ def locate(data_dir: str | Path | None, cwd: Path | None = None) -> DataLocation
         path = Path(data_dir) if cwd is None else cwd / data_dir
         installed = is_inside_installed_package(path)
         display = shown(path, cwd)
-        label = f"{display}/ (installed package)" if installed else f"{display.rstrip('/')}/"
-        return DataLocation(path, label, display, not installed, find_checkout(path))
+        checkout = find_checkout(path)
+        if installed:
+            label = f"{display}/ (installed package)"
+        elif checkout is not None and _same(path, checkout / DATASET_FOLDER):
+            label = f"{display}/ (checkout)"
+        else:
+            label = f"{display}/"
+        return DataLocation(path, label, display, not installed, checkout)
     checkout = find_checkout(cwd)
     if checkout is not None:
         path = checkout / DATASET_FOLDER

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -95,3 +96,28 @@ def test_the_hook_command_passes_on_the_repository(repo_root: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("valid: ")
+
+
+def test_ci_tests_every_python_every_os_and_the_lowest_versions(repo_root: Path) -> None:
+    workflow = _yaml(repo_root / ".github" / "workflows" / "ci.yml")
+    jobs = workflow["jobs"]
+    assert jobs["ci"]["steps"][-1]["run"] == "bash .ci/run"
+    matrix = jobs["tests"]["strategy"]["matrix"]
+    assert matrix["python-version"] == ["3.10", "3.11", "3.12", "3.13"]
+    assert {entry["os"] for entry in matrix["include"]} == {"windows-latest", "macos-latest"}
+    runs = [step.get("run", "") for step in jobs["tests"]["steps"]]
+    assert 'pip install ".[test]" && python -m pytest' in runs
+    lowest = "\n".join(step.get("run", "") for step in jobs["lowest-direct"]["steps"])
+    assert "--resolution lowest-direct" in lowest
+    for job in jobs.values():
+        for step in job["steps"]:
+            if "uses" in step:  # pinned by a full commit hash
+                assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_ci_run_tests_the_lowest_allowed_versions_too(repo_root: Path) -> None:
+    script = (repo_root / ".ci" / "run").read_text(encoding="utf-8")
+    assert (
+        'uv pip install --quiet --python "$lowest/bin/python" --resolution lowest-direct' in script
+    )
+    assert '"$lowest/bin/python" -m pytest' in script

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
+from _installed import CHINA_AI_CLAIMS
+
+COMMAND = CHINA_AI_CLAIMS
 NOTE = "Fictional: a test contribution only."
 
 

@@ -7,18 +7,18 @@ import datetime
 import re
 import shlex
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from _installed import CHINA_AI_CLAIMS
 from china_ai_claims.archiving import SourceError, add_source
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
 
-COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
+COMMAND = CHINA_AI_CLAIMS
 
 
 def _add(dataset: Path, file: Path, source_id: str = "new-article", **extra: str) -> Path:

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from _installed import script
+
 WORKFLOWS = ["validate.yml", "ci.yml", "release.yml"]
 
 
 def _checker() -> str:
     """check-jsonschema from this environment; it ships GitHub's workflow schema, so no network."""
-    installed = Path(sys.executable).with_name("check-jsonschema")
-    return (
-        str(installed)
-        if installed.exists()
-        else shutil.which("check-jsonschema") or "check-jsonschema"
-    )
+    return script("check-jsonschema")
 
 
 def _yaml(path: Path) -> Any:
@@ -86,9 +81,8 @@ def test_pre_commit_hook_runs_the_validator_on_the_dataset(repo_root: Path) -> N
 
 
 def test_the_hook_command_passes_on_the_repository(repo_root: Path) -> None:
-    command = Path(sys.executable).with_name("china-ai-claims")
     result = subprocess.run(
-        [str(command), "validate", "dataset"],
+        [script("china-ai-claims"), "validate", "dataset"],
         cwd=repo_root,
         capture_output=True,
         text=True,

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,10 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 import china_ai_claims as cac
+from _installed import CHINA_AI_CLAIMS
 from _mutations import cell
 from china_ai_claims.cli import app
 
-COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
+COMMAND = CHINA_AI_CLAIMS
 
 
 def _run(*args: str) -> tuple[int, str]:

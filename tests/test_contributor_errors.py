@@ -148,6 +148,9 @@ USAGE_MISTAKES = [
     Usage("quote-from-a-missing-folder", ["quote", "x", "y", "--data-dir", "nowhere"], 2,
           r"nowhere: no such file or folder"),
     Usage("empty-data-dir", ["info", ""], 2, r"DATA_DIR is an empty string"),
+    Usage("quote-of-a-misspelt-source", ["quote", "deepseek-impact-on-china-ai", "x"], 2,
+          r"no source 'deepseek-impact-on-china-ai' in dataset/sources; did you mean "
+          r"'deepseek-impact-on-china-ai-industry'\?"),
 ]  # fmt: skip
 
 

@@ -351,7 +351,13 @@ def quote(
     location = _located(data_dir)
     path = location.path / "sources" / f"{source_id}.txt"
     if not path.is_file():
-        fail(f"no source {source_id!r} in {location.display}/sources")
+        from china_ai_claims.validators.problems import did_you_mean
+
+        archived = [found.stem for found in (location.path / "sources").glob("*.txt")]
+        fail(
+            f"no source {source_id!r} in {location.display}/sources"
+            f"{did_you_mean(source_id, archived)}"
+        )
     text = path.read_text(encoding="utf-8")
     for passage in closest_passages(text, words, limit):
         console.print(f"line {passage.line}: {passage.text}", markup=False)

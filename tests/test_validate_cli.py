@@ -49,7 +49,7 @@ def test_text_format_is_one_line_per_problem_then_a_summary(
     assert lines[1].startswith("dataset/cost_claims.csv:3: number-not-in-quote [amount] ")
     assert all(" hint: " in line for line in lines[:2])
     assert lines[2].startswith("invalid: 2 problems in 1 file")
-    assert lines[2].endswith(" in dataset/")
+    assert lines[2].endswith(" in dataset/ (checkout)")  # dataset/ of the folder it is in
 
 
 def test_json_format_holds_the_same_records(dataset_copy: Path) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from china_ai_claims._resources import dataset_dir
-from china_ai_claims.locating import not_a_dataset
+from china_ai_claims.locating import is_inside_installed_package, not_a_dataset
 from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
 from china_ai_claims.validators.files import (
@@ -49,7 +49,8 @@ def validate(path: str | Path | None = None) -> Report:
         reason = not_a_dataset(root, str(path), tuple(csv_file(name) for name in expected))
         if reason is not None:
             raise UsageError(reason)
-    context = Context(root, explicit=path is not None)
+    # The installed copy, however it is named: installers such as uv hard-link package files.
+    context = Context(root, explicit=path is not None and not is_inside_installed_package(root))
     if not scan_tree(context):
         return Report(errors=context.finish())
     schemas = {name: resource["schema"] for name, resource in expected.items()}

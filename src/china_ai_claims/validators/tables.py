@@ -325,6 +325,8 @@ def _misshapen_row(
         elif position is not None:
             message += f"; the extra cell follows the last column ({fields[-1].name})"
             value = cells[position]
+        elif rule == "missing-cell":
+            message += f"; the row ends after column {len(cells)} ({fields[len(cells) - 1].name})"
     context.add(file, line, rule, message, column, value)
     padded = (cells + [""] * width)[:width]
     row_cells = ["" if position is None else padded[position] for position, _ in layout]

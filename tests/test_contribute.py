@@ -7,18 +7,18 @@ import datetime
 import re
 import shlex
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from _installed import CHINA_AI_CLAIMS
 from china_ai_claims.archiving import SourceError, add_source
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
 
-COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
+COMMAND = CHINA_AI_CLAIMS
 
 
 def _add(dataset: Path, file: Path, source_id: str = "new-article", **extra: str) -> Path:
@@ -31,6 +31,7 @@ def test_add_source_archives_nfc_lf_text_and_stays_valid(
     article = tmp_path / "article.txt"
     decomposed = unicodedata.normalize("NFD", "Café ’quoted’ text")
     article.write_bytes(b"\xef\xbb\xbf" + f"Title\r\n{decomposed}\rlast line\n".encode())
+    sources_before = len(list((dataset_copy / "sources").glob("*.txt")))
     target = _add(dataset_copy, article, published="2025-03-01")
     assert target == dataset_copy / "sources" / "new-article.txt"
     text = target.read_text(encoding="utf-8")
@@ -44,7 +45,7 @@ def test_add_source_archives_nfc_lf_text_and_stays_valid(
     assert int(row["bytes"]) == len(target.read_bytes())
     report = validate(dataset_copy)
     assert report.valid, [error.as_dict() for error in report.errors]
-    assert report.sources == 2
+    assert report.sources == sources_before + 1
 
 
 @pytest.mark.parametrize(
@@ -101,7 +102,10 @@ def test_quote_prints_the_passage_exactly_as_written_with_its_line(packaged_data
          "--data-dir", str(packaged_dataset), "--limit", "1"],
     )  # fmt: skip
     assert result.exit_code == 0
-    assert result.output == (
+    # what was read goes to stderr: stdout is the passage, ready to paste
+    assert result.stderr.startswith("read ")
+    assert "dataset/" in result.stderr
+    assert result.stdout == (
         "line 17: Baidu CEO Robin Li stated that the cost of model training “can be reduced by "
         "more than 90% over 12 months.”\n"
     )
@@ -122,6 +126,7 @@ def test_the_contributing_walkthrough_ends_in_a_passing_validate(
     repo_root: Path, dataset_copy: Path
 ) -> None:
     work = dataset_copy.parent
+    sources_before = len(list((dataset_copy / "sources").glob("*.txt")))
     steps = _walkthrough(repo_root)
     assert [step for step, _ in steps] == [
         "article.txt",
@@ -146,4 +151,4 @@ def test_the_contributing_walkthrough_ends_in_a_passing_validate(
                 )
                 assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
     assert result.stdout.startswith("valid: ")
-    assert "2 sources" in result.stdout
+    assert f"{sources_before + 1} sources in dataset/ (checkout)" in result.stdout

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from _installed import script
+
 WORKFLOWS = ["validate.yml", "ci.yml", "release.yml"]
 
 
 def _checker() -> str:
     """check-jsonschema from this environment; it ships GitHub's workflow schema, so no network."""
-    installed = Path(sys.executable).with_name("check-jsonschema")
-    return (
-        str(installed)
-        if installed.exists()
-        else shutil.which("check-jsonschema") or "check-jsonschema"
-    )
+    return script("check-jsonschema")
 
 
 def _yaml(path: Path) -> Any:
@@ -85,9 +81,8 @@ def test_pre_commit_hook_runs_the_validator_on_the_dataset(repo_root: Path) -> N
 
 
 def test_the_hook_command_passes_on_the_repository(repo_root: Path) -> None:
-    command = Path(sys.executable).with_name("china-ai-claims")
     result = subprocess.run(
-        [str(command), "validate", "dataset"],
+        [script("china-ai-claims"), "validate", "dataset"],
         cwd=repo_root,
         capture_output=True,
         text=True,
@@ -95,3 +90,28 @@ def test_the_hook_command_passes_on_the_repository(repo_root: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("valid: ")
+
+
+def test_ci_tests_every_python_every_os_and_the_lowest_versions(repo_root: Path) -> None:
+    workflow = _yaml(repo_root / ".github" / "workflows" / "ci.yml")
+    jobs = workflow["jobs"]
+    assert jobs["ci"]["steps"][-1]["run"] == "bash .ci/run"
+    matrix = jobs["tests"]["strategy"]["matrix"]
+    assert matrix["python-version"] == ["3.10", "3.11", "3.12", "3.13"]
+    assert {entry["os"] for entry in matrix["include"]} == {"windows-latest", "macos-latest"}
+    runs = [step.get("run", "") for step in jobs["tests"]["steps"]]
+    assert 'pip install ".[test]" && python -m pytest' in runs
+    lowest = "\n".join(step.get("run", "") for step in jobs["lowest-direct"]["steps"])
+    assert "--resolution lowest-direct" in lowest
+    for job in jobs.values():
+        for step in job["steps"]:
+            if "uses" in step:  # pinned by a full commit hash
+                assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_ci_run_tests_the_lowest_allowed_versions_too(repo_root: Path) -> None:
+    script = (repo_root / ".ci" / "run").read_text(encoding="utf-8")
+    assert (
+        'uv pip install --quiet --python "$lowest/bin/python" --resolution lowest-direct' in script
+    )
+    assert '"$lowest/bin/python" -m pytest' in script

@@ -42,7 +42,11 @@ def test_every_quote_occurs_verbatim_in_its_source(table: str, packaged_dataset:
 
 
 def test_the_archived_source_keeps_its_curly_quotes_and_typos(packaged_dataset: Path) -> None:
-    (row,) = _rows(packaged_dataset, "sources")
+    (row,) = [
+        row
+        for row in _rows(packaged_dataset, "sources")
+        if row["id"] == "deepseek-impact-on-china-ai-industry"
+    ]
     text = (packaged_dataset / row["path"]).read_text(encoding="utf-8")
     assert text.splitlines()[0] == row["title"] == "DeepSeek’s Impact on China’s AI Industry"
     assert "makingthe code" in text

@@ -322,14 +322,15 @@ def test_diff_lists_added_removed_and_changed_rows(
     runner = CliRunner()
     text = runner.invoke(app, ["diff", str(packaged_dataset), str(dataset_copy)])
     assert text.exit_code == 0, text.output
-    assert "cost_claims: 0 added, 0 removed, 1 changed" in text.output
-    assert "~ gpt-4-training-cost note:" in text.output
-    assert "'Corrected.'" in text.output
-    assert "events: 1 added, 0 removed, 0 changed" in text.output
+    assert "cost_claims: 0 added, 0 removed, 1 changed" in text.stdout
+    assert "~ gpt-4-training-cost note:" in text.stdout
+    assert "'Corrected.'" in text.stdout
+    assert "events: 1 added, 0 removed, 0 changed" in text.stdout
+    assert text.stderr.startswith("compared ")  # what was read, apart from the output
     document = json.loads(
         runner.invoke(
             app, ["diff", str(packaged_dataset), str(dataset_copy), "--format", "json"]
-        ).output
+        ).stdout
     )
     assert document["tables"]["events"]["added"] == ["manus-launch"]
     changed = document["tables"]["cost_claims"]["changed"]["gpt-4-training-cost"]
@@ -345,7 +346,7 @@ def test_diff_lists_added_removed_and_changed_rows(
             "--date",
             "2026-12-01",
         ],
-    ).output
+    ).stdout
     assert entry.startswith(f"## [{VERSION}] - 2026-12-01")
     assert "### Added\n\n- `events`: `manus-launch`." in entry
     assert "### Changed\n\n- `cost_claims` `gpt-4-training-cost`: `note`." in entry
@@ -357,7 +358,7 @@ def test_diff_between_forms_of_the_same_data_is_empty(
     for form in (ZIP, JSON_FILE):
         result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(release_dir / form)])
         assert result.exit_code == 0
-        assert result.output.endswith("no differences\n")
+        assert result.stdout.endswith("no differences\n")
 
 
 def test_diff_of_a_missing_file_is_a_usage_error(tmp_path: Path, packaged_dataset: Path) -> None:

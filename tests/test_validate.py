@@ -3,6 +3,7 @@ names the rule, the file, the line and the column."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -70,7 +71,7 @@ BAD_CONTRIBUTIONS = [
         "descriptor-error", "datapackage.json", 3),
     Bad("descriptor-duplicate-key", text("datapackage.json", '"$schema"', '"name": "x",\n  "$schema"'),
         "descriptor-error", "datapackage.json", 1),
-    Bad("descriptor-nan", raw("datapackage.json", lambda b: re.sub(rb'"version": "[^"]*"', b'"version": NaN', b, count=1)),
+    Bad("descriptor-nan", raw("datapackage.json", lambda data: re.sub(rb'"version": "[^"]*"', b'"version": NaN', data, count=1)),
         "descriptor-error", "datapackage.json", 1),
     Bad("latin-1-encoding", resource("events", encoding="latin-1"),
         "descriptor-mismatch", "datapackage.json", -1),
@@ -442,17 +443,25 @@ def test_validate_is_safe_to_call_from_several_threads(dataset_copy: Path) -> No
 def test_untouched_dataset_is_valid(packaged_dataset: Path) -> None:
     report = validate(packaged_dataset)
     assert report.valid, [e.as_dict() for e in report.errors]
-    assert report.tables == 8
-    assert report.sources == 1
-    assert report.rows > 80
+    descriptor = json.loads((packaged_dataset / "datapackage.json").read_text(encoding="utf-8"))
+    assert report.tables == len(descriptor["resources"])
+    assert report.sources == len(list((packaged_dataset / "sources").glob("*.txt")))
+    rows = 0
+    for table in descriptor["resources"]:
+        with (packaged_dataset / table["path"]).open(encoding="utf-8", newline="") as handle:
+            rows += len(list(csv.reader(handle))) - 1
+    assert report.rows == rows
 
 
-def test_crlf_copy_is_valid(dataset_copy: Path) -> None:
-    for path in dataset_copy.glob("*.csv"):
-        data = path.read_bytes()
-        path.write_bytes(data.replace(b"\n", b"\r\n"))
+def test_crlf_line_endings_are_one_problem_per_file_naming_autocrlf(dataset_copy: Path) -> None:
+    converted = [*sorted(dataset_copy.glob("*.csv")), *sorted(dataset_copy.glob("sources/*.txt"))]
+    for path in converted:
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     report = validate(dataset_copy)
-    assert report.valid, [e.as_dict() for e in report.errors]
+    assert {error.rule for error in report.errors} == {"crlf-line-endings"}
+    named = sorted(error.file for error in report.errors)
+    assert named == sorted(path.relative_to(dataset_copy).as_posix() for path in converted)
+    assert all("core.autocrlf" in error.hint for error in report.errors)
 
 
 def test_a_row_after_a_multiline_cell_is_reported_at_its_own_first_line(

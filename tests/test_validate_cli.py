@@ -25,21 +25,31 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _data_dir_line(output: str) -> str:
+    return output.splitlines()[-1]
+
+
 def test_packaged_dataset_is_valid_by_default() -> None:
     code, output = _run()
     assert code == 0
     assert output.startswith("valid: ")
 
 
-def test_text_format_is_one_line_per_problem_then_a_summary(dataset_copy: Path) -> None:
+def test_text_format_is_one_line_per_problem_then_a_summary(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cell("cost_claims", GPT4, currency="XYZ", amount="7")(dataset_copy)
-    code, output = _run(str(dataset_copy))
+    monkeypatch.chdir(dataset_copy.parent)
+    code, output = _run("dataset")
     assert code == 1
     lines = output.splitlines()
-    assert lines[0].startswith("cost_claims.csv:3: number-not-in-quote [amount] ")
-    assert lines[1].startswith("cost_claims.csv:3: unknown-currency [currency] ")
+    # paths as typed, so that a terminal or an editor opens them; the record rule, an earlier
+    # layer, before the provenance check that follows from it
+    assert lines[0].startswith("dataset/cost_claims.csv:3: unknown-currency [currency] ")
+    assert lines[1].startswith("dataset/cost_claims.csv:3: number-not-in-quote [amount] ")
     assert all(" hint: " in line for line in lines[:2])
     assert lines[2].startswith("invalid: 2 problems in 1 file")
+    assert lines[2].endswith(" in dataset/ (checkout)")  # dataset/ of the folder it is in
 
 
 def test_json_format_holds_the_same_records(dataset_copy: Path) -> None:

@@ -33,6 +33,11 @@ def _find(folder: str) -> Path:
     )
 
 
+def installed_package_dir() -> Path:
+    """The folder of the installed ``china_ai_claims`` package (nothing is ever written in it)."""
+    return _PACKAGE_DIR
+
+
 def dataset_dir() -> Path:
     """The folder holding ``datapackage.json``, the CSV tables and ``sources/``."""
     return _find("dataset")

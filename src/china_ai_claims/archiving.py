@@ -96,13 +96,21 @@ def add_source(
     if not table.is_file():
         raise SourceError(f"{table} not found: pass the dataset folder (--data-dir)")
     with table.open(encoding="utf-8", newline="") as handle:
-        existing = {row["id"] for row in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
+    existing = {row["id"] for row in rows}
     target = data_dir / "sources" / f"{source_id}.txt"
     if source_id in existing:
         raise SourceError(f"id {source_id!r} is already in {SOURCES_CSV}; ids are never reused")
     if target.exists() or target.is_symlink():
         raise SourceError(f"{target} already exists; nothing is overwritten")
     data = _text_of(file).encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    archived_as = next((row["id"] for row in rows if row.get("sha256") == digest), None)
+    if archived_as is not None:
+        raise SourceError(
+            f"{file} is already archived as source {archived_as!r} (same text, same sha256): "
+            "use that id in your rows"
+        )
     row = {
         "id": source_id,
         "title": title,
@@ -112,7 +120,7 @@ def add_source(
         "retrieved": (retrieved or datetime.date.today()).isoformat(),
         "language": language,
         "path": f"sources/{source_id}.txt",
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": digest,
         "bytes": str(len(data)),
         "note": "",
     }

@@ -44,10 +44,10 @@ class Point:
     modality: str
 
 
-def _names(table: str, column: str = "name") -> dict[str, str]:
+def _names(table: str, data_dir: Path | None, column: str = "name") -> dict[str, str]:
     from china_ai_claims.loading import load
 
-    frame = load(table)
+    frame = load(table, data_dir=data_dir)
     return dict(zip(frame["id"], frame[column], strict=True))
 
 
@@ -74,12 +74,14 @@ def _period(row: Any) -> str:
     return "period not stated"
 
 
-def claims_to_draw() -> tuple[list[Point], list[str]]:
+def claims_to_draw(data_dir: Path | None = None) -> tuple[list[Point], list[str]]:
     """The points to draw and the lines listed under the chart (claims without a number, and
-    hypothetical claims), from the cost and funding tables."""
+    hypothetical claims), from the cost and funding tables of ``data_dir`` (the packaged
+    dataset by default)."""
     from china_ai_claims.loading import load
 
-    organizations, people, models = _names("organizations"), _names("people"), _names("models")
+    organizations = _names("organizations", data_dir)
+    people, models = _names("people", data_dir), _names("models", data_dir)
     points: list[Point] = []
     words: list[str] = []
     subjects = {
@@ -87,7 +89,7 @@ def claims_to_draw() -> tuple[list[Point], list[str]]:
         "funding_claims": ("funder_organization_id", "funder_text", "target_text"),
     }
     for table, _ in PANELS:
-        for _, row in load(table).iterrows():
+        for _, row in load(table, data_dir=data_dir).iterrows():
             bound = _text(row["bound"])
             if not bound:
                 continue
@@ -165,8 +167,8 @@ def _tick_label(point: Point) -> str:
     return f"{point.label}{marked}\n“{point.amount_text}”, {point.period}"
 
 
-def draw(out: Path) -> Path:
-    """Write the chart as SVG to ``out``."""
+def draw(out: Path, data_dir: Path | None = None) -> Path:
+    """Write the chart of ``data_dir`` (the packaged dataset by default) as SVG to ``out``."""
     try:
         import matplotlib
     except ImportError:
@@ -176,9 +178,10 @@ def draw(out: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from china_ai_claims._resources import VERSION
+    from china_ai_claims._resources import dataset_dir, read_version
 
-    points, words = claims_to_draw()
+    version = read_version(dataset_dir() if data_dir is None else data_dir)
+    points, words = claims_to_draw(data_dir)
     panels = [
         (table, title, currency, sorted(shown, key=lambda p: (p.high, p.label)))
         for table, title in PANELS
@@ -209,7 +212,7 @@ def draw(out: Path) -> Path:
         axis.set_title(f"{title} claims, {currency} as stated", loc="left", fontweight="bold")
         axis.set_xlabel(f"{currency} (log scale)")
     figure.suptitle(
-        f"Claimed amounts, china-ai-claims {VERSION}\n"
+        f"Claimed amounts, china-ai-claims {version}\n"
         "● exact   ○ approximate or not an assertion   → at least / more than   "
         "← at most / less than   |—| range",
         fontsize=9,

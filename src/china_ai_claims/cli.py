@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from china_ai_claims.locating import DataLocation
 
 app = typer.Typer(
     name="china-ai-claims",
@@ -36,7 +39,9 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def _print_version(value: bool) -> None:
-    if value:
+    # Only a literal True (the flag given): a click release that passes another truthy value to
+    # an unset flag must never turn a command into "print the version and exit 0".
+    if value is True:
         from china_ai_claims._resources import VERSION
 
         console.print(f"china-ai-claims {VERSION}", markup=False)
@@ -59,11 +64,13 @@ def _root(
 
 
 RootOption = Annotated[
-    Path,
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
     typer.Option(
         "--root",
-        help="Repository root holding dataset/ and schemas/ (default: the current folder).",
+        help="Repository root holding dataset/ and schemas/ (default: the checkout around the "
+        "current folder).",
         file_okay=False,
+        show_default=False,
     ),
 ]
 
@@ -74,15 +81,19 @@ def schemas(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if a generated file is stale."),
     ] = False,
-    root: RootOption = Path("."),
+    root: RootOption = None,
 ) -> None:
     """Generate schemas/*.json, dataset/datapackage.json and docs/data-dictionary.md from the
     record models."""
     from china_ai_claims.schema_builder import stale_files, write_contract
 
+    if root is None:
+        root = _checkout_root("schemas")
     data_dir, schema_dir, docs_dir = root / "dataset", root / "schemas", root / "docs"
     if not (data_dir / "datapackage.json").is_file():
         fail(f"{data_dir}/datapackage.json not found: run from the repository root or pass --root")
+    if not check:
+        _writable(data_dir, "schemas")
     if check:
         stale = stale_files(data_dir, schema_dir, docs_dir)
         for path in stale:
@@ -107,19 +118,66 @@ DataDirArgument = Annotated[
     # A string, not a Path: Path("") would silently become the current folder.
     Optional[str],  # noqa: UP045 - typer reads the annotation at run time, on Python 3.10 too
     typer.Argument(
-        help="Dataset folder (holding datapackage.json); default: the packaged dataset.",
+        help="Dataset folder (holding datapackage.json); default: dataset/ of the checkout "
+        "around the current folder, else the installed one.",
         show_default=False,
     ),
 ]
 
 
-def _folder(data_dir: str | None) -> Path | None:
-    """The DATA_DIR argument as a path; an empty string is a usage error, not the current folder."""
-    if data_dir is None:
-        return None
-    if data_dir == "":
-        fail("DATA_DIR is an empty string")
-    return Path(data_dir)
+def _located(data_dir: str | Path | None) -> DataLocation:
+    """Where the data of a command is (see locating): a usage error when it is no dataset."""
+    from china_ai_claims.locating import LocationError, locate, not_a_dataset
+
+    try:
+        location = locate(data_dir)
+    except LocationError as error:
+        fail(str(error))
+    reason = not_a_dataset(location.path, location.display if data_dir is None else str(data_dir))
+    if reason is not None:
+        fail(reason)
+    return location
+
+
+def _writable(data_dir: str | Path | None, what: str) -> Path:
+    """The dataset folder a writing command may change (never the installed one)."""
+    from china_ai_claims.locating import LocationError, writable_location
+
+    try:
+        return writable_location(data_dir, what)
+    except LocationError as error:
+        fail(str(error))
+
+
+def _checkout_root(what: str) -> Path:
+    from china_ai_claims.locating import find_checkout
+
+    root = find_checkout()
+    if root is None:
+        fail(f"{what}: not in a checkout (no dataset/datapackage.json here or above): run it in "
+             "a clone of the repository, or pass --root")  # fmt: skip
+    return root
+
+
+def _output(given: Path | None, in_checkout: str, option: str) -> Path:
+    from china_ai_claims.locating import LocationError, default_output
+
+    try:
+        return default_output(given, in_checkout, option)
+    except LocationError as error:
+        fail(str(error))
+
+
+def _os_message(error: OSError) -> str:
+    """An operating-system error as ``path: reason``, without Python's ``[Errno 2]``."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror.lower()}"
+    return str(error)
+
+
+def _say_read(location: DataLocation, *, machine: bool = False) -> None:
+    """Name the data a command read: on stdout, or on stderr when stdout is for machines."""
+    (error_console if machine else console).print(f"read {location.label}", markup=False)
 
 
 @app.command()
@@ -134,15 +192,17 @@ def validate(
 
     Exit 0 valid, 1 invalid data, 2 a problem with the command itself.
     """
+    from china_ai_claims.locating import LocationError, locate
     from china_ai_claims.validators import UsageError, render
     from china_ai_claims.validators import validate as run_validation
 
     try:
-        report = run_validation(_folder(data_dir))
-    except UsageError as error:
+        location = locate(data_dir)
+        report = run_validation(location.path)
+    except (LocationError, UsageError) as error:
         fail(str(error))
-    prefix = str(data_dir) if data_dir is not None else "dataset"
-    console.print(render(report, output_format.value, prefix), end="", markup=False)
+    output = render(report, output_format.value, location.display, location.label)
+    console.print(output, end="", markup=False)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 
@@ -150,9 +210,14 @@ def validate(
 def release(
     data_dir: DataDirArgument = None,
     out: Annotated[
-        Path,
-        typer.Option("--out", help="Folder to write the release files into.", file_okay=False),
-    ] = Path("release"),
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--out",
+            help="Folder to write the release files into (default: release/ of the checkout).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate, then build the CSV zip, JSON, SQLite (+ Datasette metadata) and SHA256SUMS.
 
@@ -161,8 +226,11 @@ def release(
     from china_ai_claims.release import ReleaseError, build_release
     from china_ai_claims.validators import UsageError
 
+    location = _located(data_dir)
+    target = _output(out, "release", "--out")
+    _say_read(location)
     try:
-        written = build_release(out, _folder(data_dir))
+        written = build_release(target, location.path)
     except UsageError as error:
         fail(str(error))
     except ReleaseError as error:
@@ -200,13 +268,30 @@ def diff(
     """List the rows added, removed and changed (by id, with old -> new values) per table."""
     import datetime
 
-    from china_ai_claims.diff import compare, open_any, render_changelog, render_json, render_text
+    from china_ai_claims.diff import (
+        compare,
+        names_a_version_or_url,
+        open_any,
+        render_changelog,
+        render_json,
+        render_text,
+    )
     from china_ai_claims.errors import DataError, ReleaseError
+    from china_ai_claims.locating import not_a_dataset, shown
 
+    local = {side: not names_a_version_or_url(side) for side in (old, new)}
+    for side in (old, new):
+        reason = not_a_dataset(Path(side), side) if local[side] else None
+        if reason is not None:
+            fail(reason)
     try:
         result = compare(open_any(old), open_any(new))
     except (ReleaseError, DataError) as error:
         fail(str(error), EXIT_INVALID if error.data_invalid else EXIT_USAGE)
+    except OSError as error:
+        fail(_os_message(error))
+    read = [shown(Path(side)) if local[side] else side for side in (old, new)]
+    error_console.print(f"compared {read[0]} with {read[1]}", markup=False)
     if output_format is DiffFormat.json:
         console.print(render_json(result), end="", markup=False)
     elif output_format is DiffFormat.changelog:
@@ -216,22 +301,12 @@ def diff(
         console.print(render_text(result), end="", markup=False)
 
 
-def _contributor_data_dir(data_dir: Path | None) -> Path:
-    """The dataset folder a contributor means: --data-dir, else ./dataset, else the packaged one."""
-    if data_dir is not None:
-        return data_dir
-    if Path("dataset", "datapackage.json").is_file():
-        return Path("dataset")
-    from china_ai_claims._resources import dataset_dir
-
-    return dataset_dir()
-
-
 DataDirOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
     typer.Option(
         "--data-dir",
-        help="Dataset folder (default: ./dataset, else the packaged one).",
+        help="Dataset folder (default: dataset/ of the checkout around the current folder, "
+        "else the installed one).",
         file_okay=False,
     ),
 ]
@@ -258,12 +333,13 @@ def add_source_command(
 
     if not file.is_file():
         fail(f"{file}: no such file")
+    folder = _writable(data_dir, "add-source")
     try:
         target = add_source(
             file,
             source_id=source_id,
             title=title,
-            data_dir=_contributor_data_dir(data_dir),
+            data_dir=folder,
             url=url,
             publisher=publisher,
             published=published,
@@ -286,13 +362,21 @@ def quote(
     """Print the passages of a source closest to WORDS, exactly as written, with line numbers."""
     from china_ai_claims.passages import closest_passages
 
-    folder = _contributor_data_dir(data_dir)
-    path = folder / "sources" / f"{source_id}.txt"
+    location = _located(data_dir)
+    path = location.path / "sources" / f"{source_id}.txt"
     if not path.is_file():
-        fail(f"no source {source_id!r} in {folder}/sources")
+        from china_ai_claims.validators.problems import did_you_mean
+
+        archived = [found.stem for found in (location.path / "sources").glob("*.txt")]
+        fail(
+            f"no source {source_id!r} in {location.display}/sources"
+            f"{did_you_mean(source_id, archived)}"
+        )
     text = path.read_text(encoding="utf-8")
     for passage in closest_passages(text, words, limit):
         console.print(f"line {passage.line}: {passage.text}", markup=False)
+    # on stderr: the passages are for pasting, so they stay the whole of stdout
+    _say_read(location, machine=True)
 
 
 @app.command()
@@ -300,13 +384,20 @@ def info(data_dir: DataDirArgument = None) -> None:
     """The version, each table with its row count, and the sources."""
     from china_ai_claims.loading import load_all
 
-    dataset = load_all(data_dir=_folder(data_dir))
+    location = _located(data_dir)
+    try:
+        dataset = load_all(data_dir=location.path)
+    except (ValueError, LookupError) as error:
+        fail(_unreadable(location, error))
+    except OSError as error:
+        fail(_unreadable(location, _os_message(error)))
     console.print(f"china-ai-claims {dataset.version}", markup=False)
     for name, frame in dataset.tables.items():
         console.print(f"  {name:<16} {len(frame):>6} rows", markup=False)
     console.print("sources:", markup=False)
     for _, source in dataset.sources.iterrows():
         console.print(f"  {source['id']}: {source['title']}", markup=False)
+    _say_read(location)
 
 
 class ShowFormat(str, Enum):
@@ -346,12 +437,17 @@ def show(
     from china_ai_claims import terminal
     from china_ai_claims.loading import UnknownTableError, load
 
+    location = _located(data_dir)
     try:
-        frame = load(table, data_dir=data_dir)
+        frame = load(table, data_dir=location.path)
         frame = terminal.keep_rows(frame, table, where or [])
         frame = terminal.pick_columns(frame, table, columns)
     except (UnknownTableError, terminal.ShowError) as error:
         fail(str(error))
+    except (ValueError, LookupError) as error:
+        fail(_unreadable(location, error))
+    except OSError as error:
+        fail(_unreadable(location, _os_message(error)))
     if limit is not None:
         frame = frame.head(limit)
     if output_format is ShowFormat.csv:
@@ -361,22 +457,39 @@ def show(
     else:
         lines = terminal.human_lines(frame, table, terminal.terminal_width())
     terminal.write_lines(lines)
+    _say_read(location, machine=output_format is not ShowFormat.table)
+
+
+def _unreadable(location: DataLocation, error: object) -> str:
+    return (
+        f"{location.label} cannot be read: {error}; 'china-ai-claims validate "
+        f"{location.display}' lists every problem"
+    )
 
 
 @app.command()
 def chart(
-    out: Annotated[Path, typer.Option("--out", help="SVG file to write.")] = Path(
-        "docs/claims.svg"
-    ),
+    data_dir: DataDirArgument = None,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--out",
+            help="SVG file to write (default: docs/claims.svg of the checkout).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Draw the cost and funding claims with amounts (needs the chart extra: matplotlib)."""
+    location = _located(data_dir)
+    target = _output(out, "docs/claims.svg", "--out")
     try:
         from china_ai_claims.chart import draw
 
-        written = draw(out)
+        written = draw(target, location.path)
     except ImportError as error:
         fail(str(error))
     console.print(f"wrote {written}", markup=False)
+    _say_read(location)
 
 
 @app.command()
@@ -392,8 +505,10 @@ def browse(
     def announce(message: str) -> None:
         console.print(message, markup=False)
 
+    location = _located(data_dir)
+    _say_read(location)
     try:
-        code = serve(port, _folder(data_dir), announce)
+        code = serve(port, location.path, announce)
     except BrowseError as error:
         fail(str(error))
     except ReleaseError as error:
@@ -422,15 +537,16 @@ def compare(
     """Group the cost and funding claims that state the same quantity and say whether their
     amounts agree or conflict. Exit 0 either way: a conflict between sources is information."""
     from china_ai_claims.comparing import compare_claims, render_json, render_text
-    from china_ai_claims.loading import DataError, load_all
-    from china_ai_claims.opening import ReleaseFormatError
+    from china_ai_claims.loading import load_all
 
-    folder = _folder(data_dir)
+    location = _located(data_dir)
     try:
-        dataset = load_all(data_dir=folder)
-    except (OSError, DataError, ReleaseFormatError) as error:
-        fail(f"{error}; run 'china-ai-claims validate' on the folder first")
-    read = f"{folder if folder is not None else 'the packaged dataset'} ({dataset.version})"
+        dataset = load_all(data_dir=location.path)
+    except (ValueError, LookupError) as error:
+        fail(_unreadable(location, error))
+    except OSError as error:
+        fail(_unreadable(location, _os_message(error)))
+    read = f"{location.label} ({dataset.version})"
     render = render_json if output_format is CompareFormat.json else render_text
     console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
 
@@ -448,17 +564,17 @@ def coverage(
 
     Exit 0 when nothing is left unacknowledged, 1 otherwise, 2 a problem with the command.
     """
-    from china_ai_claims._resources import dataset_dir
     from china_ai_claims.coverage import CoverageError, render_json, render_text
     from china_ai_claims.coverage import coverage as measure
 
-    folder = _folder(data_dir)
+    location = _located(data_dir)
     try:
-        report = measure(dataset_dir() if folder is None else folder)
+        report = measure(location.path)
     except CoverageError as error:
         fail(str(error))
     render = render_json if output_format is CoverageFormat.json else render_text
     console.print(render(report), end="", markup=False)
+    _say_read(location, machine=output_format is CoverageFormat.json)
     raise typer.Exit(EXIT_OK if report.empty else EXIT_INVALID)
 
 
@@ -514,25 +630,17 @@ def cite(
 ) -> None:
     """Print the citation of the installed version (or of DATA_DIR's, or of --release's)."""
     from china_ai_claims.citation import citation
-    from china_ai_claims.opening import ChecksumError, ReleaseFormatError, open_data
+    from china_ai_claims.errors import ReleaseError
+    from china_ai_claims.opening import open_data
 
+    location = None if release is not None else _located(data_dir)
     try:
-        package = open_data(_folder(data_dir), release)
-    except (OSError, ValueError, ChecksumError, ReleaseFormatError) as error:
+        package = open_data(None if location is None else location.path, release)
+    except (OSError, ValueError, ReleaseError) as error:
         fail(str(error))
     console.print(citation(package.descriptor, output_format.value), end="", markup=False)
-
-
-def main() -> None:
-    """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
-    try:
-        app(standalone_mode=True)
-    except Exception as error:
-        error_console.print(
-            f"china-ai-claims: internal error: {type(error).__name__}: {error}; please report it",
-            markup=False,
-        )
-        raise SystemExit(EXIT_USAGE) from None
+    # on stderr: the citation is for pasting, so it stays the whole of stdout
+    error_console.print(f"read {release if location is None else location.label}", markup=False)
 
 
 @app.command()
@@ -547,10 +655,24 @@ def site(
     from china_ai_claims.site import SiteError, build_site
     from china_ai_claims.validators import UsageError
 
+    location = _located(data_dir)
     try:
-        written = build_site(out, _folder(data_dir))
+        written = build_site(out, location.path)
     except (UsageError, ImportError) as error:
         fail(str(error))
     except SiteError as error:
         fail(str(error), EXIT_INVALID)
     console.print(f"wrote {len(written)} files into {out}; open {out / 'index.html'}", markup=False)
+    _say_read(location)
+
+
+def main() -> None:
+    """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except Exception as error:
+        error_console.print(
+            f"china-ai-claims: internal error: {type(error).__name__}: {error}; please report it",
+            markup=False,
+        )
+        raise SystemExit(EXIT_USAGE) from None

@@ -49,6 +49,12 @@ class Diff:
         return any(self.tables.values())
 
 
+def names_a_version_or_url(text: str) -> bool:
+    """Whether ``text`` names a published version (``0.1.0``, not a file of that name) or a URL,
+    rather than a local file or folder."""
+    return "://" in text or (_VERSION.fullmatch(text) is not None and not Path(text).exists())
+
+
 def open_any(path: str | Path) -> Package:
     """A dataset folder as it is, a release file or URL verified, or a published version."""
     text = str(path)

@@ -307,7 +307,14 @@ def _ref(description: str, example: str) -> Any:
 class Record(BaseModel):
     """A row of one table. Empty CSV cells arrive as ``None``; list cells are split on ``|``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # Columns such as model_id are data, not pydantic API: only the names pydantic itself defines
+    # are protected (pydantic 2.10's default; before it, every model_ name warned).
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_enum_values=False,
+        protected_namespaces=("model_validate", "model_dump"),
+    )
 
     table: ClassVar[str]
 

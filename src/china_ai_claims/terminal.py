@@ -42,8 +42,27 @@ def keep_rows(frame: pd.DataFrame, table: str, where: Iterable[str]) -> pd.DataF
                 f"--where {condition!r}: use COLUMN=VALUE with a column of {table}: "
                 f"{', '.join(frame.columns)}"
             )
+        allowed = _allowed_values(frame[column])
+        if allowed and value not in allowed:
+            from china_ai_claims.validators.problems import did_you_mean
+
+            # A value outside the column's allowed values would match nothing: say so instead.
+            raise ShowError(
+                f"--where {column}={value}: {value!r} is not an allowed value of {column} "
+                f"({', '.join(allowed)}){did_you_mean(value, allowed)}"
+            )
         frame = frame[[csv_text(cell) == value for cell in frame[column]]]
     return frame
+
+
+def _allowed_values(column: pd.Series) -> list[str]:
+    """The allowed values of an enumerated column (``load`` types it as a category holding every
+    allowed value), else nothing."""
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return [str(value) for value in column.dtype.categories]
+    return []
 
 
 def pick_columns(frame: pd.DataFrame, table: str, columns: str | None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from china_ai_claims._resources import dataset_dir
+from china_ai_claims.locating import is_inside_installed_package, not_a_dataset
 from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
 from china_ai_claims.validators.files import (
@@ -34,7 +35,7 @@ from china_ai_claims.validators.provenance import Names, QuoteCheck, SourceCheck
 from china_ai_claims.validators.records import check_record
 from china_ai_claims.validators.report import FORMATS, Report, render
 from china_ai_claims.validators.tables import Table, read_rows
-from china_ai_claims.validators.text import decode, decoded_lines
+from china_ai_claims.validators.text import decode, decoded_lines, without_crlf
 from china_ai_claims.validators.whole import WholeCheck
 
 __all__ = ["FORMATS", "RULES", "Problem", "Report", "UsageError", "render", "validate"]
@@ -46,10 +47,16 @@ def validate(path: str | Path | None = None) -> Report:
     Raises :class:`UsageError` when ``path`` is not a folder; every problem of the data itself is
     a :class:`Problem` in the returned :class:`Report`.
     """
-    context = Context(open_root(dataset_dir() if path is None else path), explicit=path is not None)
+    root = open_root(dataset_dir() if path is None else path)
+    expected = {record.table: resource_descriptor(record) for record in RECORD_TYPES}
+    if not root.is_symlink():  # a linked root is reported as a problem of the data below
+        reason = not_a_dataset(root, str(path), tuple(csv_file(name) for name in expected))
+        if reason is not None:
+            raise UsageError(reason)
+    # The installed copy, however it is named: installers such as uv hard-link package files.
+    context = Context(root, explicit=path is not None and not is_inside_installed_package(root))
     if not scan_tree(context):
         return Report(errors=context.finish())
-    expected = {record.table: resource_descriptor(record) for record in RECORD_TYPES}
     schemas = {name: resource["schema"] for name, resource in expected.items()}
 
     descriptor = None
@@ -81,7 +88,7 @@ def validate(path: str | Path | None = None) -> Report:
             if name == "sources":
                 check_unlisted(context, set())
             continue
-        lines = decoded_lines(context, file, data)
+        lines = decoded_lines(context, file, without_crlf(context, file, data))
         table = Table(
             name, file, {spec["name"]: n for n, spec in enumerate(schemas[name]["fields"])}
         )

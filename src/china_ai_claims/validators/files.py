@@ -43,7 +43,7 @@ class Context:
     """
 
     root: Path
-    explicit: bool = True
+    explicit: bool = True  # False for the installed copy, whose files may be hard links
     problems: list[Problem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
     reported_paths: set[str] = field(default_factory=set)

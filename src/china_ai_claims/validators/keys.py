@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from china_ai_claims.validators.files import Context
+from china_ai_claims.validators.problems import did_you_mean
 from china_ai_claims.validators.tables import Row, Table
+
+MAX_SUGGESTIONS = 50  # "did you mean" searches per table
 
 
 class KeyCheck:
@@ -26,6 +29,7 @@ class KeyCheck:
             for key in schema.get("foreignKeys", [])
         ]
         self.pending: list[tuple[int, str, str]] = []
+        self.suggestions_left = MAX_SUGGESTIONS
 
     def check(self, context: Context, row: Row) -> None:
         table = self.table
@@ -51,7 +55,7 @@ class KeyCheck:
                 continue
             known = self.ids.get(target)
             if known is not None and value not in known:
-                self._dangling(context, row.line, column, target, value)
+                self._dangling(context, row.line, column, target, value, known)
                 row.ok = False
                 row.broken.add(column)
 
@@ -62,15 +66,21 @@ class KeyCheck:
         if self.table.complete:
             for line, column, value in self.pending:
                 if value not in known:
-                    self._dangling(context, line, column, self.table.name, value)
+                    self._dangling(context, line, column, self.table.name, value, known)
         return known
 
-    def _dangling(self, context: Context, line: int, column: str, target: str, value: str) -> None:
+    def _dangling(
+        self, context: Context, line: int, column: str, target: str, value: str, known: set[str]
+    ) -> None:
+        # A suggestion compares the id with every known one: bounded, so hostile input with
+        # thousands of dangling links costs no more than a few.
+        self.suggestions_left -= 1
+        suggestion = did_you_mean(value, known) if self.suggestions_left >= 0 else ""
         context.add(
             self.table.file,
             line,
             "foreign-key",
-            f"no row of {target} has id {value!r}",
+            f"no row of {target} has id {value!r}{suggestion}",
             column,
             value,
         )

@@ -8,7 +8,9 @@ public contract: a code is never renamed or reused for another meaning.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_VALUE_LENGTH = 80
@@ -71,6 +73,13 @@ RULES: dict[str, tuple[str, str]] = {
         "can make text display differently from what it is",
     ),
     "zero-width-character": ("text", "remove the invisible character shown as \\uXXXX"),
+    "crlf-line-endings": (
+        "text",
+        "the file has Windows (CRLF) line endings, usually written by git's core.autocrlf: run "
+        "'git config core.autocrlf input', then 'git rm -q --cached -r dataset' and "
+        "'git reset -q --hard' to check the files out again as committed (the repository's "
+        ".gitattributes keeps new clones byte-exact); or convert the file with dos2unix",
+    ),
     "untrimmed-whitespace": ("text", "remove the spaces at the start or end of the cell"),
     "formula-injection": (
         "text",
@@ -269,6 +278,20 @@ RULES.update(
     }
 )
 
+# The order in which a row's problems are listed: its root cause (its bytes, its shape) before what
+# follows from it (types, rules, provenance), and the hints from the words last.
+LAYERS = (
+    "descriptor",
+    "files",
+    "text",
+    "structure",
+    "keys",
+    "records",
+    "provenance",
+    "whole",
+    WARNING_LAYER,
+)
+
 # The characters the text rules refuse, written once: text.py checks cells with them, and escape()
 # shows each of them (and lone surrogates and other invisible format characters) as \uXXXX.
 CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
@@ -280,6 +303,14 @@ ZERO_WIDTH_CHARS = (
 _INVISIBLE = re.compile(
     f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}\u2065\u206a-\u206f\ud800-\udfff]"
 )
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` with the choice closest to ``value``, or ``""`` when none is
+    close (ignoring case, so that ``At_Least`` finds ``at_least``)."""
+    by_folded = {choice.casefold(): choice for choice in sorted(choices)}
+    close = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f"; did you mean {by_folded[close[0]]!r}?" if close else ""
 
 
 def escape(text: str, limit: int = MAX_VALUE_LENGTH) -> str:
@@ -315,8 +346,10 @@ class Problem:
         """``warning`` for a hint from the words (never fails validation), else ``error``."""
         return "warning" if self.layer == WARNING_LAYER else "error"
 
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.file, self.line, self.column or "", self.rule)
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """By file and line; within a line, the earlier layer first: a row's root cause (its
+        bytes, its shape) is listed before what follows from it (types, rules, provenance)."""
+        return (self.file, self.line, LAYERS.index(self.layer), self.column or "", self.rule)
 
     def as_dict(self) -> dict[str, object]:
         return {

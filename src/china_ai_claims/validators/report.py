@@ -72,22 +72,35 @@ class Report:
         )
 
 
-def render_text(report: Report) -> str:
+def _under(prefix: str, file: str) -> str:
+    """``file`` (relative to the dataset folder) as seen from where ``prefix`` is relative to."""
+    return f"{prefix.rstrip('/')}/{file}" if prefix not in ("", ".") else file
+
+
+def _summary(report: Report, read: str) -> str:
+    return f"{report.summary()} in {read}" if read else report.summary()
+
+
+def render_text(report: Report, prefix: str = "", read: str = "") -> str:
+    """One line per problem, ``path:line: rule [column] message (value) hint``, then the
+    summary. ``prefix`` is the dataset folder as the user typed it (so that terminals and
+    editors open ``dataset/cost_claims.csv:3``); ``read`` names the data in the summary."""
     lines = []
     for error in [*report.errors, *report.warnings]:
-        where = f"{error.file}:{error.line}" if error.line else error.file
+        path = _under(prefix, error.file)
+        where = f"{path}:{error.line}" if error.line else path
         column = f" [{error.column}]" if error.column else ""
         value = f' (value: "{error.value}")' if error.value is not None else ""
         severity = "warning: " if error.severity == "warning" else ""
         lines.append(
             f"{where}: {severity}{error.rule}{column} {error.message}{value} hint: {error.hint}"
         )
-    lines.append(report.summary())
+    lines.append(_summary(report, read))
     return "\n".join(lines) + "\n"
 
 
-def render_json(report: Report) -> str:
-    document = {
+def render_json(report: Report, read: str = "") -> str:
+    document: dict[str, object] = {
         "valid": report.valid,
         "summary": report.summary(),
         "counts": report.counts,
@@ -96,6 +109,8 @@ def render_json(report: Report) -> str:
         "warnings": [warning.as_dict() for warning in report.warnings],
         "explained_warnings": report.explained,
     }
+    if read:
+        document["read"] = read
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -107,12 +122,12 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(report: Report, prefix: str) -> str:
+def render_github(report: Report, prefix: str, read: str = "") -> str:
     """Workflow commands that annotate the pull request's files; ``prefix`` is the dataset folder
     as seen from the repository root (e.g. ``dataset``)."""
     lines = []
     for error in [*report.errors, *report.warnings]:
-        path = f"{prefix.rstrip('/')}/{error.file}" if prefix not in ("", ".") else error.file
+        path = _under(prefix, error.file)
         properties = [f"file={_escape_property(path)}"]
         if error.line:
             properties.append(f"line={error.line}")
@@ -121,13 +136,16 @@ def render_github(report: Report, prefix: str) -> str:
         value = f' (value: "{error.value}")' if error.value is not None else ""
         body = _escape_data(f"{error.message}{value} hint: {error.hint}")
         lines.append(f"::{error.severity} {','.join(properties)}::{body}")
-    lines.append(_escape_data(report.summary()))
+    lines.append(_escape_data(_summary(report, read)))
     return "\n".join(lines) + "\n"
 
 
-def render(report: Report, fmt: str, prefix: str = "dataset") -> str:
+def render(report: Report, fmt: str, prefix: str | None = None, read: str = "") -> str:
+    """The report in ``fmt``. ``prefix``: the dataset folder as typed, put before each file
+    (GitHub annotations default to ``dataset``, the folder as seen from the repository root);
+    ``read``: what was read, named in the summary (e.g. ``dataset/ (checkout)``)."""
     if fmt == "json":
-        return render_json(report)
+        return render_json(report, read)
     if fmt == "github":
-        return render_github(report, prefix)
-    return render_text(report)
+        return render_github(report, "dataset" if prefix is None else prefix, read)
+    return render_text(report, prefix or "", read)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from china_ai_claims.validators.files import MAX_FILE_BYTES, Context
+from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
+from china_ai_claims.validators.problems import did_you_mean
 from china_ai_claims.validators.text import cell_problems
 
 # Long cells are reported by the schema's maxLength, not cut off by the csv module's own limit
@@ -157,7 +158,12 @@ class _Field:
     def _constraints(self, value: str, typed: Any) -> list[tuple[str, str]]:
         found = []
         if self.enum is not None and value not in self.enum:
-            found.append(("constraint-error", f"not one of: {', '.join(self.enum_order)}"))
+            found.append(
+                (
+                    "constraint-error",
+                    f"not one of: {', '.join(self.enum_order)}{did_you_mean(value, self.enum)}",
+                )
+            )
         if self.pattern is not None and not self.pattern.fullmatch(value):
             found.append(("constraint-error", f"does not match the pattern {self.pattern.pattern}"))
         if self.max_length is not None and len(value) > self.max_length:
@@ -239,24 +245,14 @@ def _check_row(
     if not any(cells):
         context.add(file, line, "blank-row", "the row is empty")
         return Row(line, [""] * len(layout), [None] * len(layout), ok=False, usable=False)
-    if len(cells) > width:
-        extra = ",".join(cells[width:])
-        context.add(
-            file, line, "extra-cell", f"{len(cells)} cells for {width} columns", value=extra
-        )
+    if len(cells) != width:
+        return _misshapen_row(context, file, line, cells, width, layout)
     row_cells: list[str] = []
     row_values: list[Any] = []
     broken: set[str] = set()
     unparsed: set[str] = set()
     for position, spec in layout:
         if position is None:
-            row_cells.append("")
-            row_values.append(None)
-            broken.add(spec.name)
-            unparsed.add(spec.name)
-            continue
-        if position >= len(cells):
-            context.add(file, line, "missing-cell", "the row ends before this column", spec.name)
             row_cells.append("")
             row_values.append(None)
             broken.add(spec.name)
@@ -274,3 +270,73 @@ def _check_row(
             context.add(file, line, rule, message, spec.name, value)
     ok = context.per_file.get(file, 0) == before
     return Row(line, row_cells, row_values, ok=ok, broken=broken, unparsed=unparsed)
+
+
+def _fits(cells: list[str], fields: list[_Field]) -> int:
+    """How many of ``cells`` fit the column they stand in."""
+    return sum(not spec.check(value)[1] for value, spec in zip(cells, fields, strict=False))
+
+
+def _shift_start(cells: list[str], fields: list[_Field]) -> int | None:
+    """Where one missing or extra cell most likely is: the position whose repair (an empty
+    cell put there, or the cell there taken out) makes the most cells fit their columns, the
+    earliest on a tie. ``None`` when more than one cell is missing or extra."""
+    difference = len(fields) - len(cells)
+    if abs(difference) != 1:
+        return None
+    candidates = range(len(cells) + 1) if difference == 1 else range(len(cells))
+    repaired = (
+        (position, [*cells[:position], "", *cells[position:]])
+        if difference == 1
+        else (position, [*cells[:position], *cells[position + 1 :]])
+        for position in candidates
+    )
+    return max(repaired, key=lambda item: (_fits(item[1], fields), -item[0]))[0]
+
+
+def _misshapen_row(
+    context: Context,
+    file: str,
+    line: int,
+    cells: list[str],
+    width: int,
+    layout: list[tuple[int | None, _Field]],
+) -> Row:
+    """A row with more or fewer cells than the header is one problem: every cell after the
+    missing or extra one sits in the wrong column, so judging each would bury the cause under
+    type errors. The problem says where the shift most likely starts (an unquoted comma in a
+    cell, or a comma too few)."""
+    rule = "extra-cell" if len(cells) > width else "missing-cell"
+    fields = [spec for _, spec in sorted((p, s) for p, s in layout if p is not None)]
+    message = f"{len(cells)} cells for {width} columns"
+    column = value = None
+    # The search tries every position: done only while the file's problems are still listed.
+    if len(fields) == width and context.per_file.get(file, 0) < MAX_PROBLEMS_PER_FILE:
+        position = _shift_start(cells, fields)
+        if position is not None and position < width:
+            column = fields[position].name
+            message += f"; the shift most likely starts at column {position + 1} ({column})"
+            message += (
+                ": a cell is missing there (a comma too few?)"
+                if rule == "missing-cell"
+                else ": the cell there is one too many (an unquoted comma in a cell?)"
+            )
+            value = cells[position] if position < len(cells) else None
+        elif position is not None:
+            message += f"; the extra cell follows the last column ({fields[-1].name})"
+            value = cells[position]
+        elif rule == "missing-cell":
+            message += f"; the row ends after column {len(cells)} ({fields[len(cells) - 1].name})"
+    context.add(file, line, rule, message, column, value)
+    padded = (cells + [""] * width)[:width]
+    row_cells = ["" if position is None else padded[position] for position, _ in layout]
+    names = {spec.name for _, spec in layout}
+    return Row(
+        line,
+        row_cells,
+        [None] * len(layout),
+        ok=False,
+        broken=set(names),
+        unparsed=set(names),
+        usable=False,
+    )

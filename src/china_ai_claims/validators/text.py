@@ -73,6 +73,24 @@ def decode(context: Context, relative: str, data: bytes) -> str:
     return text
 
 
+def without_crlf(context: Context, relative: str, data: bytes) -> bytes:
+    """``data`` with Windows line endings (CRLF) turned into LF, after reporting them once for
+    the file: a checkout converted by git's ``core.autocrlf`` has CRLF on every line, and one
+    problem that names the cause helps more than one per line. A bare CR is left for the line
+    checks to report."""
+    if b"\r\n" not in data:
+        return data
+    lines = data.count(b"\r\n")
+    context.add(
+        relative,
+        data[: data.find(b"\r\n")].count(b"\n") + 1,
+        "crlf-line-endings",
+        f"{lines} line{'' if lines == 1 else 's'} end{'s' if lines == 1 else ''} with CRLF "
+        "(Windows line endings) instead of LF",
+    )
+    return data.replace(b"\r\n", b"\n")
+
+
 def decoded_lines(context: Context, relative: str, data: bytes) -> Iterator[str]:
     """The lines of ``data`` as text, decoded one at a time (the file is never held twice).
 

@@ -76,9 +76,9 @@ def test_a_version_bump_is_one_command(repository_copy: Path) -> None:
     cff = YAML(typ="safe").load((repository_copy / "CITATION.cff").read_text(encoding="utf-8"))
     assert (cff["version"], str(cff["date-released"])) == (bumped, "2031-02-03")
     cited = runner.invoke(app, ["cite", str(repository_copy / "dataset")])
-    assert f"version = {{{bumped}}}" in cited.output
+    assert f"version = {{{bumped}}}" in cited.stdout
     readme = (repository_copy / "README.md").read_text(encoding="utf-8")
-    assert f"```bibtex\n{cited.output}```\n" in readme
+    assert f"```bibtex\n{cited.stdout}```\n" in readme
     assert "year = {2031}" in cited.output
 
 
@@ -99,7 +99,7 @@ def test_cite_prints_the_installed_version(citation_format: str, marker: str) ->
 
 
 def test_cite_defaults_to_a_bibtex_entry_that_parses(packaged_dataset: Path) -> None:
-    output = CliRunner().invoke(app, ["cite"]).output
+    output = CliRunner().invoke(app, ["cite"]).stdout  # stderr names the data read
     assert output.startswith("@misc{")
     assert output.rstrip().endswith("}")
     assert output.count("{") == output.count("}")

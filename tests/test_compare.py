@@ -110,11 +110,14 @@ def test_compare_text_shows_each_group_its_verdict_and_its_claims(fictional: Pat
     assert "example-1-cost-wire-yuan" not in output
 
 
-def test_compare_reads_the_packaged_dataset_by_default() -> None:
+def test_compare_reads_the_default_dataset_and_names_it() -> None:
+    from china_ai_claims.locating import locate
+
     document = json.loads(
-        CliRunner().invoke(app, ["compare", "--format", "json"], catch_exceptions=False).output
+        CliRunner().invoke(app, ["compare", "--format", "json"], catch_exceptions=False).stdout
     )
-    assert document["read"].startswith("the packaged dataset")
+    # The checkout around the current folder, else the installed copy (see locating).
+    assert document["read"].startswith(locate(None).label)
     for group in document["groups"]:
         assert group["verdict"] in {"agree", "conflict", "not_compared"}
         assert len(group["claims"]) >= 2

@@ -27,6 +27,7 @@ def folder(tmp_path: Path) -> Path:
     """A dataset folder holding only what coverage reads: the tables and the fictional source."""
     root = tmp_path / "data"
     (root / "sources").mkdir(parents=True)
+    (root / "datapackage.json").write_text("{}", encoding="utf-8")  # marks it as a dataset folder
     (root / "sources" / f"{FICTION}.txt").write_text(ARTICLE, encoding="utf-8")
     tables = {**ROWS, "sources": [{"id": FICTION}]}
     for record in RECORD_TYPES:

@@ -23,7 +23,7 @@ COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
 
 def _show(*args: str, width: int = 100) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["show", *args], env={"COLUMNS": str(width)})
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout  # stderr names the data read
 
 
 def _csv_rows(dataset: Path, table: str) -> list[dict[str, str]]:
@@ -60,7 +60,8 @@ def test_a_wide_table_fits_the_terminal_with_every_id_whole(
 def test_a_table_that_fits_is_shown_as_columns(packaged_dataset: Path) -> None:
     code, output = _show("people", "--columns", "id,name", width=100)
     assert code == 0
-    title, header, rule, *rows = output.splitlines()
+    title, header, rule, *rows, read = output.splitlines()
+    assert read.startswith("read ")  # the last line names the data
     assert title == f"people ({len(rows)} rows)"
     assert header.split() == ["id", "name"]
     assert set(rule.replace(" ", "")) == {"─"}
@@ -111,9 +112,9 @@ def test_json_has_iso_dates_and_whole_numbers_as_integers(packaged_dataset: Path
     ],
 )
 def test_bad_columns_or_limit_are_usage_errors(args: list[str], message: str) -> None:
-    code, output = _show(*args)
-    assert code == 2
-    assert message in output
+    result = CliRunner().invoke(app, ["show", *args])
+    assert result.exit_code == 2
+    assert message in result.output
 
 
 class _ClosedPipe(io.StringIO):
@@ -143,5 +144,6 @@ def test_show_into_a_pipe_closed_early_exits_without_a_traceback(output_format: 
     assert process.stdout is not None
     process.stdout.close()  # like `| head -0`: the reader is gone before the first line
     _, errors = process.communicate(timeout=60)
-    assert errors == b""
+    # No traceback, no message about the pipe: only the line naming the data read.
+    assert [line for line in errors.splitlines() if not line.startswith(b"read ")] == []
     assert process.returncode == 0

@@ -107,14 +107,15 @@ def _reports_in_process(folder: Path) -> dict[str, str]:
         report = validate(folder)
     except UsageError as error:
         return {"usage-error": f"{error}\n"}
-    return {fmt: render(report, fmt) for fmt in FORMATS}
+    return {fmt: render(report, fmt, folder.name) for fmt in FORMATS}
 
 
 def _reports_from_cli(folder: Path) -> dict[str, str]:
     reports, exits = {}, []
     for fmt in FORMATS:
-        done = subprocess.run(
-            [COMMAND, "validate", str(folder), "--format", fmt],
+        done = subprocess.run(  # run beside the folder: the github format names its path
+            [COMMAND, "validate", folder.name, "--format", fmt],
+            cwd=folder.parent,
             capture_output=True,
             text=True,
             check=False,

@@ -264,13 +264,13 @@ def main() -> None:
         if not comparison.per_scale:
             pairs = measure_pairs(comparison, arguments.work, repeats, warmup)
             print(row(comparison, "any", "", pairs), flush=True)
-    for scale in arguments.scales:
+    per_scale = [comparison for comparison in chosen if comparison.per_scale]
+    for scale in arguments.scales if per_scale else []:
         folder = arguments.work / f"synthetic-{scale}"
         rows = make(scale, folder)
-        for comparison in chosen:
-            if comparison.per_scale:
-                pairs = measure_pairs(comparison, folder, repeats, warmup)
-                print(row(comparison, f"{scale}x", f"{rows:,}", pairs), flush=True)
+        for comparison in per_scale:
+            pairs = measure_pairs(comparison, folder, repeats, warmup)
+            print(row(comparison, f"{scale}x", f"{rows:,}", pairs), flush=True)
     print(f"total {time.perf_counter() - started:.0f} s")
 
 

@@ -1,4 +1,4 @@
-"""Whole-process timing shared by the benchmarks: median wall time of repeated runs."""
+"""Whole-process timing shared by the benchmarks: wall time and peak memory of repeated runs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 def median_seconds(command: Sequence[str], runs: int, warmup: int = 1) -> float:
@@ -21,27 +22,52 @@ def median_seconds(command: Sequence[str], runs: int, warmup: int = 1) -> float:
     return statistics.median(timings)
 
 
+# The wrapper prints its child's peak and exit code on its first line, then, when asked (argv[1]
+# is "keep"), the child's own output.
 _PEAK_WRAPPER = (
     "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
-    ".returncode\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+    "keep = sys.argv[1] == 'keep'\n"
+    "child = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE if keep else subprocess.DEVNULL,"
+    " stderr=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, child.returncode)\n"
+    "sys.stdout.write(child.stdout.decode() if keep else '')\n"
 )
 
 
-def run_with_peak(command: Sequence[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MiB and exit code of one run of ``command``.
+@dataclass(frozen=True)
+class Run:
+    """One measured run of a command: wall seconds, peak resident MiB, exit code and, when kept,
+    what it printed."""
 
-    The command runs under a small wrapper interpreter that reports its child's peak: a child
-    forked straight from this process would count this process's own memory as its own.
+    seconds: float
+    peak_mib: float
+    code: int
+    output: str = ""
+
+
+def measure(command: Sequence[str], keep_output: bool = False) -> Run:
+    """Run ``command`` once under a small wrapper interpreter that reports its child's peak.
+
+    A child forked straight from this process would count this process's own memory (which may
+    hold generated data) as its own.
     """
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", _PEAK_WRAPPER, *command], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PEAK_WRAPPER, "keep" if keep_output else "drop", *command],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     elapsed = time.perf_counter() - start
-    peak_kib, code = (int(field) for field in result.stdout.split())
-    return elapsed, peak_kib / 1024, code
+    first, _, output = result.stdout.partition("\n")
+    peak_kib, code = (int(field) for field in first.split())
+    return Run(elapsed, peak_kib / 1024, code, output)
+
+
+def run_with_peak(command: Sequence[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak resident MiB and exit code of one run of ``command``."""
+    run = measure(command)
+    return run.seconds, run.peak_mib, run.code
 
 
 def median_and_peak(command: Sequence[str], runs: int) -> tuple[float, float]:

@@ -2,8 +2,9 @@
 
 Copy ``k`` of every row gets ids suffixed ``-k`` and quotes source ``<source>-k``: the real source
 text with a generated preamble (so every copy has its own bytes and hash) and a generated
-paragraph of venture deals, which an extra funding claim of each copy quotes. Every row passes
-every layer of ``china-ai-claims validate``.
+paragraph of venture deals, which an extra funding claim of each copy quotes (an assertion whose
+period the generated sentence does not state). Every row passes every layer of
+``china-ai-claims validate``.
 
     python benchmarks/make_synthetic.py --scale 100 --out /tmp/synthetic-100
 """
@@ -43,8 +44,13 @@ def _copy_text(original: str, copy: int, rng: random.Random) -> tuple[str, str]:
     return f"{preamble}\n{original}\n{deal}", deal
 
 
-def make(scale: int, out: Path, seed: int = 0) -> int:
-    """Write the dataset; returns its number of rows."""
+def make(scale: int, out: Path, seed: int = 0, keep_real: bool = False) -> int:
+    """Write the dataset; returns its number of rows.
+
+    ``keep_real``: the real rows, source and other files come first, unchanged, followed by
+    ``scale - 1`` copies, so that edits aimed at the real rows (the tests' tables of bad
+    contributions) apply; at scale 1 the folder holds the real dataset.
+    """
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -53,7 +59,11 @@ def make(scale: int, out: Path, seed: int = 0) -> int:
     (source,) = tables["sources"]
     original = (dataset_dir() / source["path"]).read_text(encoding="utf-8")
     written: dict[str, list[dict[str, str]]] = {record.table: [] for record in RECORD_TYPES}
-    for copy in range(scale):
+    if keep_real:
+        shutil.copyfile(dataset_dir() / source["path"], out / source["path"])
+        for record in RECORD_TYPES:
+            written[record.table].extend(tables[record.table])
+    for copy in range(1 if keep_real else 0, scale):
         text, deal = _copy_text(original, copy, rng)
         data = text.encode("utf-8")
         source_id = f"{source['id']}-{copy}"
@@ -80,9 +90,9 @@ def make(scale: int, out: Path, seed: int = 0) -> int:
         written["funding_claims"].append(
             {**dict.fromkeys(columns(RECORD_TYPES[5]), ""), "id": f"synthetic-deals-{copy}",
              "claim_kind": "venture_capital_total", "funder_text": f"Synthetic Capital {copy}",
-             "deal_count": deals, "amount": str(int(amount) * 1_000_000), "currency": "USD",
-             "bound": "exact", "amount_text": f"${amount} million", "source_id": source_id,
-             "quote": deal}
+             "deal_count": deals, "modality": "assertion", "amount": str(int(amount) * 1_000_000),
+             "currency": "USD", "bound": "exact", "amount_text": f"${amount} million",
+             "period_kind": "not_stated", "source_id": source_id, "quote": deal}
         )  # fmt: skip
     for record in RECORD_TYPES:
         buffer = io.StringIO()
@@ -91,6 +101,9 @@ def make(scale: int, out: Path, seed: int = 0) -> int:
         writer.writerows(written[record.table])
         (out / f"{record.table}.csv").write_text(buffer.getvalue(), encoding="utf-8")
     shutil.copyfile(dataset_dir() / "LICENSE", out / "LICENSE")
+    for path in dataset_dir().iterdir() if keep_real else ():
+        if path.is_file() and not (out / path.name).exists():  # files beside the tables
+            shutil.copyfile(path, out / path.name)
     descriptor = package_descriptor(read_version(dataset_dir()), written["sources"])
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

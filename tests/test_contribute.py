@@ -151,4 +151,5 @@ def test_the_contributing_walkthrough_ends_in_a_passing_validate(
                 )
                 assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
     assert result.stdout.startswith("valid: ")
-    assert f"{sources_before + 1} sources in dataset/ (checkout)" in result.stdout
+    assert f"{sources_before + 1} sources" in result.stdout
+    assert result.stdout.rstrip("\n").endswith(" in dataset/ (checkout)")

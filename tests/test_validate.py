@@ -39,6 +39,16 @@ CLAUDE_BASE = Row("other_claims", "manus-built-on-claude")
 THE_SOURCE = Row("sources", "deepseek-impact-on-china-ai-industry")
 
 
+EXCLUSIONS = "coverage-exclusions.csv"
+
+
+def exclusion(line: str) -> Mutation:
+    """Insert ``line`` into coverage-exclusions.csv right after its header (as line 2)."""
+    return raw(
+        EXCLUSIONS, lambda data: data.replace(b"\n", b"\n" + line.encode("utf-8") + b"\n", 1)
+    )
+
+
 @dataclass(frozen=True)
 class Bad:
     """A bad contribution and the error it must produce."""
@@ -52,6 +62,15 @@ class Bad:
 
 
 BAD_CONTRIBUTIONS = [
+    # the reviewed list of sentences left out on purpose (a row inserted after the header)
+    Bad("exclusion-unknown-source", exclusion("no-such-source,A sentence.,A reason."),
+        "foreign-key", EXCLUSIONS, 2, "source_id"),
+    Bad("exclusion-not-in-source", exclusion(f"{THE_SOURCE.row_id},A sentence the source never wrote.,A reason."),
+        "quote-not-in-source", EXCLUSIONS, 2, "sentence"),
+    Bad("exclusion-without-reason", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,"),
+        "constraint-error", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-header", raw(EXCLUSIONS, lambda data: data.replace(b"source_id,sentence,reason", b"source,sentence,why", 1)),
+        "incorrect-label", EXCLUSIONS, 1),
     # descriptor and paths
     Bad("url-resource-path", resource("people", path="https://example.com/people.csv"),
         "unsafe-path", "datapackage.json", -1, "path"),

@@ -17,6 +17,7 @@ from china_ai_claims._resources import dataset_dir
 from china_ai_claims.locating import is_inside_installed_package, not_a_dataset
 from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
+from china_ai_claims.validators.exclusions import check_exclusions
 from china_ai_claims.validators.files import (
     DESCRIPTOR,
     LICENCE,
@@ -126,6 +127,7 @@ def validate(path: str | Path | None = None) -> Report:
         tables += 1
         rows += table.rows
     whole.finish(context, published)
+    check_exclusions(context, texts)
     if descriptor is not None and resources_clean and sources is not None:
         _check_descriptor_current(context, descriptor, sources)
 

@@ -1,0 +1,85 @@
+"""The reviewed list of sentences left out on purpose (``coverage-exclusions.csv``).
+
+The file is optional. When it is there it is data like the tables: its bytes and text are checked
+the same way, its header is fixed, and each row names an archived source, a sentence that stands
+in that source's text exactly as written, and the reason it is left out. An exclusion that no
+longer matches its source would silently stop acknowledging anything, so it is an error.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from china_ai_claims.coverage import EXCLUSIONS_FILE
+from china_ai_claims.validators.files import Context, read_file
+from china_ai_claims.validators.problems import did_you_mean, escape
+from china_ai_claims.validators.text import decoded_lines, without_crlf
+
+HEADER = ["source_id", "sentence", "reason"]
+
+
+def check_exclusions(context: Context, texts: dict[str, bytes]) -> None:
+    """Report every problem of ``coverage-exclusions.csv``; ``texts`` are the archived sources
+    by id (those whose bytes were read)."""
+    data = read_file(context, EXCLUSIONS_FILE, required=False)
+    if data is None:
+        return
+    data = without_crlf(context, EXCLUSIONS_FILE, data)
+    reader = csv.reader(decoded_lines(context, EXCLUSIONS_FILE, data))
+    try:
+        header = next(reader, None)
+        if header != HEADER:
+            context.add(
+                EXCLUSIONS_FILE,
+                1,
+                "incorrect-label",
+                f"the header must be {','.join(HEADER)}",
+                value=escape(",".join(header or [])),
+            )
+            return
+        decoded: dict[str, str] = {}
+        for row in reader:
+            _check_row(context, reader.line_num, row, texts, decoded)
+    except csv.Error as error:
+        context.add(EXCLUSIONS_FILE, reader.line_num, "format-error", f"not valid CSV: {error}")
+
+
+def _check_row(
+    context: Context, line: int, row: list[str], texts: dict[str, bytes], decoded: dict[str, str]
+) -> None:
+    if len(row) != len(HEADER):
+        rule = "missing-cell" if len(row) < len(HEADER) else "extra-cell"
+        context.add(
+            EXCLUSIONS_FILE, line, rule, f"the row has {len(row)} cells, the header {len(HEADER)}"
+        )
+        return
+    source_id, sentence, reason = row
+    for column, value in zip(HEADER, row, strict=True):
+        if not value.strip():
+            context.add(
+                EXCLUSIONS_FILE, line, "constraint-error", "the cell is empty but required", column
+            )
+    if not source_id.strip() or not sentence.strip() or not reason.strip():
+        return
+    if source_id not in texts:
+        context.add(
+            EXCLUSIONS_FILE,
+            line,
+            "foreign-key",
+            f"no archived source {source_id!r}{did_you_mean(source_id, texts)}",
+            "source_id",
+            escape(source_id),
+        )
+        return
+    if source_id not in decoded:
+        decoded[source_id] = texts[source_id].decode("utf-8", errors="replace")
+    if sentence not in decoded[source_id]:
+        context.add(
+            EXCLUSIONS_FILE,
+            line,
+            "quote-not-in-source",
+            f"the sentence is not in source {source_id} as written: copy it exactly "
+            "('china-ai-claims coverage' prints each uncited sentence as it stands)",
+            "sentence",
+            escape(sentence),
+        )

@@ -7,6 +7,8 @@ another currency."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -346,3 +348,52 @@ def test_a_value_meets_two_intervals_exactly_when_it_is_in_both(
     assert holds(both, value) == (holds(one, value) and holds(two, value))
     if holds(both, value):
         assert not both.empty
+
+
+def test_the_explorer_shows_a_claims_related_claims_and_the_verdict(
+    fictional: Path, tmp_path: Path
+) -> None:
+    from china_ai_claims.site import build_site
+
+    site = tmp_path / "site"
+    build_site(site, fictional)
+    news = (site / "cost_claims" / "example-1-cost-news.html").read_text(encoding="utf-8")
+    assert "Other claims of the same quantity" in news
+    assert "<strong>Conflict</strong>" in news
+    assert 'href="../cost_claims/example-1-cost-review.html"' in news
+    wire = (site / "cost_claims" / "example-2-cost-wire.html").read_text(encoding="utf-8")
+    assert "<strong>Agree</strong>" in wire
+    assert 'href="../cost_claims/example-2-cost-news.html"' in wire
+    # A claim that no other claim restates shows no such section.
+    alone = next(
+        path
+        for path in sorted((site / "cost_claims").glob("*.html"))
+        if path.name != "index.html" and "Other claims of the same quantity" not in path.read_text()
+    )
+    assert alone.stem not in {"example-1-cost-news", "example-2-cost-wire"}
+
+
+def test_show_with_key_names_each_claims_group_and_verdict(fictional: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["show", "cost_claims", "--with-key", "--format", "csv", "--data-dir", str(fictional)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["example-1-cost-review"]["same_key_verdict"] == "conflict"
+    assert "example-1-cost-news" in rows["example-1-cost-review"]["same_key_claims"].split("|")
+    assert rows["example-2-cost-news"]["same_key_verdict"] == "agree"
+    key = rows["example-2-cost-news"]["claim_key"]
+    assert key
+    assert key == rows["example-2-cost-wire"]["claim_key"]
+    # --where on the key lists the claims of one quantity.
+    same = CliRunner().invoke(
+        app,
+        ["show", "cost_claims", "--with-key", "--format", "csv", "--where", f"claim_key={key}",
+         "--data-dir", str(fictional)],
+    )  # fmt: skip
+    ids = {row["id"] for row in csv.DictReader(io.StringIO(same.stdout))}
+    assert ids == {"example-2-cost-news", "example-2-cost-wire"}
+    refused = CliRunner().invoke(app, ["show", "people", "--with-key"])
+    assert refused.exit_code == 2
+    assert "claim keys are defined for" in refused.output

@@ -431,6 +431,14 @@ def show(
             "csv or json: every column, streamed.",
         ),
     ] = ShowFormat.table,
+    with_key: Annotated[
+        bool,
+        typer.Option(
+            "--with-key",
+            help="Add claim_key, and for a claim that others state the same quantity as, "
+            "same_key_verdict (agree, conflict, not_compared) and same_key_claims (their ids).",
+        ),
+    ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Print a table, or the rows matching --where, fitted to the terminal."""
@@ -440,6 +448,8 @@ def show(
     location = _located(data_dir)
     try:
         frame = load(table, data_dir=location.path)
+        if with_key:
+            frame = terminal.with_related_claims(frame, table)
         frame = terminal.keep_rows(frame, table, where or [])
         frame = terminal.pick_columns(frame, table, columns)
     except (UnknownTableError, terminal.ShowError) as error:

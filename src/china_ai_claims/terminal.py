@@ -65,6 +65,29 @@ def _allowed_values(column: pd.Series) -> list[str]:
     return []
 
 
+def with_related_claims(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``frame`` (the whole of a claim table) with its ``claim_key`` and, for each claim that
+    others state the same quantity as, whether they agree and which they are."""
+    import pandas as pd
+
+    from china_ai_claims.comparing import CLAIM_TABLES, claim_groups, with_claim_keys
+
+    if table not in CLAIM_TABLES:
+        raise ShowError(f"--with-key: claim keys are defined for {', '.join(CLAIM_TABLES)}")
+    groups = claim_groups({table: frame})
+    found = [groups.get((table, row_id)) for row_id in frame["id"]]
+    verdicts = [None if group is None else group.verdict for group in found]
+    others = [
+        None if group is None else "|".join(other.id for other in group.others(row_id))
+        for row_id, group in zip(frame["id"], found, strict=True)
+    ]
+    keyed: pd.DataFrame = with_claim_keys(table, frame).assign(
+        same_key_verdict=pd.array(verdicts, dtype="string"),
+        same_key_claims=pd.array(others, dtype="string"),
+    )
+    return keyed
+
+
 def pick_columns(frame: pd.DataFrame, table: str, columns: str | None) -> pd.DataFrame:
     """The columns named in a comma-separated list, in its order; all when ``columns`` is None."""
     if columns is None:

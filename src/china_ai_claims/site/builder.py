@@ -18,10 +18,13 @@ import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.site.highlight import Citation, marked_paragraphs, quote_in_paragraph
 from china_ai_claims.site.words import statement, words
+
+if TYPE_CHECKING:
+    from china_ai_claims.comparing import Group
 
 ASSETS = ("site.css", "site.js", "favicon.svg")
 HIDDEN_FROM_TABLES = {"quote", "note", "source_id"}  # shown on row pages, searched in tables
@@ -213,10 +216,11 @@ def _pages(data: Data) -> dict[str, tuple[str, dict[str, Any]]]:
     pages: dict[str, tuple[str, dict[str, Any]]] = {
         "index.html": ("home.html", {**common, "root": "", "headline": headline}),
     }
+    groups = _claim_groups(data)
     for table in data.rows:
         pages[f"{table}/index.html"] = ("table.html", {**common, **_table_page(data, table)})
         for row in data.rows[table]:
-            page = _row_page(data, table, row)
+            page = _row_page(data, table, row, groups.get((table, row["id"])))
             template = "source.html" if table == "sources" else "row.html"
             pages[f"{table}/{row['id']}.html"] = (template, {**common, **page})
     return pages
@@ -256,7 +260,38 @@ def _table_page(data: Data, table: str) -> dict[str, Any]:
     }
 
 
-def _row_page(data: Data, table: str, row: dict[str, str]) -> dict[str, Any]:
+def _claim_groups(data: Data) -> dict[tuple[str, str], Group]:
+    """Each claim that another claim states the same quantity as, with their group."""
+    import pandas as pd
+
+    from china_ai_claims.comparing import CLAIM_TABLES, claim_groups
+
+    return claim_groups({table: pd.DataFrame(data.rows[table]) for table in CLAIM_TABLES})
+
+
+def _related(data: Data, row_id: str, group: Group | None) -> dict[str, Any] | None:
+    """What the other claims on this claim's key say, and whether they all can be true."""
+    if group is None:
+        return None
+    return {
+        "verdict": group.verdict.replace("_", " "),
+        "reason": group.reason,
+        "others": [
+            {
+                "href": href(other.table, other.id, 1),
+                "id": other.id,
+                "words": other.words,
+                "source": data.name("sources", other.source_id),
+                "source_href": href("sources", other.source_id, 1),
+            }
+            for other in group.others(row_id)
+        ],
+    }
+
+
+def _row_page(
+    data: Data, table: str, row: dict[str, str], group: Group | None = None
+) -> dict[str, Any]:
     specs = {spec["name"]: spec for spec in data.fields(table)}
     fields = [
         {"name": column, "description": specs[column].get("description", ""),
@@ -275,6 +310,7 @@ def _row_page(data: Data, table: str, row: dict[str, str]) -> dict[str, Any]:
         "quote": row.get("quote", ""),
         "paragraph": None,
         "referencing": _referencing(data, table, row["id"]),
+        "related": _related(data, row["id"], group),
     }
     source_id = row.get("source_id", "")
     if row.get("quote") and source_id in data.texts:

@@ -182,3 +182,12 @@ def test_the_registry_module_writes_an_entry_from_a_release_folder(
     written = tmp_path / "releases.json"
     assert registry.main([str(release_dir), str(written)]) == 0
     assert registry.read_registry(written)[VERSION][ZIP] == sha256((release_dir / ZIP).read_bytes())
+
+
+def test_cite_names_a_published_version(host: Server) -> None:
+    result = CliRunner().invoke(app, ["cite", "--release", VERSION])
+    assert result.exit_code == 0, result.output
+    assert f"version = {{{VERSION}}}" in result.stdout
+    unknown = CliRunner().invoke(app, ["cite", "--release", "999.0.0"])
+    assert unknown.exit_code == 2
+    assert "999.0.0" in unknown.output

@@ -635,17 +635,26 @@ def cite(
     ] = CiteFormat.bibtex,
     release: Annotated[
         Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-        typer.Option(help="Cite this release instead (zip, JSON, extracted folder or URL)."),
+        typer.Option(
+            help="Cite this release instead: a published version (0.1.0), or a zip, JSON, "
+            "extracted folder or URL."
+        ),
     ] = None,
 ) -> None:
     """Print the citation of the installed version (or of DATA_DIR's, or of --release's)."""
     from china_ai_claims.citation import citation
+    from china_ai_claims.diff import names_a_version_or_url
     from china_ai_claims.errors import ReleaseError
     from china_ai_claims.opening import open_data
 
     location = None if release is not None else _located(data_dir)
     try:
-        package = open_data(None if location is None else location.path, release)
+        if location is not None:
+            package = open_data(location.path)
+        elif release is not None and names_a_version_or_url(release) and "://" not in release:
+            package = open_data(version=release)  # a published version, from the registry
+        else:
+            package = open_data(None, release)
     except (OSError, ValueError, ReleaseError) as error:
         fail(str(error))
     console.print(citation(package.descriptor, output_format.value), end="", markup=False)

@@ -142,6 +142,10 @@ USAGE_MISTAKES = [
           r"no dataset here: empty"),
     Usage("show-where-not-an-allowed-value", ["show", "cost_claims", "--where", "bound=at-least"],
           2, r"'at-least' is not an allowed value of bound \(exact, .*\); did you mean 'at_least'"),
+    Usage("validate-a-folder-of-release-files", ["validate", "release"], 2,
+          r"release is a release, and validate checks a dataset folder .*sha256sum -c SHA256SUMS"),
+    Usage("validate-a-release-file", ["validate", "release/china-ai-claims-9.9.9-csv.zip"], 2,
+          r"is a release, and validate checks a dataset folder"),
     Usage("diff-of-a-missing-folder", ["diff", "nowhere", "dataset"], 2,
           r"nowhere: no such file or folder"),
     Usage("diff-of-a-folder-of-release-files", ["diff", "release", "dataset"], 2,
@@ -151,6 +155,11 @@ USAGE_MISTAKES = [
     Usage("quote-from-a-missing-folder", ["quote", "x", "y", "--data-dir", "nowhere"], 2,
           r"nowhere: no such file or folder"),
     Usage("empty-data-dir", ["info", ""], 2, r"DATA_DIR is an empty string"),
+    Usage("chart-to-a-file-that-is-not-svg", ["chart", "--out", "chart.png"], 2,
+          r"--out chart\.png: the chart is drawn as SVG; name a file ending in \.svg"),
+    Usage("add-source-published-in-the-future",
+          ["add-source", "dataset/LICENSE", "--id", "future-text", "--title", "X", "--published",
+           "2999-01-01"], 1, r"published 2999-01-01: after today \(\d{4}-\d\d-\d\d\)"),
     Usage("quote-of-a-misspelt-source", ["quote", "deepseek-impact-on-china-ai", "x"], 2,
           r"no source 'deepseek-impact-on-china-ai' in dataset/sources; did you mean "
           r"'deepseek-impact-on-china-ai-industry'\?"),
@@ -212,8 +221,9 @@ def test_add_source_refuses_a_text_already_archived_under_another_id(
         (["schemas"], "not in a checkout"),
         (["chart"], "pass --out"),
         (["release"], "pass --out"),
+        (["site"], "pass --out"),
     ],
-    ids=["add-source", "schemas", "chart", "release"],
+    ids=["add-source", "schemas", "chart", "release", "site"],
 )
 def test_writing_commands_outside_a_checkout_write_nothing(
     args: list[str],

@@ -73,9 +73,14 @@ def _check_fields(source_id: str, title: str, url: str | None, published: str | 
         raise SourceError(f"url {url!r}: an http(s) address")
     if published is not None:
         try:
-            datetime.date.fromisoformat(published)
+            day = datetime.date.fromisoformat(published)
         except ValueError:
             raise SourceError(f"published {published!r}: an ISO date such as 2025-03-31") from None
+        from china_ai_claims.validators.whole import FUTURE_MARGIN
+
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        if day > today + FUTURE_MARGIN:  # validate would refuse the row (date-in-future)
+            raise SourceError(f"published {published}: after today ({today}); check the date")
 
 
 def add_source(

@@ -71,6 +71,8 @@ def _period(row: Any) -> str:
     for column in ("period_text", "horizon_text", "time_text"):
         if column in row and _text(row[column]):
             return _text(row[column])
+    if "period_kind" in row and _text(row["period_kind"]) == "one_off":
+        return "one-off"
     return "period not stated"
 
 

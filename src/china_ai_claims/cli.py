@@ -192,10 +192,17 @@ def validate(
 
     Exit 0 valid, 1 invalid data, 2 a problem with the command itself.
     """
-    from china_ai_claims.locating import LocationError, locate
+    from china_ai_claims.locating import LocationError, is_release, locate
     from china_ai_claims.validators import UsageError, render
     from china_ai_claims.validators import validate as run_validation
 
+    if data_dir and is_release(Path(data_dir)):
+        fail(
+            f"{data_dir} is a release, and validate checks a dataset folder (a checkout's "
+            "dataset/): check a release with 'sha256sum -c SHA256SUMS' in its folder; loading "
+            "it (load(..., release=FILE), 'china-ai-claims diff FILE dataset') verifies every "
+            "hash before use"
+        )
     try:
         location = locate(data_dir)
         report = run_validation(location.path)
@@ -326,7 +333,15 @@ def add_source_command(
         typer.Option(help="Publication date, YYYY-MM-DD (lets relative dates be resolved)."),
     ] = None,
     language: Annotated[str, typer.Option(help="BCP 47 language tag.")] = "en",
-    data_dir: DataDirOption = None,
+    data_dir: Annotated[
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--data-dir",
+            help="Dataset folder to archive into (default: dataset/ of the checkout around the "
+            "current folder; never the installed one).",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Archive a text into sources/ (NFC, LF endings) and describe it in sources.csv."""
     from china_ai_claims.archiving import SourceError, add_source
@@ -492,6 +507,8 @@ def chart(
     """Draw the cost and funding claims with amounts (needs the chart extra: matplotlib)."""
     location = _located(data_dir)
     target = _output(out, "docs/claims.svg", "--out")
+    if target.suffix.lower() != ".svg":
+        fail(f"--out {target}: the chart is drawn as SVG; name a file ending in .svg")
     try:
         from china_ai_claims.chart import draw
 
@@ -666,8 +683,14 @@ def cite(
 def site(
     data_dir: DataDirArgument = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Folder to write the website into.", file_okay=False)
-    ] = Path("site"),
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--out",
+            help="Folder to write the website into (default: site/ of the checkout).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate, then write the claims explorer: a static website of the dataset that works from
     file:// or any web host, with every quote marked in its source (needs the site extra)."""
@@ -675,13 +698,16 @@ def site(
     from china_ai_claims.validators import UsageError
 
     location = _located(data_dir)
+    target = _output(out, "site", "--out")
     try:
-        written = build_site(out, location.path)
+        written = build_site(target, location.path)
     except (UsageError, ImportError) as error:
         fail(str(error))
     except SiteError as error:
         fail(str(error), EXIT_INVALID)
-    console.print(f"wrote {len(written)} files into {out}; open {out / 'index.html'}", markup=False)
+    console.print(
+        f"wrote {len(written)} files into {target}; open {target / 'index.html'}", markup=False
+    )
     _say_read(location)
 
 

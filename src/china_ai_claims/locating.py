@@ -146,6 +146,17 @@ def default_output(
 RELEASE_FILE_PATTERNS = ("china-ai-claims-*-csv.zip", "china-ai-claims-*.json")
 
 
+def is_release(path: Path) -> bool:
+    """Whether ``path`` is a release file, or a folder of release files (and no dataset)."""
+    if path.is_file():
+        return any(path.match(pattern) for pattern in RELEASE_FILE_PATTERNS)
+    return (
+        path.is_dir()
+        and not (path / DATAPACKAGE_FILE).exists()
+        and any(next(path.glob(pattern), None) for pattern in RELEASE_FILE_PATTERNS)
+    )
+
+
 def not_a_dataset(path: Path, given: str, table_files: tuple[str, ...] = ()) -> str | None:
     """Why the folder ``path`` (typed as ``given``) holds no dataset, or ``None`` when it holds
     ``datapackage.json`` or any of ``table_files`` (then it is a dataset, damaged or not)."""

@@ -296,10 +296,15 @@ def _canned_queries(descriptor: dict[str, Any]) -> dict[str, Any]:
         resource["name"]: [spec["name"] for spec in resource["schema"]["fields"]]
         for resource in descriptor["resources"]
     }
-    # Table and column names below come from the models' schemas, never from the data.
+    # Table and column names below come from the models' schemas, never from the data. What
+    # kind of statement an amount is (modality) and what stretch of time it covers (period) stand
+    # beside it: a three-year pledge is not a quarter's total, nor a plan money spent.
+    readable = ("claim_kind", "modality", "period_kind", "period_value", "period_unit")
     with_amounts = [
-        f"SELECT '{table}' AS table_name, id, amount, amount_low, amount_high, currency, bound, "  # noqa: S608
-        f'amount_text, claimed_by_organization_id, claimed_by_person_id, quote FROM "{table}" '
+        f"SELECT '{table}' AS table_name, id, "  # noqa: S608
+        + "".join(f"{name}, " if name in names else f"NULL AS {name}, " for name in readable)
+        + "amount, amount_low, amount_high, currency, bound, amount_text, "
+        f'claimed_by_organization_id, claimed_by_person_id, quote FROM "{table}" '
         "WHERE amount IS NOT NULL OR amount_low IS NOT NULL"
         for table, names in columns.items()
         if {"amount", "amount_low", "claimed_by_organization_id"} <= set(names)
@@ -314,7 +319,8 @@ def _canned_queries(descriptor: dict[str, Any]) -> dict[str, Any]:
     if with_amounts:
         queries["claims_with_amounts"] = {
             "title": "Every claim with an amount",
-            "description": "Cost and funding claims that state a number, largest first.",
+            "description": "Cost and funding claims that state a number, largest first; "
+            "compare only rows of the same modality and period (amounts are never converted).",
             "sql": "SELECT * FROM ("  # noqa: S608
             + " UNION ALL ".join(with_amounts)
             + ") ORDER BY coalesce(amount, amount_high) DESC, table_name, id",

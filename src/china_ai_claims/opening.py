@@ -293,8 +293,12 @@ def _folder_release(folder: Path, pin: str | None) -> Package:
 def dataset_folder(root: Path | None = None) -> Package:
     """A dataset folder as it is (the packaged one by default): regular files inside it only;
     any hash its descriptor records is checked when the table is read."""
+    from china_ai_claims.locating import is_inside_installed_package
+
     folder = dataset_dir() if root is None else Path(root)
-    shown, installed = str(folder), root is None
+    # The installed copy, however it is named, may be made of hard links (uv and conda link
+    # installed files from their caches); any other folder may not.
+    shown, installed = str(folder), root is None or is_inside_installed_package(folder)
     if not folder.is_dir():
         raise ReleaseNotFoundError(shown)
     bound = limits.LIMITS

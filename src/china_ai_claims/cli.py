@@ -544,22 +544,20 @@ def browse(
         fail(f"datasette stopped with exit code {code}", EXIT_INVALID)
 
 
-class CompareFormat(str, Enum):
+class TextOrJson(str, Enum):
     text = "text"
     json = "json"
 
 
-class CoverageFormat(str, Enum):
-    text = "text"
-    json = "json"
+TextOrJsonOption = Annotated[
+    TextOrJson, typer.Option("--format", help="text for people, json for machines.")
+]
 
 
 @app.command()
 def compare(
     data_dir: DataDirArgument = None,
-    output_format: Annotated[
-        CompareFormat, typer.Option("--format", help="text for people, json for machines.")
-    ] = CompareFormat.text,
+    output_format: TextOrJsonOption = TextOrJson.text,
 ) -> None:
     """Group the cost and funding claims that state the same quantity and say whether their
     amounts agree or conflict. Exit 0 either way: a conflict between sources is information."""
@@ -574,17 +572,14 @@ def compare(
     except OSError as error:
         fail(_unreadable(location, _os_message(error)))
     read = f"{location.label} ({dataset.version})"
-    render = render_json if output_format is CompareFormat.json else render_text
+    render = render_json if output_format is TextOrJson.json else render_text
     console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
 
 
 @app.command()
 def coverage(
     data_dir: DataDirArgument = None,
-    output_format: Annotated[
-        CoverageFormat,
-        typer.Option("--format", help="text for people, json for machines."),
-    ] = CoverageFormat.text,
+    output_format: TextOrJsonOption = TextOrJson.text,
 ) -> None:
     """Per source, the share of sentences the rows cite, and every uncited sentence that writes
     a number or names an entity (with its line) unless coverage-exclusions.csv acknowledges it.
@@ -599,9 +594,9 @@ def coverage(
         report = measure(location.path)
     except CoverageError as error:
         fail(str(error))
-    render = render_json if output_format is CoverageFormat.json else render_text
+    render = render_json if output_format is TextOrJson.json else render_text
     console.print(render(report), end="", markup=False)
-    _say_read(location, machine=output_format is CoverageFormat.json)
+    _say_read(location, machine=output_format is TextOrJson.json)
     raise typer.Exit(EXIT_OK if report.empty else EXIT_INVALID)
 
 

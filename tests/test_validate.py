@@ -604,3 +604,22 @@ def test_report_counts_and_dataframe_view(dataset_copy: Path) -> None:
     assert list(frame["rule"]) == ["unknown-currency", "unknown-currency"]
     assert list(frame["line"]) == [2, 3]
     assert str(frame["line"].dtype) == "Int64"
+
+
+def test_an_unreadable_source_is_its_own_problem_not_a_cascade(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    """A source text that cannot be read (here a link, never followed) is reported where it is;
+    what depends on its text (exclusions, attribution hints) is not judged against nothing."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for archived in sorted((dataset_copy / "sources").glob("*.txt")):
+        moved = elsewhere / archived.name
+        archived.rename(moved)
+        archived.symlink_to(moved)
+    report = validate(dataset_copy)
+    assert {error.file for error in report.errors} <= {"sources.csv"} | {
+        f"sources/{path.name}" for path in elsewhere.iterdir()
+    }
+    assert {error.rule for error in report.errors} <= {"symlink", "source-missing"}
+    assert report.warnings == []

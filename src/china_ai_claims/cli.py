@@ -571,7 +571,8 @@ def compare(
         fail(_unreadable(location, error))
     except OSError as error:
         fail(_unreadable(location, _os_message(error)))
-    read = f"{location.label} ({dataset.version})"
+    shown = location.label  # the installed copy's label already names its version
+    read = shown if dataset.version in shown else f"{shown} ({dataset.version})"
     render = render_json if output_format is TextOrJson.json else render_text
     console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
 

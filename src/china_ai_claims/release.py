@@ -418,7 +418,10 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     source = dataset_dir() if data_dir is None else Path(data_dir)
     report = validate(source)
     if not report.valid:
-        raise ReleaseError(f"the data is invalid; fix it first: {report.summary()}")
+        raise ReleaseError(
+            f"the data is invalid; fix it first ({report.summary()}); "
+            "'china-ai-claims validate' lists every problem"
+        )
     version = read_version(source)
     descriptor = _descriptor_with_hashes(source)
     records = _read_records(source)

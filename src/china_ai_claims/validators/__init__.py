@@ -127,7 +127,7 @@ def validate(path: str | Path | None = None) -> Report:
         tables += 1
         rows += table.rows
     whole.finish(context, published)
-    check_exclusions(context, texts)
+    check_exclusions(context, texts, ids.get("sources"))
     if descriptor is not None and resources_clean and sources is not None:
         _check_descriptor_current(context, descriptor, sources)
 

@@ -18,9 +18,13 @@ from china_ai_claims.validators.text import decoded_lines, without_crlf
 HEADER = ["source_id", "sentence", "reason"]
 
 
-def check_exclusions(context: Context, texts: dict[str, bytes]) -> None:
-    """Report every problem of ``coverage-exclusions.csv``; ``texts`` are the archived sources
-    by id (those whose bytes were read)."""
+def check_exclusions(
+    context: Context, texts: dict[str, bytes], listed: set[str] | None = None
+) -> None:
+    """Report every problem of ``coverage-exclusions.csv``. ``listed`` are the source ids of
+    ``sources.csv`` (``None`` when it could not be read), ``texts`` the archived texts that were
+    read: a sentence of a listed source whose text is unreadable is not judged, since that
+    source's own problem is reported already."""
     data = read_file(context, EXCLUSIONS_FILE, required=False)
     if data is None:
         return
@@ -38,14 +42,20 @@ def check_exclusions(context: Context, texts: dict[str, bytes]) -> None:
             )
             return
         decoded: dict[str, str] = {}
+        known = set(texts) if listed is None else listed
         for row in reader:
-            _check_row(context, reader.line_num, row, texts, decoded)
+            _check_row(context, reader.line_num, row, known, texts, decoded)
     except csv.Error as error:
         context.add(EXCLUSIONS_FILE, reader.line_num, "format-error", f"not valid CSV: {error}")
 
 
 def _check_row(
-    context: Context, line: int, row: list[str], texts: dict[str, bytes], decoded: dict[str, str]
+    context: Context,
+    line: int,
+    row: list[str],
+    known: set[str],
+    texts: dict[str, bytes],
+    decoded: dict[str, str],
 ) -> None:
     if len(row) != len(HEADER):
         rule = "missing-cell" if len(row) < len(HEADER) else "extra-cell"
@@ -61,15 +71,17 @@ def _check_row(
             )
     if not source_id.strip() or not sentence.strip() or not reason.strip():
         return
-    if source_id not in texts:
+    if source_id not in known:
         context.add(
             EXCLUSIONS_FILE,
             line,
             "foreign-key",
-            f"no archived source {source_id!r}{did_you_mean(source_id, texts)}",
+            f"no archived source {source_id!r}{did_you_mean(source_id, known)}",
             "source_id",
             escape(source_id),
         )
+        return
+    if source_id not in texts:
         return
     if source_id not in decoded:
         decoded[source_id] = texts[source_id].decode("utf-8", errors="replace")

@@ -117,6 +117,8 @@ class HintCheck:
                 None,
             )
             return
+        if (values.get("source_id") or "") not in self.texts:
+            return  # the source's text could not be read: its own problem says why
         claimants = [
             self.names.get(table, {}).get(key)
             for table, key in ((Person.table, person), (Organization.table, organization))

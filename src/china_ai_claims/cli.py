@@ -408,7 +408,8 @@ def info(data_dir: DataDirArgument = None) -> None:
         fail(_unreadable(location, _os_message(error)))
     console.print(f"china-ai-claims {dataset.version}", markup=False)
     for name, frame in dataset.tables.items():
-        console.print(f"  {name:<16} {len(frame):>6} rows", markup=False)
+        rows = "row" if len(frame) == 1 else "rows"
+        console.print(f"  {name:<16} {len(frame):>6} {rows}", markup=False)
     console.print("sources:", markup=False)
     for _, source in dataset.sources.iterrows():
         console.print(f"  {source['id']}: {source['title']}", markup=False)

@@ -274,7 +274,10 @@ class Dataset:
         return sorted({*super().__dir__(), *self.tables})
 
     def __repr__(self) -> str:
-        rows = "".join(f"\n  {name}: {len(frame)} rows" for name, frame in self.tables.items())
+        rows = "".join(
+            f"\n  {name}: {len(frame)} row{'' if len(frame) == 1 else 's'}"
+            for name, frame in self.tables.items()
+        )
         return f"Dataset(version {self.version}, {len(self.tables)} tables:{rows}\n)"
 
 

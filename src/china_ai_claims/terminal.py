@@ -203,7 +203,7 @@ def _record_lines(title: str, names: list[str], rows: list[list[str]], width: in
 def human_lines(frame: pd.DataFrame, table: str, width: int) -> Iterator[str]:
     """A table when every shown column fits in ``width``, else one record at a time."""
     names, rows = _cells(frame)
-    title = f"{table} ({len(rows)} rows)"
+    title = f"{table} ({len(rows)} row{'' if len(rows) == 1 else 's'})"
     if not names:
         yield f"{title}\n"
         return

@@ -28,5 +28,8 @@ def test_repr_lists_each_table_with_its_row_count() -> None:
     dataset = cac.load_all()
     shown = repr(dataset).splitlines()
     assert shown[0] == f"Dataset(version {dataset.version}, {len(dataset.tables)} tables:"
-    assert shown[1:-1] == [f"  {name}: {len(frame)} rows" for name, frame in dataset.tables.items()]
+    assert shown[1:-1] == [
+        f"  {name}: {len(frame)} row{'' if len(frame) == 1 else 's'}"
+        for name, frame in dataset.tables.items()
+    ]
     assert shown[-1] == ")"

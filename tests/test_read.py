@@ -85,7 +85,7 @@ def test_show_where_filters_rows_by_the_cell_as_written(packaged_dataset: Path) 
 def test_show_prints_a_rich_table_by_default() -> None:
     code, output = _run("show", "people", "--where", "role=CEO")
     assert code == 0
-    assert "people (1 rows)" in output
+    assert "people (1 row)" in output
     assert "Robin Li" in output
 
 

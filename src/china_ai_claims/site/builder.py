@@ -122,7 +122,12 @@ def _table_columns(data: Data, table: str) -> list[str]:
         return 2 * sum(bool(row[column]) for row in rows) >= len(rows)
 
     if any(statement(table, row, data.name) for row in rows[:1]):
-        return [column for column, _ in filter_columns(data, table) if filled(column)]
+        shown = [column for column, _ in filter_columns(data, table) if filled(column)]
+        # The amount as the source words it ("$53 billion", "billions of yuan") leads: amounts are
+        # what a claim table is read for.
+        if any(spec["name"] == "amount_text" for spec in data.fields(table)):
+            shown.insert(0, "amount_text")
+        return shown
     return [
         spec["name"]
         for spec in data.fields(table)
@@ -256,7 +261,9 @@ def _table_page(data: Data, table: str) -> dict[str, Any]:
         "counts": counts,
         "rows": rows,
         "has_words": any(row["words"] for row in rows),
-        "has_quotes": any(row["quote"] for row in rows),
+        # Rows said in words show their quote on their own page (the words quote it where the
+        # columns cannot say it); a Quote column beside them would only push the table wider.
+        "has_quotes": any(row["quote"] for row in rows) and not any(row["words"] for row in rows),
     }
 
 

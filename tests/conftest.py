@@ -6,6 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from _fuzzing import CI_EXAMPLES, DEV_EXAMPLES
+
+# ``--hypothesis-profile=ci`` (README's test command, so CI) draws the full example counts; a
+# plain ``python -m pytest`` draws a quarter of them.
+settings.register_profile("ci", max_examples=CI_EXAMPLES)
+settings.register_profile("dev", max_examples=DEV_EXAMPLES)
+settings.load_profile("dev")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -151,4 +151,7 @@ def test_the_contributing_walkthrough_ends_in_a_passing_validate(
                 )
                 assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
     assert result.stdout.startswith("valid: ")
-    assert f"{sources_before + 1} sources in dataset/ (checkout)" in result.stdout
+    # the count of sources, then (after any warnings) which dataset was checked
+    checked = re.search(r"\b(\d+) sources\b[^\n]* in dataset/ \(checkout\)$", result.stdout)
+    assert checked is not None, result.stdout
+    assert int(checked.group(1)) == sources_before + 1

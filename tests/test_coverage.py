@@ -102,7 +102,7 @@ def test_cli_text_and_json_and_exit_codes(folder: Path) -> None:
     assert f"  line 3: {COUNTED} [number 12, organizations/example-research]" in result.output
     result = CliRunner().invoke(app, ["coverage", str(folder), "--format", "json"])
     assert result.exit_code == 1
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)  # stderr names the data read
     assert document["empty"] is False
     assert [o["line"] for o in document["sources"][0]["omissions"]] == [1, 3]
     _exclude(folder, (FICTION, HEADLINE, "headline"), (FICTION, COUNTED, "out of scope"))

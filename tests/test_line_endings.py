@@ -4,6 +4,7 @@ without it gets one problem per file that names the cause."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,7 +68,9 @@ def test_without_gitattributes_each_converted_file_is_one_problem_naming_autocrl
     assert any(name.startswith("sources/") for name in converted)
     report = validate(dataset)
     assert {error.rule for error in report.errors} == {"crlf-line-endings"}
-    checked = [name for name in converted if name.endswith((".csv", ".txt"))]
+    descriptor = json.loads((dataset / "datapackage.json").read_text(encoding="utf-8"))
+    tables = {resource["path"] for resource in descriptor["resources"]}
+    checked = [name for name in converted if name.endswith(".txt") or name in tables]
     assert sorted(error.file for error in report.errors) == checked
     for error in report.errors:
         assert "CRLF" in error.message

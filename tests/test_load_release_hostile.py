@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import china_ai_claims as cac
+from _fuzzing import examples
 from _release_fixtures import (
     TEST_CA,
     Members,
@@ -680,7 +681,7 @@ def test_urls_that_are_not_https_release_files_are_refused(url: str) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", examples(25))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -712,7 +713,7 @@ def test_damaged_release_bytes_raise_only_release_errors(
 
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", examples(25))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

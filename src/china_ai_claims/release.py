@@ -11,6 +11,7 @@ SQLite version.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -19,18 +20,19 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from china_ai_claims._resources import dataset_dir, read_version
-from china_ai_claims.models import RECORD_TYPES, Record
+from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.opening import SUMS_FILE, sha256_of
 from china_ai_claims.schema_builder import (
     LICENSES,
     PACKAGE_DESCRIPTION,
     PACKAGE_NAME,
     PACKAGE_TITLE,
+    csv_file,
     data_package,
     read_sources,
 )
@@ -66,14 +68,27 @@ def release_files(version: str) -> list[str]:
     )
 
 
-def _read_records(data_dir: Path) -> dict[str, list[Record]]:
-    from china_ai_claims.loading import records
+def _table_rows(data_dir: Path, table: str) -> Iterator[dict[str, Any]]:
+    """The rows of a validated table as JSON-ready records, one at a time (a release never holds
+    a whole table: its memory stays flat however many rows there are)."""
+    model = record_type(table)
+    with (data_dir / csv_file(table)).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield model.model_validate(row).model_dump(mode="json")
 
-    return {record.table: records(record.table, data_dir=data_dir) for record in RECORD_TYPES}
+
+def _json_text(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def _dump(document: Any) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    return (_json_text(document) + "\n").encode()
+
+
+def _nested(document: Any, depth: int) -> str:
+    """``document`` as :func:`_dump` lays it out ``depth`` levels down: JSON strings escape every
+    newline, so each newline of the text is a line break of the layout."""
+    return _json_text(document).replace("\n", "\n" + "  " * depth)
 
 
 def _descriptor_with_hashes(data_dir: Path) -> dict[str, Any]:
@@ -188,11 +203,23 @@ def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _json_release(records: dict[str, list[Record]], descriptor: dict[str, Any]) -> bytes:
-    document: dict[str, Any] = {"metadata": metadata(descriptor)}
-    for table, rows in records.items():
-        document[table] = [row.model_dump(mode="json") for row in rows]
-    return _dump(document)
+def _write_json_release(data_dir: Path, descriptor: dict[str, Any], target: IO[bytes]) -> None:
+    """The JSON release, table by table and record by record, byte for byte what :func:`_dump`
+    writes for ``{"metadata": ..., "<table>": [records], ...}``."""
+    parts: dict[str, Any] = {"metadata": metadata(descriptor)}
+    parts.update({record.table: None for record in RECORD_TYPES})
+    target.write(b"{")
+    for number, key in enumerate(sorted(parts)):
+        target.write(f"{',' if number else ''}\n  {_json_text(key)}: ".encode())
+        if key == "metadata":
+            target.write(_nested(parts[key], 1).encode())
+            continue
+        empty = True
+        for row in _table_rows(data_dir, key):
+            target.write(f"{'[' if empty else ','}\n    {_nested(row, 2)}".encode())
+            empty = False
+        target.write(b"[]" if empty else b"\n  ]")
+    target.write(b"\n}\n")
 
 
 def _sqlite_column(field: dict[str, Any], table: str) -> str:
@@ -223,7 +250,25 @@ def _sqlite_row(values: dict[str, Any], names: list[str]) -> list[Any]:
     return [_sqlite_value(values[name]) for name in names]
 
 
-def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target: Path) -> None:
+class _Filled:
+    """How many rows a table has and how many of them fill each column, counted as they pass."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns: dict[str, int] = {}
+
+    def count(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            self.rows += 1
+            for name, value in row.items():
+                if value is not None:
+                    self.columns[name] = self.columns.get(name, 0) + 1
+            yield row
+
+
+def _sqlite(data_dir: Path, descriptor: dict[str, Any], target: Path) -> dict[str, _Filled]:
+    """Write the SQLite release; returns each table's filled columns, for the facets."""
+    filled = {resource["name"]: _Filled() for resource in descriptor["resources"]}
     build = target.with_suffix(".building")
     connection = sqlite3.connect(build)
     try:
@@ -246,7 +291,10 @@ def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target
                 marks = ", ".join("?" for _ in names)
                 connection.executemany(
                     f'INSERT INTO "{table}" VALUES ({marks})',  # noqa: S608 - names from the models
-                    (_sqlite_row(row.model_dump(mode="json"), names) for row in records[table]),
+                    (
+                        _sqlite_row(row, names)
+                        for row in filled[table].count(_table_rows(data_dir, table))
+                    ),
                 )
                 _full_text_index(connection, table, names)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
@@ -256,6 +304,7 @@ def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target
     finally:
         connection.close()
         build.unlink(missing_ok=True)
+    return filled
 
 
 def searched_columns(names: list[str]) -> list[str]:
@@ -347,32 +396,34 @@ def _described_columns(resource: dict[str, Any]) -> str:
     )
 
 
-def _facets(schema: dict[str, Any], rows: list[dict[str, Any]] | None) -> list[str]:
+def _facets(schema: dict[str, Any], filled: _Filled | None) -> list[str]:
     """The category columns worth a facet: those that at least half the rows fill (all of them
-    when the rows are not given), so the facets do not push the rows off the first screen."""
+    when the counts are not given), so the facets do not push the rows off the first screen."""
     columns = category_columns(schema)
-    if rows is None:
+    if filled is None:
         return columns
-    return [c for c in columns if 2 * sum(row.get(c) is not None for row in rows) >= len(rows)]
+    return [c for c in columns if 2 * filled.columns.get(c, 0) >= filled.rows]
 
 
 def datasette_metadata(
     descriptor: dict[str, Any],
     version: str,
     database: str | None = None,
-    rows: dict[str, list[dict[str, Any]]] | None = None,
+    filled: dict[str, _Filled] | None = None,
 ) -> dict[str, Any]:
     """Title, licence, source and, per table, its description with the column meanings (folded
     away so the rows come first), label column, facets, full-text search, and canned queries,
     for ``datasette -m``. ``database`` is the database's name in Datasette: the SQLite file's
-    name without ``.sqlite`` (the release file's by default); ``rows``, each table's records as
-    dictionaries, narrows the facets to the columns most rows fill."""
+    name without ``.sqlite`` (the release file's by default); ``filled``, each table's counts of
+    filled cells, narrows the facets to the columns most rows fill."""
     tables = {}
     for resource in descriptor["resources"]:
         names = [spec["name"] for spec in resource["schema"]["fields"]]
         settings: dict[str, Any] = {
             "description_html": _described_columns(resource),
-            "facets": _facets(resource["schema"], None if rows is None else rows[resource["name"]]),
+            "facets": _facets(
+                resource["schema"], None if filled is None else filled[resource["name"]]
+            ),
             "sort": "id",
         }
         label = next((name for name in ("name", "title") if name in names), None)
@@ -415,17 +466,16 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         raise ReleaseError(f"the data is invalid; fix it first: {report.summary()}")
     version = read_version(source)
     descriptor = _descriptor_with_hashes(source)
-    records = _read_records(source)
     stem = release_name(version)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
         (staging / f"{stem}-csv.zip").write_bytes(_csv_zip(source, version, descriptor))
-        (staging / f"{stem}.json").write_bytes(_json_release(records, descriptor))
-        _sqlite(records, descriptor, staging / f"{stem}.sqlite")
-        dumped = {table: [row.model_dump() for row in rows] for table, rows in records.items()}
+        with (staging / f"{stem}.json").open("wb") as json_file:
+            _write_json_release(source, descriptor, json_file)
+        filled = _sqlite(source, descriptor, staging / f"{stem}.sqlite")
         (staging / f"{stem}.datasette.json").write_bytes(
-            _dump(datasette_metadata(descriptor, version, rows=dumped))
+            _dump(datasette_metadata(descriptor, version, filled=filled))
         )
         _parquet_and_croissant(staging, source, version, descriptor)
         names = release_files(version)

@@ -12,7 +12,8 @@ SQLite version.
 from __future__ import annotations
 
 import csv
-import io
+import functools
+import hashlib
 import json
 import os
 import re
@@ -20,7 +21,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -139,27 +140,34 @@ version {version}.
 """
 
 
-def _zip(members: Iterable[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, data in sorted(members):
+def _zip(target: Path, members: dict[str, Callable[[], bytes]]) -> None:
+    """Write the zip of ``members`` (name -> its bytes, read when its turn comes, so that one
+    member at a time is in memory) in sorted order."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+            archive.writestr(info, members[name]())
 
 
-def _csv_zip(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
-    members = [("datapackage.json", _dump(descriptor))]
-    members += [(r["path"], (data_dir / r["path"]).read_bytes()) for r in descriptor["resources"]]
-    members += [(s["path"], (data_dir / s["path"]).read_bytes()) for s in descriptor["sources"]]
-    members += [
-        ("README.md", _card(data_dir, version, descriptor)),
-        ("LICENSE", _licence(data_dir)),
-    ]
-    return _zip(members)
+def _csv_zip(target: Path, data_dir: Path, version: str, descriptor: dict[str, Any]) -> None:
+    members: dict[str, Callable[[], bytes]] = {"datapackage.json": lambda: _dump(descriptor)}
+    for item in [*descriptor["resources"], *descriptor["sources"]]:
+        members[item["path"]] = functools.partial((data_dir / item["path"]).read_bytes)
+    members["README.md"] = lambda: _card(data_dir, version, descriptor)
+    members["LICENSE"] = lambda: _licence(data_dir)
+    _zip(target, members)
+
+
+def _file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read a mebibyte at a time (the JSON release can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
@@ -181,7 +189,7 @@ def _parquet_and_croissant(
     for name, data in parquet_files(stem, descriptor, lambda path: (data_dir / path).read_bytes()):
         (staging / name).write_bytes(data)
     described = [name for name in release_files(version) if name != croissant_file(stem)]
-    hashes = {name: sha256_of((staging / name).read_bytes()) for name in described}
+    hashes = {name: _file_sha256(staging / name) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
@@ -448,7 +456,7 @@ def datasette_metadata(
 
 
 def _sums(folder: Path, names: list[str]) -> bytes:
-    lines = [f"{sha256_of((folder / name).read_bytes())}  {name}\n" for name in names]
+    lines = [f"{_file_sha256(folder / name)}  {name}\n" for name in names]
     return "".join(lines).encode()
 
 
@@ -470,7 +478,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
-        (staging / f"{stem}-csv.zip").write_bytes(_csv_zip(source, version, descriptor))
+        _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
         with (staging / f"{stem}.json").open("wb") as json_file:
             _write_json_release(source, descriptor, json_file)
         filled = _sqlite(source, descriptor, staging / f"{stem}.sqlite")

@@ -4,6 +4,7 @@ names the rule, the file, the line and the column."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -587,3 +588,18 @@ def test_report_counts_and_dataframe_view(dataset_copy: Path) -> None:
     assert list(frame["rule"]) == ["unknown-currency", "unknown-currency"]
     assert list(frame["line"]) == [2, 3]
     assert str(frame["line"].dtype) == "Int64"
+
+
+def test_a_header_cut_into_lines_by_bare_carriage_returns_is_reported(dataset_copy: Path) -> None:
+    # Found by the fuzz test: the header's first cell "\ra\r" leaves a header with no column.
+    path = dataset_copy / "cost_claims.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[0][0] = "\ra\r"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    report = validate(dataset_copy)
+    found = {(error.rule, error.file) for error in report.errors}
+    assert ("format-error", "cost_claims.csv") in found
+    assert ("missing-label", "cost_claims.csv") in found
+    assert ("extra-cell", "cost_claims.csv") in found

@@ -341,7 +341,8 @@ def _misshapen_row(
     message = f"{len(cells)} cells for {width} columns"
     column = value = None
     # The search tries every position: done only while the file's problems are still listed.
-    if len(fields) == width and context.per_file.get(file, 0) < MAX_PROBLEMS_PER_FILE:
+    # (A header that parses to no column at all leaves nothing to point at.)
+    if fields and len(fields) == width and context.per_file.get(file, 0) < MAX_PROBLEMS_PER_FILE:
         position = _shift_start(cells, fields)
         if position is not None and position < width:
             column = fields[position].name

@@ -174,7 +174,8 @@ def _report_case(base: Path, case: Any, out: Path, scratch: Path, cli: bool) -> 
     try:
         case.mutation(copy)
     except Exception:  # the case's edit no longer fits the data: worth seeing in a comparison
-        text = traceback.format_exc(limit=2)
+        # the scratch folder's random name aside, so that two builds compare equal
+        text = traceback.format_exc(limit=2).replace(str(scratch), "<scratch>")
         (out / f"{case.case}.not-applied").write_text(text, encoding="utf-8")
         print(f"{out.name}/{case.case}: the edit does not apply", file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)

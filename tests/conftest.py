@@ -6,6 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from _fuzzing import CI_EXAMPLES, DEV_EXAMPLES
+
+# ``--hypothesis-profile=ci`` (README's test command, so CI) draws the full example counts; a
+# plain ``python -m pytest`` draws a quarter of them.
+settings.register_profile("ci", max_examples=CI_EXAMPLES)
+settings.register_profile("dev", max_examples=DEV_EXAMPLES)
+settings.load_profile("dev")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,3 +39,21 @@ def dataset_copy(tmp_path: Path, packaged_dataset: Path) -> Path:
     target = tmp_path / "dataset"
     shutil.copytree(packaged_dataset, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+@pytest.fixture(scope="session")
+def built_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packaged dataset's release, built once per test run: never change it, copy it."""
+    from china_ai_claims.release import build_release
+
+    out = tmp_path_factory.mktemp("built-release")
+    build_release(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def release_dir(built_release: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the built release for one test module, which may change it."""
+    out = tmp_path_factory.mktemp("release")
+    shutil.copytree(built_release, out, dirs_exist_ok=True)
+    return out

@@ -23,14 +23,14 @@ import pytest
 from typer.testing import CliRunner
 
 from china_ai_claims.cli import app
-from china_ai_claims.release import build_release, category_columns
+from china_ai_claims.release import category_columns
 
 COMMAND = str(Path(sys.executable).with_name("china-ai-claims"))
 
 
 @pytest.fixture(scope="module")
-def release_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    written = build_release(tmp_path_factory.mktemp("release"))
+def release_files(release_dir: Path) -> tuple[Path, dict[str, Any]]:
+    written = sorted(release_dir.iterdir())
     database = next(path for path in written if path.suffix == ".sqlite")
     metadata = next(path for path in written if path.name.endswith(".datasette.json"))
     return database, json.loads(metadata.read_text(encoding="utf-8"))

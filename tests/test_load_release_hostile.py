@@ -9,6 +9,7 @@ a few MB) so that each case ends quickly; the child reports its peak memory.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import hashlib
@@ -30,6 +31,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import china_ai_claims as cac
+from _fuzzing import examples
 from _release_fixtures import (
     TEST_CA,
     Members,
@@ -46,7 +48,6 @@ from _release_fixtures import (
 )
 from china_ai_claims import limits
 from china_ai_claims.cli import app
-from china_ai_claims.release import build_release
 
 VERSION = cac.__version__
 STEM = f"china-ai-claims-{VERSION}"
@@ -54,13 +55,6 @@ ZIP, JSON_FILE = f"{STEM}-csv.zip", f"{STEM}.json"
 MiB = 1 << 20
 CHILD_ADDRESS_SPACE = 1024 * MiB
 PEAK_MEMORY = 500 * MiB
-
-
-@pytest.fixture(scope="module")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    build_release(out)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -680,7 +674,7 @@ def test_urls_that_are_not_https_release_files_are_refused(url: str) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", examples(25))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -712,7 +706,7 @@ def test_damaged_release_bytes_raise_only_release_errors(
 
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("CHINA_AI_CLAIMS_FUZZ_EXAMPLES", examples(25))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -773,10 +767,13 @@ def test_hash_consistent_odd_descriptors_raise_only_release_errors(
             if not isinstance(node[key], (dict, list)):
                 break
             node = node[key]
+        # A copy of each drawn value: a later round may change it in place, and a drawn value
+        # must stay as drawn for hypothesis to replay the example.
         if isinstance(node, dict) and node:
-            node[data.draw(st.sampled_from(sorted(node)))] = data.draw(JSON_VALUES)
+            node[data.draw(st.sampled_from(sorted(node)))] = copy.deepcopy(data.draw(JSON_VALUES))
         elif isinstance(node, list) and node:
-            node[data.draw(st.integers(0, len(node) - 1))] = data.draw(JSON_VALUES)
+            value = copy.deepcopy(data.draw(JSON_VALUES))
+            node[data.draw(st.integers(0, len(node) - 1))] = value
     members = dict(genuine)
     members["datapackage.json"] = json.dumps(descriptor).encode()
     path, pin = _write(tmp_path, make_zip(members))

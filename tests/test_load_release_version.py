@@ -18,17 +18,9 @@ import china_ai_claims as cac
 from _release_fixtures import TEST_CA, Server, serving, sha256
 from china_ai_claims import cache, registry
 from china_ai_claims.cli import app
-from china_ai_claims.release import build_release
 
 VERSION = cac.__version__
 ZIP = registry.zip_name(VERSION)
-
-
-@pytest.fixture(scope="module")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    build_release(out)
-    return out
 
 
 @pytest.fixture(autouse=True)

@@ -31,13 +31,6 @@ STEM = f"china-ai-claims-{VERSION}"
 ZIP, JSON_FILE, SQLITE = f"{STEM}-csv.zip", f"{STEM}.json", f"{STEM}.sqlite"
 
 
-@pytest.fixture(scope="module")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    build_release(out)
-    return out
-
-
 @pytest.fixture
 def release_copy(release_dir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "release"

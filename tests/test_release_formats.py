@@ -17,17 +17,9 @@ from ruamel.yaml import YAML
 
 import china_ai_claims as cac
 from china_ai_claims.opening import csv_text, sha256_of
-from china_ai_claims.release import build_release
 
 VERSION = cac.__version__
 STEM = f"china-ai-claims-{VERSION}"
-
-
-@pytest.fixture(scope="module")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    build_release(out)
-    return out
 
 
 @pytest.fixture(scope="module")

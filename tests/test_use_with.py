@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import china_ai_claims as cac
-from china_ai_claims.release import build_release
 
 STEM = f"china-ai-claims-{cac.__version__}"
 README_STEM = re.compile(r"china-ai-claims-\d+\.\d+\.\d+")
@@ -31,13 +30,6 @@ def _block(section: str, language: str) -> list[str]:
     (block,) = re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
     # README names one version; the lines must work for the version being built.
     return [README_STEM.sub(STEM, line) for line in block.strip().splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    build_release(out)
-    return out
 
 
 def _cost_claim_ids(release_dir: Path) -> list[str]:

@@ -4,6 +4,7 @@ names the rule, the file, the line and the column."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -623,3 +624,18 @@ def test_an_unreadable_source_is_its_own_problem_not_a_cascade(
     }
     assert {error.rule for error in report.errors} <= {"symlink", "source-missing"}
     assert report.warnings == []
+
+
+def test_a_header_cut_into_lines_by_bare_carriage_returns_is_reported(dataset_copy: Path) -> None:
+    # Found by the fuzz test: the header's first cell "\ra\r" leaves a header with no column.
+    path = dataset_copy / "cost_claims.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[0][0] = "\ra\r"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    report = validate(dataset_copy)
+    found = {(error.rule, error.file) for error in report.errors}
+    assert ("format-error", "cost_claims.csv") in found
+    assert ("missing-label", "cost_claims.csv") in found
+    assert ("extra-cell", "cost_claims.csv") in found

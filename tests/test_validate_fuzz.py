@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from _fuzzing import examples
 from china_ai_claims._resources import dataset_dir
 from china_ai_claims.cli import app
 from china_ai_claims.validators import RULES, validate
@@ -27,7 +28,7 @@ FILES = sorted(
 )
 CSV_FILES = [name for name in FILES if name.endswith(".csv")]
 FUZZ = settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -44,7 +44,7 @@ def parse_json(data: bytes, where: str) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ReleaseFormatError(f"{where}: not UTF-8 (byte {error.start})") from None
-    brackets = re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub("", text))
+    brackets = re.sub(r"[^\[\]{}]+", "", _JSON_STRING.sub("", text))  # runs: one step each
     steps = (1 if bracket in "[{" else -1 for bracket in brackets)
     depth = max(accumulate(steps), default=0)
     if depth > limits.LIMITS.json_depth:

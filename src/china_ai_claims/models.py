@@ -13,6 +13,7 @@ Three markers in a field's ``Annotated`` metadata carry what pydantic has no wor
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -325,15 +326,24 @@ class Record(BaseModel):
     def _from_csv_cells(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        list_fields = _list_fields(cls)
         cells: dict[str, Any] = {}
         for key, value in data.items():
             if value == "":
                 continue
-            field = cls.model_fields.get(key)
-            if isinstance(value, str) and field is not None and _is_list(field.annotation):
+            if key in list_fields and isinstance(value, str):
                 value = value.split(LIST_DELIMITER)
             cells[key] = value
         return cells
+
+
+@functools.cache
+def _list_fields(record: type[Record]) -> frozenset[str]:
+    """The columns of ``record`` that hold ``|``-separated lists, found once per class (looking
+    them up in ``model_fields`` cell by cell was a fifth of the validator's time)."""
+    return frozenset(
+        name for name, info in record.model_fields.items() if _is_list(info.annotation)
+    )
 
 
 def _is_list(annotation: Any) -> bool:

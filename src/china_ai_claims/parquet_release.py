@@ -21,6 +21,7 @@ import csv
 import datetime
 import io
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims._resources import LIST_DELIMITER
@@ -139,9 +140,13 @@ def parquet_bytes(resource: dict[str, Any], csv_bytes: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def parquet_files(stem: str, descriptor: dict[str, Any], read_csv: Any) -> list[tuple[str, bytes]]:
-    """Every table's Parquet file: ``(file name, bytes)``, given ``read_csv(path) -> bytes``."""
-    return [
-        (parquet_file(stem, resource["name"]), parquet_bytes(resource, read_csv(resource["path"])))
-        for resource in descriptor["resources"]
-    ]
+def parquet_files(
+    stem: str, descriptor: dict[str, Any], read_csv: Any
+) -> Iterator[tuple[str, bytes]]:
+    """Every table's Parquet file: ``(file name, bytes)``, given ``read_csv(path) -> bytes``; one
+    table at a time, so that only one is held in memory."""
+    for resource in descriptor["resources"]:
+        yield (
+            parquet_file(stem, resource["name"]),
+            parquet_bytes(resource, read_csv(resource["path"])),
+        )

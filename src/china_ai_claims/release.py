@@ -11,7 +11,9 @@ SQLite version.
 
 from __future__ import annotations
 
-import io
+import csv
+import functools
+import hashlib
 import json
 import os
 import re
@@ -19,18 +21,19 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from china_ai_claims._resources import dataset_dir, read_version
-from china_ai_claims.models import RECORD_TYPES, Record
+from china_ai_claims.models import RECORD_TYPES, record_type
 from china_ai_claims.opening import SUMS_FILE, sha256_of
 from china_ai_claims.schema_builder import (
     LICENSES,
     PACKAGE_DESCRIPTION,
     PACKAGE_NAME,
     PACKAGE_TITLE,
+    csv_file,
     data_package,
     read_sources,
 )
@@ -66,14 +69,27 @@ def release_files(version: str) -> list[str]:
     )
 
 
-def _read_records(data_dir: Path) -> dict[str, list[Record]]:
-    from china_ai_claims.loading import records
+def _table_rows(data_dir: Path, table: str) -> Iterator[dict[str, Any]]:
+    """The rows of a validated table as JSON-ready records, one at a time (a release never holds
+    a whole table: its memory stays flat however many rows there are)."""
+    model = record_type(table)
+    with (data_dir / csv_file(table)).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield model.model_validate(row).model_dump(mode="json")
 
-    return {record.table: records(record.table, data_dir=data_dir) for record in RECORD_TYPES}
+
+def _json_text(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def _dump(document: Any) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    return (_json_text(document) + "\n").encode()
+
+
+def _nested(document: Any, depth: int) -> str:
+    """``document`` as :func:`_dump` lays it out ``depth`` levels down: JSON strings escape every
+    newline, so each newline of the text is a line break of the layout."""
+    return _json_text(document).replace("\n", "\n" + "  " * depth)
 
 
 def _descriptor_with_hashes(data_dir: Path) -> dict[str, Any]:
@@ -124,27 +140,34 @@ version {version}.
 """
 
 
-def _zip(members: Iterable[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, data in sorted(members):
+def _zip(target: Path, members: dict[str, Callable[[], bytes]]) -> None:
+    """Write the zip of ``members`` (name -> its bytes, read when its turn comes, so that one
+    member at a time is in memory) in sorted order."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+            archive.writestr(info, members[name]())
 
 
-def _csv_zip(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
-    members = [("datapackage.json", _dump(descriptor))]
-    members += [(r["path"], (data_dir / r["path"]).read_bytes()) for r in descriptor["resources"]]
-    members += [(s["path"], (data_dir / s["path"]).read_bytes()) for s in descriptor["sources"]]
-    members += [
-        ("README.md", _card(data_dir, version, descriptor)),
-        ("LICENSE", _licence(data_dir)),
-    ]
-    return _zip(members)
+def _csv_zip(target: Path, data_dir: Path, version: str, descriptor: dict[str, Any]) -> None:
+    members: dict[str, Callable[[], bytes]] = {"datapackage.json": lambda: _dump(descriptor)}
+    for item in [*descriptor["resources"], *descriptor["sources"]]:
+        members[item["path"]] = functools.partial((data_dir / item["path"]).read_bytes)
+    members["README.md"] = lambda: _card(data_dir, version, descriptor)
+    members["LICENSE"] = lambda: _licence(data_dir)
+    _zip(target, members)
+
+
+def _file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read a mebibyte at a time (the JSON release can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
@@ -166,7 +189,7 @@ def _parquet_and_croissant(
     for name, data in parquet_files(stem, descriptor, lambda path: (data_dir / path).read_bytes()):
         (staging / name).write_bytes(data)
     described = [name for name in release_files(version) if name != croissant_file(stem)]
-    hashes = {name: sha256_of((staging / name).read_bytes()) for name in described}
+    hashes = {name: _file_sha256(staging / name) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
@@ -188,11 +211,23 @@ def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _json_release(records: dict[str, list[Record]], descriptor: dict[str, Any]) -> bytes:
-    document: dict[str, Any] = {"metadata": metadata(descriptor)}
-    for table, rows in records.items():
-        document[table] = [row.model_dump(mode="json") for row in rows]
-    return _dump(document)
+def _write_json_release(data_dir: Path, descriptor: dict[str, Any], target: IO[bytes]) -> None:
+    """The JSON release, table by table and record by record, byte for byte what :func:`_dump`
+    writes for ``{"metadata": ..., "<table>": [records], ...}``."""
+    parts: dict[str, Any] = {"metadata": metadata(descriptor)}
+    parts.update({record.table: None for record in RECORD_TYPES})
+    target.write(b"{")
+    for number, key in enumerate(sorted(parts)):
+        target.write(f"{',' if number else ''}\n  {_json_text(key)}: ".encode())
+        if key == "metadata":
+            target.write(_nested(parts[key], 1).encode())
+            continue
+        empty = True
+        for row in _table_rows(data_dir, key):
+            target.write(f"{'[' if empty else ','}\n    {_nested(row, 2)}".encode())
+            empty = False
+        target.write(b"[]" if empty else b"\n  ]")
+    target.write(b"\n}\n")
 
 
 def _sqlite_column(field: dict[str, Any], table: str) -> str:
@@ -223,7 +258,25 @@ def _sqlite_row(values: dict[str, Any], names: list[str]) -> list[Any]:
     return [_sqlite_value(values[name]) for name in names]
 
 
-def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target: Path) -> None:
+class _Filled:
+    """How many rows a table has and how many of them fill each column, counted as they pass."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns: dict[str, int] = {}
+
+    def count(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            self.rows += 1
+            for name, value in row.items():
+                if value is not None:
+                    self.columns[name] = self.columns.get(name, 0) + 1
+            yield row
+
+
+def _sqlite(data_dir: Path, descriptor: dict[str, Any], target: Path) -> dict[str, _Filled]:
+    """Write the SQLite release; returns each table's filled columns, for the facets."""
+    filled = {resource["name"]: _Filled() for resource in descriptor["resources"]}
     build = target.with_suffix(".building")
     connection = sqlite3.connect(build)
     try:
@@ -246,7 +299,10 @@ def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target
                 marks = ", ".join("?" for _ in names)
                 connection.executemany(
                     f'INSERT INTO "{table}" VALUES ({marks})',  # noqa: S608 - names from the models
-                    (_sqlite_row(row.model_dump(mode="json"), names) for row in records[table]),
+                    (
+                        _sqlite_row(row, names)
+                        for row in filled[table].count(_table_rows(data_dir, table))
+                    ),
                 )
                 _full_text_index(connection, table, names)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
@@ -256,6 +312,7 @@ def _sqlite(records: dict[str, list[Record]], descriptor: dict[str, Any], target
     finally:
         connection.close()
         build.unlink(missing_ok=True)
+    return filled
 
 
 def searched_columns(names: list[str]) -> list[str]:
@@ -353,32 +410,34 @@ def _described_columns(resource: dict[str, Any]) -> str:
     )
 
 
-def _facets(schema: dict[str, Any], rows: list[dict[str, Any]] | None) -> list[str]:
+def _facets(schema: dict[str, Any], filled: _Filled | None) -> list[str]:
     """The category columns worth a facet: those that at least half the rows fill (all of them
-    when the rows are not given), so the facets do not push the rows off the first screen."""
+    when the counts are not given), so the facets do not push the rows off the first screen."""
     columns = category_columns(schema)
-    if rows is None:
+    if filled is None:
         return columns
-    return [c for c in columns if 2 * sum(row.get(c) is not None for row in rows) >= len(rows)]
+    return [c for c in columns if 2 * filled.columns.get(c, 0) >= filled.rows]
 
 
 def datasette_metadata(
     descriptor: dict[str, Any],
     version: str,
     database: str | None = None,
-    rows: dict[str, list[dict[str, Any]]] | None = None,
+    filled: dict[str, _Filled] | None = None,
 ) -> dict[str, Any]:
     """Title, licence, source and, per table, its description with the column meanings (folded
     away so the rows come first), label column, facets, full-text search, and canned queries,
     for ``datasette -m``. ``database`` is the database's name in Datasette: the SQLite file's
-    name without ``.sqlite`` (the release file's by default); ``rows``, each table's records as
-    dictionaries, narrows the facets to the columns most rows fill."""
+    name without ``.sqlite`` (the release file's by default); ``filled``, each table's counts of
+    filled cells, narrows the facets to the columns most rows fill."""
     tables = {}
     for resource in descriptor["resources"]:
         names = [spec["name"] for spec in resource["schema"]["fields"]]
         settings: dict[str, Any] = {
             "description_html": _described_columns(resource),
-            "facets": _facets(resource["schema"], None if rows is None else rows[resource["name"]]),
+            "facets": _facets(
+                resource["schema"], None if filled is None else filled[resource["name"]]
+            ),
             "sort": "id",
         }
         label = next((name for name in ("name", "title") if name in names), None)
@@ -403,7 +462,7 @@ def datasette_metadata(
 
 
 def _sums(folder: Path, names: list[str]) -> bytes:
-    lines = [f"{sha256_of((folder / name).read_bytes())}  {name}\n" for name in names]
+    lines = [f"{_file_sha256(folder / name)}  {name}\n" for name in names]
     return "".join(lines).encode()
 
 
@@ -424,17 +483,16 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         )
     version = read_version(source)
     descriptor = _descriptor_with_hashes(source)
-    records = _read_records(source)
     stem = release_name(version)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
-        (staging / f"{stem}-csv.zip").write_bytes(_csv_zip(source, version, descriptor))
-        (staging / f"{stem}.json").write_bytes(_json_release(records, descriptor))
-        _sqlite(records, descriptor, staging / f"{stem}.sqlite")
-        dumped = {table: [row.model_dump() for row in rows] for table, rows in records.items()}
+        _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
+        with (staging / f"{stem}.json").open("wb") as json_file:
+            _write_json_release(source, descriptor, json_file)
+        filled = _sqlite(source, descriptor, staging / f"{stem}.sqlite")
         (staging / f"{stem}.datasette.json").write_bytes(
-            _dump(datasette_metadata(descriptor, version, rows=dumped))
+            _dump(datasette_metadata(descriptor, version, filled=filled))
         )
         _parquet_and_croissant(staging, source, version, descriptor)
         names = release_files(version)

@@ -14,7 +14,9 @@ models give, which ``china-ai-claims schemas --check`` and the tests use.
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,7 +175,14 @@ def references(record: type[Record]) -> dict[str, str]:
 
 
 def table_schema(record: type[Record]) -> dict[str, Any]:
-    """The Frictionless Table Schema of ``record``'s table."""
+    """The Frictionless Table Schema of ``record``'s table (a fresh copy the caller may change)."""
+    return copy.deepcopy(_generated_table_schema(record))
+
+
+@functools.cache
+def _generated_table_schema(record: type[Record]) -> dict[str, Any]:
+    """Generated once per process: pydantic's JSON Schema generation is most of its cost, and the
+    validator, the descriptor and the release all ask for every table's schema."""
     json_schema = record.model_json_schema(mode="validation")
     defs = json_schema.get("$defs", {})
     properties = json_schema["properties"]

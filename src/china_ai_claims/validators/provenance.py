@@ -174,6 +174,23 @@ def _word_character(character: str) -> bool:
     )
 
 
+class _Paragraph:
+    """The source line(s) around a quote, decoded and case-folded only when a name is looked for
+    beyond the quote itself (most names are in the quote)."""
+
+    __slots__ = ("_end", "_folded", "_start", "_text")
+
+    def __init__(self, text: bytes, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+        self._folded: str | None = None
+
+    def folded(self) -> str:
+        if self._folded is None:
+            piece = self._text[self._start : self._end]
+            self._folded = piece.decode("utf-8", errors="replace").casefold()
+        return self._folded
+
+
 class QuoteCheck:
     """Each quoted row of one table against its source text, row by row.
 
@@ -192,7 +209,7 @@ class QuoteCheck:
         self.entity = table.name in ENTITY_TABLES
         if self.entity:
             names.setdefault(table.name, {})
-        self.pending: list[tuple[int, str, str, str, str]] = []
+        self.pending: list[tuple[int, str, str, str, _Paragraph]] = []
         self.misses = 0
         self.folded_sources: dict[str, str] = {}
 
@@ -224,7 +241,7 @@ class QuoteCheck:
                 )
         if paragraph is None:
             return  # no paragraph to look for names in: no source text, or the quote is not in it
-        folded_quote, folded_paragraph = quote.casefold(), paragraph.casefold()
+        folded_quote = quote.casefold()
         for column, target in self.columns.linked:
             linked = values.get(column)
             if not linked or column in broken:
@@ -232,11 +249,9 @@ class QuoteCheck:
             known = self.names.get(target, {}).get(linked)
             if known is None:
                 if target == table.name:
-                    self.pending.append((row.line, column, linked, folded_quote, folded_paragraph))
+                    self.pending.append((row.line, column, linked, folded_quote, paragraph))
                 continue
-            self._linked(
-                context, row.line, column, target, linked, known, folded_quote, folded_paragraph
-            )
+            self._linked(context, row.line, column, target, linked, known, folded_quote, paragraph)
         own_names = self.names.get(table.name, {}).get(values["id"]) if self.entity else None
         if own_names is not None:
             if not own_names.in_text(folded_quote):
@@ -273,7 +288,7 @@ class QuoteCheck:
     def finish(self, context: Context) -> None:
         """Check the links into the table itself that had to wait for later rows."""
         own = self.names.get(self.table.name, {})
-        for line, column, linked, folded_quote, folded_paragraph in self.pending:
+        for line, column, linked, folded_quote, paragraph in self.pending:
             known = own.get(linked)
             if known is not None:
                 self._linked(
@@ -284,12 +299,12 @@ class QuoteCheck:
                     linked,
                     known,
                     folded_quote,
-                    folded_paragraph,
+                    paragraph,
                 )
 
     def _paragraph(
         self, context: Context, row: Row, quote: str, source_id: str, text: bytes | None
-    ) -> str | None:
+    ) -> _Paragraph | None:
         """The source line(s) holding the quote (at most ``PARAGRAPH_WINDOW`` characters each
         side); ``None`` without the source or when the quote is not in it (that is reported)."""
         if text is None:
@@ -302,7 +317,7 @@ class QuoteCheck:
         start = max(text.rfind(b"\n", 0, at) + 1, at - PARAGRAPH_WINDOW)
         end = text.find(b"\n", at + len(encoded))
         end = min(len(text) if end < 0 else end, at + len(encoded) + PARAGRAPH_WINDOW)
-        return text[start:end].decode("utf-8", errors="replace")
+        return _Paragraph(text, start, end)
 
     def _near_miss(
         self, context: Context, row: Row, quote: str, source_id: str, text: bytes
@@ -368,9 +383,9 @@ class QuoteCheck:
         linked: str,
         known: Names,
         folded_quote: str,
-        folded_paragraph: str,
+        paragraph: _Paragraph,
     ) -> None:
-        if not (known.in_text(folded_quote) or known.in_text(folded_paragraph)):
+        if not (known.in_text(folded_quote) or known.in_text(paragraph.folded())):
             context.add(
                 self.table.file,
                 line,

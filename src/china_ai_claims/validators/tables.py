@@ -18,7 +18,7 @@ from typing import Any
 
 from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
 from china_ai_claims.validators.problems import did_you_mean
-from china_ai_claims.validators.text import cell_problems
+from china_ai_claims.validators.text import cell_problems, line_is_clean
 
 # Long cells are reported by the schema's maxLength, not cut off by the csv module's own limit
 # (131072 characters), which would end the reading of the whole file.
@@ -103,14 +103,17 @@ class _Field:
         self.delimiter: str = spec.get("delimiter", ",")
         self.multiline = self.name in MULTILINE_COLUMNS
 
-    def check(self, value: str) -> tuple[Any, list[tuple[str, str]]]:
-        """The typed value of a cell and the (rule, message) pairs it breaks."""
+    def check(self, value: str, clean: bool = False) -> tuple[Any, list[tuple[str, str]]]:
+        """The typed value of a cell and the (rule, message) pairs it breaks (``clean``: the
+        cell's lines hold no suspect character, see :func:`line_is_clean`)."""
         if value == "":
             if self.required:
                 return None, [("constraint-error", "the cell is empty but required")]
             return None, []
         delimiter = self.delimiter if self.type == "list" else None
-        found = cell_problems(value, multiline=self.multiline, list_delimiter=delimiter)
+        found = cell_problems(
+            value, multiline=self.multiline, list_delimiter=delimiter, clean=clean
+        )
         typed, type_problem = self._parse(value)
         if type_problem:
             return None, [*found, type_problem]
@@ -205,7 +208,8 @@ def read_rows(
     """Check the header, then yield each data row of ``lines`` checked against the Table Schema."""
     fields = [_Field(spec) for spec in schema["fields"]]
     names = [spec.name for spec in fields]
-    reader = csv.reader(lines, strict=True)
+    watched = _WatchedLines(lines)
+    reader = csv.reader(watched, strict=True)
     last_line = 0
     try:
         header = next(reader, None)
@@ -221,9 +225,10 @@ def read_rows(
         # for each schema field, its position in the file's rows (None: the header lacks it)
         layout = [(positions.get(spec.name), spec) for spec in fields]
         width = len(header)
+        watched.take()
         for cells in reader:
             line, last_line = last_line + 1, reader.line_num
-            row = _check_row(context, table.file, line, cells, width, layout)
+            row = _check_row(context, table.file, line, cells, width, layout, watched.take())
             row.ok = row.ok and table.whole_header
             row.usable = row.usable and table.whole_header
             table.rows += 1
@@ -233,6 +238,30 @@ def read_rows(
         table.complete = False
 
 
+class _WatchedLines:
+    """The lines of a file on their way to the csv reader, each searched once, whole, for the
+    characters and forms the text-hygiene rules refuse: only the cells of a row whose lines have
+    such a hit get the rules' per-cell search (most files have none)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._clean = True
+
+    def __iter__(self) -> _WatchedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        if self._clean and not line_is_clean(line):
+            self._clean = False
+        return line
+
+    def take(self) -> bool:
+        """Whether every line read since the last call was clean; starts afresh."""
+        clean, self._clean = self._clean, True
+        return clean
+
+
 def _check_row(
     context: Context,
     file: str,
@@ -240,6 +269,7 @@ def _check_row(
     cells: list[str],
     width: int,
     layout: list[tuple[int | None, _Field]],
+    clean: bool = False,
 ) -> Row:
     before = context.per_file.get(file, 0)
     if not any(cells):
@@ -259,7 +289,7 @@ def _check_row(
             unparsed.add(spec.name)
             continue
         value = cells[position]
-        typed, found = spec.check(value)
+        typed, found = spec.check(value, clean)
         row_cells.append(value)
         row_values.append(typed)
         if found:
@@ -311,7 +341,8 @@ def _misshapen_row(
     message = f"{len(cells)} cells for {width} columns"
     column = value = None
     # The search tries every position: done only while the file's problems are still listed.
-    if len(fields) == width and context.per_file.get(file, 0) < MAX_PROBLEMS_PER_FILE:
+    # (A header that parses to no column at all leaves nothing to point at.)
+    if fields and len(fields) == width and context.per_file.get(file, 0) < MAX_PROBLEMS_PER_FILE:
         position = _shift_start(cells, fields)
         if position is not None and position < width:
             column = fields[position].name

@@ -24,6 +24,7 @@ CONTROL = re.compile(f"(?!\n)[{CONTROL_CHARS}]")  # a multi-line cell may hold n
 CONTROL_OR_NEWLINE = re.compile(f"[{CONTROL_CHARS}]")
 SOURCE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SUSPECT = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
+SUSPECT_IN_LINE = re.compile(f"(?!\n)[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
 
 
 _RECORDED = threading.local()  # codecs error handlers are global; what they record is per thread
@@ -156,13 +157,25 @@ def check_source_text(context: Context, relative: str, text: str) -> None:
                 )
 
 
+def line_is_clean(line: str) -> bool:
+    """Whether ``line`` holds no character a cell may not hold (a newline aside) and is in NFC.
+
+    The cells read from clean lines are then clean too: a cell is a piece of its lines cut at a
+    comma, quote or newline, characters that never combine with their neighbours, so a cut
+    cannot make text that is not NFC out of text that is."""
+    if SUSPECT_IN_LINE.search(line):
+        return False
+    return line.isascii() or unicodedata.is_normalized("NFC", line)
+
+
 def cell_problems(
-    value: str, *, multiline: bool, list_delimiter: str | None = None
+    value: str, *, multiline: bool, list_delimiter: str | None = None, clean: bool = False
 ) -> list[tuple[str, str]]:
     """The text-hygiene rules ``value`` breaks, as (rule, message) pairs. ``multiline`` cells
-    (quote, note) may hold newlines; no cell may hold other control characters."""
+    (quote, note) may hold newlines; no cell may hold other control characters. ``clean``: the
+    cell comes from lines that :func:`line_is_clean` passed, so only a newline can be suspect."""
     found: list[tuple[str, str]] = []
-    if SUSPECT.search(value):
+    if ("\n" in value) if clean else SUSPECT.search(value):
         control = (CONTROL if multiline else CONTROL_OR_NEWLINE).search(value)
         if control:
             found.append(("control-character", f"U+{ord(control.group()):04X} in the cell"))
@@ -172,7 +185,7 @@ def cell_problems(
         zero = ZERO_WIDTH.search(value)
         if zero:
             found.append(("zero-width-character", f"U+{ord(zero.group()):04X} in the cell"))
-    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+    if not clean and not value.isascii() and not unicodedata.is_normalized("NFC", value):
         found.append(("unicode-not-nfc", "the cell is not in Unicode NFC"))
     if value != value.strip():
         found.append(("untrimmed-whitespace", "the cell starts or ends with white space"))

@@ -70,7 +70,7 @@ class WholeCheck:
         if not row.usable:
             return
         self.files[table.name] = table.file
-        cells = {column: table.cell(row, column) for column in table.index}
+        cells = table.as_dict(row)
         usable = {
             column: value for column, value in cells.items() if value and column not in row.broken
         }

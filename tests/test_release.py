@@ -24,7 +24,7 @@ import china_ai_claims as cac
 from _mutations import cell, duplicate_row
 from china_ai_claims.cli import app
 from china_ai_claims.opening import ChecksumError, ReleaseFormatError
-from china_ai_claims.release import ReleaseError, build_release, release_files
+from china_ai_claims.release import BuildError, build_release, release_files
 
 VERSION = cac.__version__
 STEM = f"china-ai-claims-{VERSION}"
@@ -96,11 +96,11 @@ def test_a_failed_build_leaves_no_partial_release(
     from china_ai_claims import release
 
     def broken(*args: object) -> None:
-        raise ReleaseError("disk full")
+        raise BuildError("disk full")
 
     monkeypatch.setattr(release, "_sqlite", broken)
     out = tmp_path / "out"
-    with pytest.raises(ReleaseError):
+    with pytest.raises(BuildError):
         build_release(out)
     assert list(out.iterdir()) == []
 

@@ -230,7 +230,7 @@ def release(
 
     The same data gives byte-identical files; invalid data is refused and nothing is written.
     """
-    from china_ai_claims.release import ReleaseError, build_release
+    from china_ai_claims.release import BuildError, build_release
     from china_ai_claims.validators import UsageError
 
     location = _located(data_dir)
@@ -240,7 +240,7 @@ def release(
         written = build_release(target, location.path)
     except UsageError as error:
         fail(str(error))
-    except ReleaseError as error:
+    except BuildError as error:
         fail(str(error), EXIT_INVALID)
     except ImportError as error:  # the release extra (pyarrow) is not installed
         fail(str(error))
@@ -528,7 +528,7 @@ def browse(
     """Build the SQLite release in a temporary folder and serve it with Datasette on 127.0.0.1
     as the database china-ai-claims (needs the browse extra: datasette). Stop with Ctrl-C."""
     from china_ai_claims.browsing import BrowseError, serve
-    from china_ai_claims.release import ReleaseError
+    from china_ai_claims.release import BuildError
 
     def announce(message: str) -> None:
         console.print(message, markup=False)
@@ -539,7 +539,7 @@ def browse(
         code = serve(port, location.path, announce)
     except BrowseError as error:
         fail(str(error))
-    except ReleaseError as error:
+    except BuildError as error:
         fail(str(error), EXIT_INVALID)
     if code != 0:
         fail(f"datasette stopped with exit code {code}", EXIT_INVALID)

@@ -49,8 +49,9 @@ SEARCHED_COLUMNS = ("name", "aliases", "title", "quote", "amount_text", "note")
 CODE_PATTERN = re.compile(r"^\^\[A-Z\]\{\d\}\$$")  # e.g. ^[A-Z]{3}$: currency or country codes
 
 
-class ReleaseError(Exception):
-    """The release cannot be built (invalid data); nothing was written."""
+class BuildError(Exception):
+    """The release cannot be built (invalid data); nothing was written. (Not to be confused with
+    :class:`china_ai_claims.errors.ReleaseError`, a release that cannot be opened.)"""
 
 
 def release_name(version: str) -> str:
@@ -307,7 +308,7 @@ def _sqlite(data_dir: Path, descriptor: dict[str, Any], target: Path) -> dict[st
                 _full_text_index(connection, table, names)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
-            raise ReleaseError(f"foreign key problems in the SQLite build: {problems[:5]}")
+            raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")
         connection.execute("VACUUM INTO ?", (str(target),))
     finally:
         connection.close()
@@ -469,7 +470,7 @@ def _sums(folder: Path, names: list[str]) -> bytes:
 def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     """Validate ``data_dir`` (the packaged dataset by default) and write its release into ``out``.
 
-    Raises :class:`ReleaseError` when the data is invalid; nothing is written then, and a build
+    Raises :class:`BuildError` when the data is invalid; nothing is written then, and a build
     that fails part way leaves no partial file in ``out``.
     """
     from china_ai_claims.validators import validate
@@ -477,7 +478,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     source = dataset_dir() if data_dir is None else Path(data_dir)
     report = validate(source)
     if not report.valid:
-        raise ReleaseError(
+        raise BuildError(
             f"the data is invalid; fix it first ({report.summary()}); "
             "'china-ai-claims validate' lists every problem"
         )

@@ -478,10 +478,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     source = dataset_dir() if data_dir is None else Path(data_dir)
     report = validate(source)
     if not report.valid:
-        raise BuildError(
-            f"the data is invalid; fix it first ({report.summary()}); "
-            "'china-ai-claims validate' lists every problem"
-        )
+        raise BuildError(report.refusal())
     version = read_version(source)
     descriptor = _descriptor_with_hashes(source)
     stem = release_name(version)

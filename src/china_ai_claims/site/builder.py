@@ -349,10 +349,7 @@ def build_site(out: Path, data_dir: Path | None = None) -> list[Path]:
     folder = dataset_dir() if data_dir is None else Path(data_dir)
     report = validate(folder)
     if not report.valid:
-        raise SiteError(
-            f"the data is invalid; fix it first ({report.summary()}); "
-            "'china-ai-claims validate' lists every problem"
-        )
+        raise SiteError(report.refusal())
     data = read_data(folder)
     written = []
     for path, (template, values) in sorted(_pages(data).items()):

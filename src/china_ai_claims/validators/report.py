@@ -71,6 +71,13 @@ class Report:
             f"{'' if files == 1 else 's'} ({by_rule}); checked {checked}"
         )
 
+    def refusal(self) -> str:
+        """Why a command that builds from the data (release, site) refuses invalid data."""
+        return (
+            f"the data is invalid; fix it first ({self.summary()}); "
+            "'china-ai-claims validate' lists every problem"
+        )
+
 
 def _under(prefix: str, file: str) -> str:
     """``file`` (relative to the dataset folder) as seen from where ``prefix`` is relative to."""

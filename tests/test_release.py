@@ -87,6 +87,7 @@ def test_invalid_data_is_refused_and_nothing_is_written(dataset_copy: Path, tmp_
     result = CliRunner().invoke(app, ["release", str(dataset_copy), "--out", str(out)])
     assert result.exit_code == 1
     assert "invalid" in result.output
+    assert "'china-ai-claims validate' lists every problem" in result.output
     assert not out.exists() or list(out.iterdir()) == []
 
 

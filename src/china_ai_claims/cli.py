@@ -657,7 +657,7 @@ def cite(
 ) -> None:
     """Print the citation of the installed version (or of DATA_DIR's, or of --release's)."""
     from china_ai_claims.citation import citation
-    from china_ai_claims.diff import names_a_version_or_url
+    from china_ai_claims.diff import names_a_version
     from china_ai_claims.errors import ReleaseError
     from china_ai_claims.opening import open_data
 
@@ -665,7 +665,7 @@ def cite(
     try:
         if location is not None:
             package = open_data(location.path)
-        elif release is not None and names_a_version_or_url(release) and "://" not in release:
+        elif release is not None and names_a_version(release):
             package = open_data(version=release)  # a published version, from the registry
         else:
             package = open_data(None, release)

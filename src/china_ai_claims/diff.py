@@ -49,16 +49,20 @@ class Diff:
         return any(self.tables.values())
 
 
+def names_a_version(text: str) -> bool:
+    """Whether ``text`` names a published version (``0.1.0``), not a file of that name."""
+    return _VERSION.fullmatch(text) is not None and not Path(text).exists()
+
+
 def names_a_version_or_url(text: str) -> bool:
-    """Whether ``text`` names a published version (``0.1.0``, not a file of that name) or a URL,
-    rather than a local file or folder."""
-    return "://" in text or (_VERSION.fullmatch(text) is not None and not Path(text).exists())
+    """Whether ``text`` names a published version or a URL, rather than a local file or folder."""
+    return "://" in text or names_a_version(text)
 
 
 def open_any(path: str | Path) -> Package:
     """A dataset folder as it is, a release file or URL verified, or a published version."""
     text = str(path)
-    if _VERSION.fullmatch(text) and not Path(text).exists():
+    if names_a_version(text):
         return open_data(version=text)
     if "://" not in text and Path(text).is_dir():
         return dataset_folder(Path(text))

@@ -20,6 +20,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
+def isolated_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Downloads go to a private cache, ``tmp_path / "cache"``, and trust only the test CA that
+    signs the 127.0.0.1 servers the tests start; returns the cache folder."""
+    from _release_fixtures import TEST_CA
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(cache))
+    monkeypatch.setenv("SSL_CERT_FILE", str(TEST_CA))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return cache
+
+
+@pytest.fixture
 def repo_root() -> Path:
     """The checkout the tests belong to (its committed dataset/ and schemas/)."""
     return REPO_ROOT

@@ -62,11 +62,8 @@ def genuine(release_dir: Path) -> Members:
     return unzip((release_dir / ZIP).read_bytes())
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("SSL_CERT_FILE", str(TEST_CA))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+# Downloads go to each test's own cache (tmp_path / "cache") and trust the test CA only.
+pytestmark = pytest.mark.usefixtures("isolated_downloads")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import china_ai_claims as cac
-from _release_fixtures import TEST_CA, Server, serving, sha256
+from _release_fixtures import Server, serving, sha256
 from china_ai_claims import cache, registry
 from china_ai_claims.cli import app
 
@@ -23,11 +23,8 @@ VERSION = cac.__version__
 ZIP = registry.zip_name(VERSION)
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHINA_AI_CLAIMS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("SSL_CERT_FILE", str(TEST_CA))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+# Downloads go to each test's own cache (tmp_path / "cache") and trust the test CA only.
+pytestmark = pytest.mark.usefixtures("isolated_downloads")
 
 
 @pytest.fixture

@@ -639,3 +639,30 @@ def test_a_header_cut_into_lines_by_bare_carriage_returns_is_reported(dataset_co
     assert ("format-error", "cost_claims.csv") in found
     assert ("missing-label", "cost_claims.csv") in found
     assert ("extra-cell", "cost_claims.csv") in found
+
+
+def test_a_sink_receives_every_table_s_records_in_file_order() -> None:
+    from china_ai_claims import records
+    from china_ai_claims.models import RECORD_TYPES, Record
+
+    class Collected:
+        def __init__(self) -> None:
+            self.tables: list[str] = []
+            self.records: dict[str, list[Record]] = {}
+            self.finished: list[str] = []
+
+        def start(self, table: str) -> None:
+            self.tables.append(table)
+            self.records[table] = []
+
+        def add(self, record: Record) -> None:
+            self.records[self.tables[-1]].append(record)
+
+        def finish(self, table: str) -> None:
+            self.finished.append(table)
+
+    sink = Collected()
+    assert validate(sink=sink).valid
+    assert sink.tables == sink.finished == [record.table for record in RECORD_TYPES]
+    for table, received in sink.records.items():
+        assert received == records(table), table

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from china_ai_claims._resources import dataset_dir
 from china_ai_claims.locating import is_inside_installed_package, not_a_dataset
-from china_ai_claims.models import RECORD_TYPES, record_type
+from china_ai_claims.models import RECORD_TYPES, Record, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
 from china_ai_claims.validators.exclusions import check_exclusions
 from china_ai_claims.validators.files import (
@@ -39,14 +40,40 @@ from china_ai_claims.validators.tables import Table, read_rows
 from china_ai_claims.validators.text import decode, decoded_lines, without_crlf
 from china_ai_claims.validators.whole import WholeCheck
 
-__all__ = ["FORMATS", "RULES", "Problem", "Report", "UsageError", "render", "validate"]
+__all__ = [
+    "FORMATS",
+    "RULES",
+    "Problem",
+    "RecordSink",
+    "Report",
+    "UsageError",
+    "render",
+    "validate",
+]
 
 
-def validate(path: str | Path | None = None) -> Report:
+class RecordSink(Protocol):
+    """Receives the records that validation builds, so that a release need not read and validate
+    the rows a second time.
+
+    Tables come one at a time in dependency order (``start``, the table's records in file order,
+    ``finish``). Only a valid report vouches for what a sink received: a row with a problem may
+    still give a record, and a row that breaks a model rule gives none.
+    """
+
+    def start(self, table: str) -> None: ...
+
+    def add(self, record: Record) -> None: ...
+
+    def finish(self, table: str) -> None: ...
+
+
+def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> Report:
     """Validate the dataset folder at ``path`` (the packaged dataset by default).
 
     Raises :class:`UsageError` when ``path`` is not a folder; every problem of the data itself is
-    a :class:`Problem` in the returned :class:`Report`.
+    a :class:`Problem` in the returned :class:`Report`. ``sink``, if given, receives each table's
+    records as they are validated (see :class:`RecordSink`).
     """
     root = open_root(dataset_dir() if path is None else path)
     expected = {record.table: resource_descriptor(record) for record in RECORD_TYPES}
@@ -95,13 +122,17 @@ def validate(path: str | Path | None = None) -> Report:
         )
         keys = KeyCheck(table, schemas[name], ids)
         model = record_type(name)
+        if sink is not None:
+            sink.start(name)
         if name == "sources":
             source_check = SourceCheck(table)
             source_rows: list[dict[str, str]] = []
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
                 published[table.cell(row, "id")] = table.value(row, "published")
-                check_record(context, table, model, row, published)
+                record = check_record(context, table, model, row, published)
+                if sink is not None and record is not None:
+                    sink.add(record)
                 source_check.check(context, row)
                 whole.observe(context, table, row)
                 source_rows.append(table.as_dict(row) if row.ok else {})
@@ -115,7 +146,9 @@ def validate(path: str | Path | None = None) -> Report:
             hint = HintCheck(table, texts, names) if "modality" in table.index else None
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
-                check_record(context, table, model, row, published)
+                record = check_record(context, table, model, row, published)
+                if sink is not None and record is not None:
+                    sink.add(record)
                 quotes.check(context, row)
                 whole.observe(context, table, row)
                 if hint is not None:
@@ -123,6 +156,8 @@ def validate(path: str | Path | None = None) -> Report:
             hints += [hint] if hint is not None else []
             keys.finish(context)
             quotes.finish(context)
+        if sink is not None:
+            sink.finish(name)
         del data, lines
         tables += 1
         rows += table.rows

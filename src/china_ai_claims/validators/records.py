@@ -19,8 +19,9 @@ def check_record(
     model: type[Record],
     row: Row,
     published: dict[str, date | None],
-) -> None:
-    """Validate a structurally sound row with its table's record model.
+) -> Record | None:
+    """Validate a structurally sound row with its table's record model; the record, or ``None``
+    when the row could not be judged or breaks a rule of the model.
 
     Rows with a cell problem (stray spaces, a broken pattern) are judged too, so that one run
     shows every problem; pydantic's own complaint about such a cell is not repeated. A row that
@@ -28,9 +29,10 @@ def check_record(
     to its publication date, for the rule that joins a row to its source.
     """
     if not row.usable or row.unparsed:
-        return  # a value that could not be read cannot be judged by the record rules
+        return None  # a value that could not be read cannot be judged by the record rules
+    record: Record | None = None
     try:
-        model.model_validate(table.as_dict(row))
+        record = model.model_validate(table.as_dict(row))
     except ValidationError as error:
         for detail in error.errors(include_url=False):
             rule = detail["type"] if detail["type"] in RULES else "record-rule"
@@ -43,6 +45,7 @@ def check_record(
             context.add(table.file, row.line, rule, detail["msg"], column, value)
     if "time_resolved_from" in table.index:
         _check_resolved_dates(context, table, row, published)
+    return record
 
 
 def _check_resolved_dates(

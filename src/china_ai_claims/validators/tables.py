@@ -11,14 +11,19 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
 from china_ai_claims.validators.problems import did_you_mean
-from china_ai_claims.validators.text import cell_problems, line_is_clean
+from china_ai_claims.validators.text import (
+    FORMULA_STARTS,
+    DecodedLines,
+    cell_problems,
+    line_is_clean,
+)
 
 # Long cells are reported by the schema's maxLength, not cut off by the csv module's own limit
 # (131072 characters), which would end the reading of the whole file.
@@ -32,6 +37,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NON_FINITE = frozenset(
     {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 )
+# What a quick reading returns for a cell it cannot vouch for: the full check then explains it.
+_EXPLAIN: Any = object()
 TYPE_HINTS = {
     "integer": "a whole number such as 144",
     "number": "a plain number such as 6000000 or 1.5 (no thousands separators, units or words)",
@@ -119,6 +126,75 @@ class _Field:
             return None, [*found, type_problem]
         found.extend(self._constraints(value, typed))
         return typed, found
+
+    def quick_reader(self) -> Callable[[str], Any]:
+        """A reader of a non-empty cell from clean lines (see :func:`line_is_clean`) that gives
+        the typed value :meth:`check` gives when the cell breaks no rule, and ``_EXPLAIN``
+        whenever it might break one: then :meth:`check` runs and says what is wrong. It holds
+        only the common, fully decided cases, so that the two can never disagree about a cell
+        they both accept."""
+        kind, delimiter, formula = self.type, self.delimiter, FORMULA_STARTS
+        enum, pattern = self.enum, self.pattern
+        max_length, min_length = self.max_length, self.min_length
+        minimum, maximum = self.minimum, self.maximum
+        by_text = enum is not None or pattern is not None
+        by_length = max_length is not None or min_length is not None
+        by_size = minimum is not None or maximum is not None
+
+        def typed(value: str) -> Any:
+            if kind == "string":
+                return value
+            if kind == "integer":
+                if len(value) > 20 or not _INTEGER.fullmatch(value):
+                    return _EXPLAIN
+                whole = int(value)
+                return whole if abs(whole) <= INT64_MAX else _EXPLAIN
+            if kind == "number":
+                if len(value) > 400 or not _NUMBER.fullmatch(value):
+                    return _EXPLAIN
+                number = float(value)
+                return number if math.isfinite(number) else _EXPLAIN
+            if kind == "list":
+                items = value.split(delimiter)
+                for item in items:
+                    if item == "" or item != item.strip() or item.startswith(formula):
+                        return _EXPLAIN
+                return items
+            if kind == "boolean":
+                return (value == "true") if value in ("true", "false") else _EXPLAIN
+            if kind == "date" and _DATE.fullmatch(value):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    return _EXPLAIN
+            return _EXPLAIN
+
+        def read(value: str) -> Any:
+            if "\n" in value or value != value.strip() or value.startswith(formula):
+                return _EXPLAIN
+            if by_text and (
+                (enum is not None and value not in enum)
+                or (pattern is not None and not pattern.fullmatch(value))
+            ):
+                return _EXPLAIN
+            if by_length and (
+                (max_length is not None and len(value) > max_length)
+                or (min_length is not None and len(value) < min_length)
+            ):
+                return _EXPLAIN
+            result = typed(value)
+            if (
+                by_size
+                and result is not _EXPLAIN
+                and (
+                    (minimum is not None and result < minimum)
+                    or (maximum is not None and result > maximum)
+                )
+            ):
+                return _EXPLAIN
+            return result
+
+        return read
 
     def _parse(self, value: str) -> tuple[Any, tuple[str, str] | None]:
         kind = self.type
@@ -225,10 +301,14 @@ def read_rows(
         # for each schema field, its position in the file's rows (None: the header lacks it)
         layout = [(positions.get(spec.name), spec) for spec in fields]
         width = len(header)
+        quick = _quick_layout(layout, width)
         watched.take()
         for cells in reader:
             line, last_line = last_line + 1, reader.line_num
-            row = _check_row(context, table.file, line, cells, width, layout, watched.take())
+            clean = watched.take()
+            row = _quick_row(line, cells, quick) if clean and len(cells) == width else None
+            if row is None:
+                row = _check_row(context, table.file, line, cells, width, layout, clean)
             row.ok = row.ok and table.whole_header
             row.usable = row.usable and table.whole_header
             table.rows += 1
@@ -245,6 +325,7 @@ class _WatchedLines:
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
+        self._known = lines if isinstance(lines, DecodedLines) else None
         self._clean = True
 
     def __iter__(self) -> _WatchedLines:
@@ -252,14 +333,58 @@ class _WatchedLines:
 
     def __next__(self) -> str:
         line = next(self._lines)
-        if self._clean and not line_is_clean(line):
-            self._clean = False
+        if self._clean and not (self._known is not None and self._known.known_clean):
+            self._clean = line_is_clean(line)
         return line
 
     def take(self) -> bool:
         """Whether every line read since the last call was clean; starts afresh."""
         clean, self._clean = self._clean, True
         return clean
+
+
+_QuickLayout = tuple[bool, list[tuple[int, bool, Callable[[str], Any]]]]
+
+
+def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:
+    """How :func:`_quick_row` reads a row of this file: whether its cells are already in schema
+    order, and each field's position, whether it is required, and its quick reader. ``None``
+    when the header lacks a column (every row then needs the full check)."""
+    if any(position is None for position, _ in layout):
+        return None
+    positions = [position for position, _ in layout if position is not None]
+    in_order = positions == list(range(width))
+    return in_order, [
+        (position, spec.required, spec.quick_reader())
+        for position, spec in layout
+        if position is not None
+    ]
+
+
+def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row | None:
+    """The row when every cell of clean lines passes its quick reader, else ``None`` (the full
+    check then reads the row and explains each problem). Most rows of most files take this
+    way; it reports nothing, so it cannot change what a report says."""
+    if quick is None:
+        return None
+    in_order, readers = quick
+    values: list[Any] = []
+    append = values.append
+    for position, required, read in readers:
+        value = cells[position]
+        if value == "":
+            if required:
+                return None
+            append(None)
+            continue
+        typed = read(value)
+        if typed is _EXPLAIN:
+            return None
+        append(typed)
+    if not any(cells):
+        return None  # a blank row is a problem of its own
+    row_cells = cells if in_order else [cells[position] for position, _, _ in readers]
+    return Row(line, row_cells, values)
 
 
 def _check_row(

@@ -25,6 +25,7 @@ CONTROL_OR_NEWLINE = re.compile(f"[{CONTROL_CHARS}]")
 SOURCE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SUSPECT = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
 SUSPECT_IN_LINE = re.compile(f"(?!\n)[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
+SOURCE_SUSPECT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
 
 
 _RECORDED = threading.local()  # codecs error handlers are global; what they record is per thread
@@ -92,34 +93,84 @@ def without_crlf(context: Context, relative: str, data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
-def decoded_lines(context: Context, relative: str, data: bytes) -> Iterator[str]:
-    """The lines of ``data`` as text, decoded one at a time (the file is never held twice).
+CLEAN_BLOCK_BYTES = 1 << 20
+
+
+class DecodedLines:
+    """The lines of ``data`` as text, for the csv reader (the file is never held twice).
 
     A byte-order mark and each line with bytes that are not UTF-8 are reported; those bytes
     become U+FFFD so that the rest of the file can still be checked. UTF-8 never uses the byte
     0x0A inside a character, so splitting the bytes at newlines is safe.
+
+    The bytes are decoded a block of whole lines at a time, and each block is searched once for
+    what the text-hygiene rules refuse (see :func:`line_is_clean`); ``known_clean`` tells
+    whether the line last given came from a block without a hit, so that the line need not be
+    searched again. A block with a hit, or with bytes that are not UTF-8, is read line by line.
     """
-    start = 0
-    if data.startswith(codecs.BOM_UTF8):
-        context.add(relative, 1, "byte-order-mark", "the file starts with a UTF-8 byte-order mark")
-        start = len(codecs.BOM_UTF8)
-    number, reported, length = 0, 0, len(data)
-    while start < length:
-        number += 1
-        end = data.find(b"\n", start)
-        end = length if end < 0 else end + 1
-        chunk = data[start:end]
-        try:
-            line = chunk.decode("utf-8")
-        except UnicodeDecodeError:
-            line, bad = _decode_recording(chunk)
-            if reported < MAX_ENCODING_ERRORS:
-                reported += 1
-                first, last = bad[0]
-                byte = chunk[first:last].hex(" ")
-                context.add(relative, number, "encoding-error", f"bytes {byte} are not UTF-8")
-        yield from _csv_safe(context, relative, number, line)
-        start = end
+
+    def __init__(self, context: Context, relative: str, data: bytes) -> None:
+        self.known_clean = False
+        self._lines = self._read(context, relative, data)
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._lines)
+
+    def _read(self, context: Context, relative: str, data: bytes) -> Iterator[str]:
+        start = 0
+        if data.startswith(codecs.BOM_UTF8):
+            context.add(
+                relative, 1, "byte-order-mark", "the file starts with a UTF-8 byte-order mark"
+            )
+            start = len(codecs.BOM_UTF8)
+        number, reported, length = 0, 0, len(data)
+        while start < length:
+            cut = data.find(b"\n", start + CLEAN_BLOCK_BYTES)
+            block_end = length if cut < 0 else cut + 1
+            text = _clean_text(data, start, block_end)
+            if text is not None:
+                self.known_clean = True
+                for line in text.splitlines(keepends=True):  # only "\n" ends a clean line
+                    number += 1
+                    yield line
+                self.known_clean = False
+                start = block_end
+                continue
+            while start < block_end:
+                number += 1
+                end = data.find(b"\n", start, block_end)
+                end = block_end if end < 0 else end + 1
+                chunk = data[start:end]
+                try:
+                    line = chunk.decode("utf-8")
+                except UnicodeDecodeError:
+                    line, bad = _decode_recording(chunk)
+                    if reported < MAX_ENCODING_ERRORS:
+                        reported += 1
+                        first, last = bad[0]
+                        byte = chunk[first:last].hex(" ")
+                        context.add(
+                            relative, number, "encoding-error", f"bytes {byte} are not UTF-8"
+                        )
+                yield from _csv_safe(context, relative, number, line)
+                start = end
+
+
+def decoded_lines(context: Context, relative: str, data: bytes) -> DecodedLines:
+    """The lines of ``data`` as text (see :class:`DecodedLines`)."""
+    return DecodedLines(context, relative, data)
+
+
+def _clean_text(data: bytes, start: int, end: int) -> str | None:
+    """``data[start:end]`` decoded, when it is UTF-8 and every line of it is clean."""
+    try:
+        text = data[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if line_is_clean(text) else None
 
 
 def _csv_safe(context: Context, relative: str, number: int, line: str) -> Iterator[str]:
@@ -142,6 +193,10 @@ def _csv_safe(context: Context, relative: str, number: int, line: str) -> Iterat
 def check_source_text(context: Context, relative: str, text: str) -> None:
     """An archived source: NFC, and no control, bidi or zero-width characters (tab and newline
     aside)."""
+    if not SOURCE_SUSPECT.search(text) and (
+        text.isascii() or unicodedata.is_normalized("NFC", text)
+    ):
+        return  # a newline never combines with its neighbours: every line is NFC too
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.isascii() and not unicodedata.is_normalized("NFC", line):
             context.add(relative, number, "unicode-not-nfc", "the line is not in Unicode NFC")

@@ -70,7 +70,7 @@ class HintCheck:
     def check(self, row: Row) -> None:
         if not row.usable or row.broken & {"quote", "modality"}:
             return
-        values = dict(zip(self.table.index, row.values, strict=True))
+        values = self.table.values(row)
         quote, modality = values.get("quote"), values.get("modality")
         if not quote or modality is None:
             return

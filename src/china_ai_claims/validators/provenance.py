@@ -217,7 +217,7 @@ class QuoteCheck:
         if not row.usable:
             return
         table, broken = self.table, row.broken
-        values = dict(zip(table.index, row.values, strict=True))
+        values = table.values(row)
         if self.entity and not broken & {"id", "name", "aliases"}:
             own = [values["name"], *(values.get("aliases") or [])[:MAX_ALIASES]]
             self.names[table.name][values["id"]] = Names(own)

@@ -63,6 +63,9 @@ class Row:
     broken: set[str] = field(default_factory=set)
     unparsed: set[str] = field(default_factory=set)
     usable: bool = True
+    # the cells and the values by column name, built once for the layers that read them so
+    by_name: dict[str, str] | None = None
+    values_by_name: dict[str, Any] | None = None
 
 
 @dataclass
@@ -87,8 +90,17 @@ class Table:
         return row.values[self.index[column]]
 
     def as_dict(self, row: Row) -> dict[str, str]:
-        """The row's cells by column name, for the record models."""
-        return dict(zip(self.index, row.cells, strict=True))
+        """The row's cells by column name, for the record models (built once per row: read,
+        never change it)."""
+        if row.by_name is None:
+            row.by_name = dict(zip(self.index, row.cells, strict=True))
+        return row.by_name
+
+    def values(self, row: Row) -> dict[str, Any]:
+        """The row's typed values by column name (built once per row: read, never change it)."""
+        if row.values_by_name is None:
+            row.values_by_name = dict(zip(self.index, row.values, strict=True))
+        return row.values_by_name
 
 
 class _Field:

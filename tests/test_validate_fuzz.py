@@ -165,3 +165,24 @@ def test_the_quick_reading_accepts_the_shipped_cells() -> None:
                 if value and "\n" not in value:
                     reader = fields[column].quick_reader()
                     assert reader(value) is not _EXPLAIN, (record.table, column)
+
+
+def test_a_clean_line_holds_no_character_a_cell_may_not_hold_but_a_newline() -> None:
+    """The quick way trusts :func:`line_is_clean`: it must refuse exactly the characters that
+    the per-cell rules search for (controls, bidi and zero-width characters), a newline aside,
+    and text that is not in NFC."""
+    import unicodedata
+
+    from china_ai_claims.validators.text import SUSPECT, line_is_clean
+
+    differing = [
+        hex(point)
+        for point in range(0x110000)
+        if not 0xD800 <= point <= 0xDFFF
+        and point != 0x0A
+        and line_is_clean(chr(point))
+        == bool(SUSPECT.search(chr(point)) or not unicodedata.is_normalized("NFC", chr(point)))
+    ]
+    assert differing == []
+    assert line_is_clean("a\n")
+    assert not line_is_clean("e\u0301")

@@ -24,7 +24,11 @@ CONTROL = re.compile(f"(?!\n)[{CONTROL_CHARS}]")  # a multi-line cell may hold n
 CONTROL_OR_NEWLINE = re.compile(f"[{CONTROL_CHARS}]")
 SOURCE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SUSPECT = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
-SUSPECT_IN_LINE = re.compile(f"(?!\n)[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
+# The same characters but a newline, as one class: a search for a plain class runs about three
+# times as fast as one with a look-ahead at every position.
+_CONTROL_BUT_NEWLINE = CONTROL_CHARS.replace("\x00-\x1f", "\x00-\x09\x0b-\x1f")
+assert _CONTROL_BUT_NEWLINE != CONTROL_CHARS
+SUSPECT_IN_LINE = re.compile(f"[{_CONTROL_BUT_NEWLINE}{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
 SOURCE_SUSPECT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CHARS}{ZERO_WIDTH_CHARS}]")
 
 

@@ -13,6 +13,8 @@ one: two sources may each claim the other direction, and the dataset records wha
 from __future__ import annotations
 
 import hashlib
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -32,8 +34,40 @@ DISTINCT_PARTIES = {
     "other_claims": ("subject_model_id", "object_model_id"),
 }
 UNCOMPARED_COLUMNS = frozenset({"id", "note"})
+# the cells the rules of a single row read (the others are not collected)
+WATCHED_COLUMNS = (
+    "id",
+    "sha256",
+    "published",
+    "retrieved",
+    *(column for column, _ in HIERARCHIES.values()),
+    *(column for pair in DISTINCT_PARTIES.values() for column in pair),
+    "time_resolved_from",
+    "source_id",
+    "time_text",
+    "start_date",
+    "end_date",
+)
 # A date written on the far side of the date line is still "today" somewhere.
 FUTURE_MARGIN = timedelta(days=1)
+
+
+class _Layout:
+    """Where one table's rows hold the cells the whole-data rules read, found once per table."""
+
+    def __init__(self, table: Table) -> None:
+        self.watched = [
+            (column, table.index[column]) for column in WATCHED_COLUMNS if column in table.index
+        ]
+        positions = [
+            position for column, position in table.index.items() if column not in UNCOMPARED_COLUMNS
+        ]
+        getter = operator.itemgetter(*positions) if positions else None
+        self.compared: Callable[[list[str]], tuple[str, ...]] = (
+            (lambda cells: ())
+            if getter is None
+            else (getter if len(positions) > 1 else lambda cells: (getter(cells),))
+        )
 
 
 @dataclass(frozen=True)
@@ -64,15 +98,21 @@ class WholeCheck:
     texts: dict[str, tuple[str, int]] = field(default_factory=dict)
     resolved: list[_ResolvedTime] = field(default_factory=list)
     rows_seen: dict[tuple[str, bytes], tuple[int, str]] = field(default_factory=dict)
+    layouts: dict[str, _Layout] = field(default_factory=dict)
 
     def observe(self, context: Context, table: Table, row: Row) -> None:
         """Judge what one row shows alone and keep what needs the others."""
         if not row.usable:
             return
         self.files[table.name] = table.file
-        cells = table.as_dict(row)
+        layout = self.layouts.get(table.name)
+        if layout is None:
+            layout = self.layouts[table.name] = _Layout(table)
+        cells, broken = row.cells, row.broken
         usable = {
-            column: value for column, value in cells.items() if value and column not in row.broken
+            column: cells[position]
+            for column, position in layout.watched
+            if cells[position] and column not in broken
         }
         if table.name == "sources":
             self._check_source(context, table, row, usable)
@@ -105,7 +145,7 @@ class WholeCheck:
         if usable.get("time_resolved_from") == TimeResolvedFrom.publication_date.value:
             self._keep_resolved_time(table, row, usable)
         if table.name != "sources" and not row.unparsed:
-            self._check_repeated(context, table, row, cells)
+            self._check_repeated(context, table, row, layout)
 
     def _check_source(
         self, context: Context, table: Table, row: Row, usable: dict[str, str]
@@ -160,14 +200,10 @@ class WholeCheck:
             _ResolvedTime(table.file, row.line, usable["source_id"], usable["time_text"], dates)
         )
 
-    def _check_repeated(
-        self, context: Context, table: Table, row: Row, cells: dict[str, str]
-    ) -> None:
-        compared = "\x00".join(
-            value for column, value in cells.items() if column not in UNCOMPARED_COLUMNS
-        )
+    def _check_repeated(self, context: Context, table: Table, row: Row, layout: _Layout) -> None:
+        compared = "\x00".join(layout.compared(row.cells))
         key = (table.name, hashlib.sha256(compared.encode("utf-8", "surrogatepass")).digest())
-        identifier = cells.get("id", "")
+        identifier = table.cell(row, "id") if "id" in table.index else ""
         if key not in self.rows_seen:
             self.rows_seen[key] = (row.line, identifier)
             return

@@ -355,22 +355,31 @@ class _WatchedLines:
         return clean
 
 
-_QuickLayout = tuple[bool, list[tuple[int, bool, Callable[[str], Any]]]]
+_QuickLayout = tuple[bool, list[tuple[int, bool, Callable[[str], Any], dict[str, Any], bool]]]
+# A file's short cells repeat (enumerations, references, dates, currencies): their readings are
+# remembered, a bounded number per column and file. Lists are not: a row's list is its own.
+REMEMBERED_LENGTH = 200
+REMEMBERED_PER_COLUMN = 10_000
 
 
 def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:
     """How :func:`_quick_row` reads a row of this file: whether its cells are already in schema
-    order, and each field's position, whether it is required, and its quick reader. ``None``
-    when the header lacks a column (every row then needs the full check)."""
+    order, and each field's position, whether it is required, its quick reader, the readings it
+    remembers and whether it remembers any. ``None`` when the header lacks a column (every row
+    then needs the full check)."""
     if any(position is None for position, _ in layout):
         return None
     positions = [position for position, _ in layout if position is not None]
     in_order = positions == list(range(width))
     return in_order, [
-        (position, spec.required, spec.quick_reader())
+        (position, spec.required, spec.quick_reader(), {}, _remembers(spec))
         for position, spec in layout
         if position is not None
     ]
+
+
+def _remembers(spec: _Field) -> bool:
+    return spec.type != "list" and (spec.max_length is None or spec.max_length <= REMEMBERED_LENGTH)
 
 
 def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row | None:
@@ -382,20 +391,24 @@ def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row |
     in_order, readers = quick
     values: list[Any] = []
     append = values.append
-    for position, required, read in readers:
+    for position, required, read, remembered, remembers in readers:
         value = cells[position]
         if value == "":
             if required:
                 return None
             append(None)
             continue
-        typed = read(value)
+        typed = remembered.get(value, _EXPLAIN)
         if typed is _EXPLAIN:
-            return None
+            typed = read(value)
+            if typed is _EXPLAIN:
+                return None
+            if remembers and len(remembered) < REMEMBERED_PER_COLUMN:
+                remembered[value] = typed
         append(typed)
     if not any(cells):
         return None  # a blank row is a problem of its own
-    row_cells = cells if in_order else [cells[position] for position, _, _ in readers]
+    row_cells = cells if in_order else [cells[reader[0]] for reader in readers]
     return Row(line, row_cells, values)
 
 

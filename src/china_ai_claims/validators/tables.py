@@ -359,7 +359,7 @@ _QuickLayout = tuple[bool, list[tuple[int, bool, Callable[[str], Any], dict[str,
 # A file's short cells repeat (enumerations, references, dates, currencies): their readings are
 # remembered, a bounded number per column and file. Lists are not: a row's list is its own.
 REMEMBERED_LENGTH = 200
-REMEMBERED_PER_COLUMN = 10_000
+REMEMBERED_PER_COLUMN = 1_000
 
 
 def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:

@@ -97,7 +97,7 @@ def without_crlf(context: Context, relative: str, data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
-CLEAN_BLOCK_BYTES = 1 << 20
+CLEAN_BLOCK_BYTES = 1 << 18
 
 
 class DecodedLines:

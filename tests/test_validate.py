@@ -26,7 +26,7 @@ from _mutations import (
     resource,
     text,
 )
-from china_ai_claims.validators import validate
+from china_ai_claims.validators import RULES, render, validate
 
 SOURCE = "sources/deepseek-impact-on-china-ai-industry.txt"
 DEEPSEEK = Row("cost_claims", "deepseek-v3-training-cost")
@@ -298,7 +298,6 @@ def test_bad_contribution_is_refused_with_rule_file_line_and_column(
 
 
 def test_the_table_covers_every_layer() -> None:
-    from china_ai_claims.validators.problems import RULES
 
     layers = {RULES[case.rule][0] for case in BAD_CONTRIBUTIONS}
     assert layers == {"descriptor", "files", "text", "structure", "keys", "records", "provenance"}
@@ -666,3 +665,21 @@ def test_a_sink_receives_every_table_s_records_in_file_order() -> None:
     assert sink.tables == sink.finished == [record.table for record in RECORD_TYPES]
     for table, received in sink.records.items():
         assert received == records(table), table
+
+
+TEXT_CASES = [case for case in BAD_CONTRIBUTIONS if RULES[case.rule][0] == "text"]
+
+
+@pytest.mark.parametrize("case", TEXT_CASES, ids=lambda case: case.case)
+def test_a_report_is_the_same_whatever_block_of_lines_is_decoded_at_once(
+    case: Bad, dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines are decoded and searched for what the text rules refuse a block at a time; a hit
+    sends its block line by line. The report must not depend on where blocks end: every line
+    its own block gives the same report as the default blocks."""
+    from china_ai_claims.validators import text
+
+    case.mutation(dataset_copy)
+    whole_blocks = render(validate(dataset_copy), "json")
+    monkeypatch.setattr(text, "CLEAN_BLOCK_BYTES", 1)
+    assert render(validate(dataset_copy), "json") == whole_blocks

@@ -667,10 +667,11 @@ def test_a_sink_receives_every_table_s_records_in_file_order() -> None:
         assert received == records(table), table
 
 
-TEXT_CASES = [case for case in BAD_CONTRIBUTIONS if RULES[case.rule][0] == "text"]
-
-
-@pytest.mark.parametrize("case", TEXT_CASES, ids=lambda case: case.case)
+@pytest.mark.parametrize(
+    "case",
+    [case for case in BAD_CONTRIBUTIONS if RULES[case.rule][0] == "text"],
+    ids=lambda case: case.case,
+)
 def test_a_report_is_the_same_whatever_block_of_lines_is_decoded_at_once(
     case: Bad, dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -122,9 +122,30 @@ def compare(old: Package, new: Package) -> Diff:
     return Diff(old.version, new.version, tables)
 
 
-def _short(value: str, limit: int = 60) -> str:
-    shown = value.replace("\n", "\\n")
-    return repr(shown[: limit - 1] + "…" if len(shown) > limit else shown)
+SHOWN_CHARACTERS = 60
+CONTEXT_BEFORE_CHANGE = 20
+
+
+def _shown_pair(before: str, after: str) -> tuple[str, str]:
+    """The two values of a changed cell as a terminal line shows them (``repr``: a newline
+    shows as \\n): whole when short, else both cut to the same window around where they first
+    differ, so that a change far into a long quote or note is never cut away (two cut values
+    that read the same would say nothing changed)."""
+    if len(before) <= SHOWN_CHARACTERS and len(after) <= SHOWN_CHARACTERS:
+        return repr(before), repr(after)
+    common = 0
+    for old_character, new_character in zip(before, after, strict=False):
+        if old_character != new_character:
+            break
+        common += 1
+    start = max(0, common - CONTEXT_BEFORE_CHANGE)
+    return _window(before, start), _window(after, start)
+
+
+def _window(value: str, start: int) -> str:
+    end = start + SHOWN_CHARACTERS
+    shown = ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
+    return repr(shown)
 
 
 def render_text(diff: Diff) -> str:
@@ -142,7 +163,8 @@ def render_text(diff: Diff) -> str:
         lines += [f"  - {key}" for key in table.removed]
         for key, changes in table.changed.items():
             for column, (before, after) in changes.items():
-                lines.append(f"  ~ {key} {column}: {_short(before)} -> {_short(after)}")
+                shown_before, shown_after = _shown_pair(before, after)
+                lines.append(f"  ~ {key} {column}: {shown_before} -> {shown_after}")
     if not diff:
         lines.append("no differences")
     return "\n".join(lines) + "\n"

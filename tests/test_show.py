@@ -147,3 +147,33 @@ def test_show_into_a_pipe_closed_early_exits_without_a_traceback(output_format: 
     # No traceback, no message about the pipe: only the line naming the data read.
     assert [line for line in errors.splitlines() if not line.startswith(b"read ")] == []
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "condition", "says"),
+    [
+        ("cost_claims", "amount=abc", "amount holds numbers"),
+        ("cost_claims", "amount=nan", "amount holds numbers"),
+        ("sources", "retrieved=2025-02-30", "retrieved holds dates"),
+        ("models", "named_in_source=yes", "named_in_source is true or false"),
+    ],
+)
+def test_a_where_value_that_no_cell_could_hold_is_an_error(
+    table: str, condition: str, says: str
+) -> None:
+    """Filtering a number, date or true/false column by something it cannot hold would show
+    no row and say nothing: it is an error that says what the column holds."""
+    result = CliRunner().invoke(app, ["show", table, "--where", condition])
+    assert result.exit_code == 2
+    assert says in result.output
+
+
+def test_a_number_matches_however_it_is_written(packaged_dataset: Path) -> None:
+    rows = _csv_rows(packaged_dataset, "cost_claims")
+    written = next(row["amount"] for row in rows if row["amount"])
+    every_id = {row["id"] for row in rows}
+    wanted = {row["id"] for row in rows if row["amount"] and float(row["amount"]) == float(written)}
+    for form in (written, f"{float(written):e}", f"{float(written)}"):
+        code, output = _show("cost_claims", "--where", f"amount={form}", "--columns", "id")
+        assert code == 0, output
+        assert set(output.split()) & every_id == wanted, form

@@ -51,8 +51,41 @@ def keep_rows(frame: pd.DataFrame, table: str, where: Iterable[str]) -> pd.DataF
                 f"--where {column}={value}: {value!r} is not an allowed value of {column} "
                 f"({', '.join(allowed)}){did_you_mean(value, allowed)}"
             )
+        value = _as_csv_writes_it(frame[column], column, value)
         frame = frame[[csv_text(cell) == value for cell in frame[column]]]
     return frame
+
+
+def _as_csv_writes_it(column: pd.Series, name: str, value: str) -> str:
+    """``value`` as the CSV writes a cell of a number, date or true/false column (6e6 is
+    6000000), or a :class:`ShowError` when no cell of the column could ever be ``value``:
+    filtering a number column by a word would silently show no row at all."""
+    import datetime
+
+    import pandas as pd
+
+    if value == "":
+        return value  # the rows where the cell is empty
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        if value not in ("true", "false"):
+            raise ShowError(f"--where {name}={value}: {name} is true or false")
+    elif pd.api.types.is_numeric_dtype(dtype):
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ShowError(f"--where {name}={value}: {name} holds numbers, such as 6000000 or 1.5")
+        return csv_text(number)
+    elif pd.api.types.is_datetime64_any_dtype(dtype):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ShowError(
+                f"--where {name}={value}: {name} holds dates, written as 2025-03-31"
+            ) from None
+    return value
 
 
 def _allowed_values(column: pd.Series) -> list[str]:

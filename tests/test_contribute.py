@@ -111,6 +111,28 @@ def test_quote_prints_the_passage_exactly_as_written_with_its_line(packaged_data
     )
 
 
+def test_quote_says_so_when_no_sentence_shares_a_word(packaged_dataset: Path) -> None:
+    source = sorted((packaged_dataset / "sources").glob("*.txt"))[0].stem
+    result = CliRunner().invoke(
+        app, ["quote", source, "zzqx wobblefrotz", "--data-dir", str(packaged_dataset)]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"no sentence of {source} shares a word with 'zzqx wobblefrotz'" in result.stderr
+
+
+def test_quote_keeps_a_sentence_whole_across_initials_and_abbreviations() -> None:
+    from china_ai_claims.passages import closest_passages
+
+    text = "The U.S. President spoke. John F. Kennedy Airport is busy! Then it rained."
+    found = closest_passages(text, "president kennedy rained", 5)
+    assert sorted(passage.text for passage in found) == [
+        "John F. Kennedy Airport is busy!",
+        "The U.S. President spoke.",
+        "Then it rained.",
+    ]
+
+
 def test_quote_of_an_unknown_source_is_a_usage_error(packaged_dataset: Path) -> None:
     result = CliRunner().invoke(app, ["quote", "nope", "x", "--data-dir", str(packaged_dataset)])
     assert result.exit_code == 2

@@ -160,6 +160,8 @@ USAGE_MISTAKES = [
     Usage("add-source-published-in-the-future",
           ["add-source", "dataset/LICENSE", "--id", "future-text", "--title", "X", "--published",
            "2999-01-01"], 1, r"published 2999-01-01: after today \(\d{4}-\d\d-\d\d\)"),
+    Usage("quote-of-no-words", ["quote", "deepseek-impact-on-china-ai-industry", " ... "], 2,
+          r"WORDS ' \.\.\. ': give some words of the passage"),
     Usage("quote-of-a-misspelt-source", ["quote", "deepseek-impact-on-china-ai", "x"], 2,
           r"no source 'deepseek-impact-on-china-ai' in dataset/sources; did you mean "
           r"'deepseek-impact-on-china-ai-industry'\?"),

@@ -387,8 +387,14 @@ def quote(
             f"no source {source_id!r} in {location.display}/sources"
             f"{did_you_mean(source_id, archived)}"
         )
+    if not any(character.isalnum() for character in words):
+        fail(f"WORDS {words!r}: give some words of the passage, as you remember them")
     text = path.read_text(encoding="utf-8")
-    for passage in closest_passages(text, words, limit):
+    passages = closest_passages(text, words, limit)
+    if not passages:
+        _say_read(location, machine=True)
+        fail(f"no sentence of {source_id} shares a word with {words!r}", EXIT_INVALID)
+    for passage in passages:
         console.print(f"line {passage.line}: {passage.text}", markup=False)
     # on stderr: the passages are for pasting, so they stay the whole of stdout
     _say_read(location, machine=True)

@@ -31,7 +31,10 @@ _FOLD = str.maketrans(
         "\u00a0": " ",
     }
 )
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))\s+(?=[A-Z“\"‘'])")
+# A sentence ends at . ! or ? (maybe inside closing quotes) before a capital, but not after an
+# initial or an abbreviation of capitals such as "U.S." or "John F.": "the U.S. President" is one
+# sentence.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))(?<!\b[A-Z]\.)\s+(?=[A-Z“\"‘'])")
 _WORD = re.compile(r"[\w’']+")
 MIN_ANCHOR = 12
 CHUNK = 20
@@ -165,7 +168,8 @@ def _words(text: str) -> set[str]:
 
 
 def closest_passages(text: str, words: str, limit: int = 3) -> list[Passage]:
-    """The sentences of ``text`` closest to ``words``, best first, as the text writes them."""
+    """The sentences of ``text`` closest to ``words``, best first, as the text writes them; only
+    sentences that share a word with ``words`` (none when nothing does)."""
     wanted = _words(words)
     folded_words = _folded(words)[0]
     found: list[Passage] = []
@@ -174,6 +178,8 @@ def closest_passages(text: str, words: str, limit: int = 3) -> list[Passage]:
             if not sentence.strip():
                 continue
             overlap = len(wanted & _words(sentence)) / len(wanted) if wanted else 0.0
+            if not overlap:
+                continue
             shape = difflib.SequenceMatcher(
                 None, folded_words, _folded(sentence)[0], autojunk=False
             ).ratio()

@@ -71,6 +71,33 @@ def test_add_source_refuses_bad_text_and_writes_nothing(
     assert not (dataset_copy / "sources" / "new-article.txt").exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    ['https://example.com/a"b', "https://example.com/<script>", "https://example.com/a b",
+     "https://example.com/a\\b", "ftp://example.com/a", "https://example.com/café"],
+)  # fmt: skip
+def test_add_source_refuses_an_address_that_would_break_out_of_a_link(
+    dataset_copy: Path, tmp_path: Path, url: str
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("A text.\n", encoding="utf-8")
+    before = (dataset_copy / "sources.csv").read_bytes()
+    with pytest.raises(SourceError, match="an http\\(s\\) address"):
+        _add(dataset_copy, article, url=url)
+    assert (dataset_copy / "sources.csv").read_bytes() == before
+
+
+def test_add_source_keeps_an_address_with_a_query_and_escapes(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("A text.\n", encoding="utf-8")
+    url = "https://example.com/a/b-c_d~e?x=1&y=%E4%B8%AD#part"
+    _add(dataset_copy, article, url=url)
+    assert url in (dataset_copy / "sources.csv").read_text(encoding="utf-8")
+    assert validate(dataset_copy).valid
+
+
 def test_add_source_never_overwrites(dataset_copy: Path, tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text("Some text\n", encoding="utf-8")

@@ -141,6 +141,8 @@ BAD_CONTRIBUTIONS = [
         "type-error", "funding_claims.csv", VC, "deal_count"),
     Bad("integer-overflow", cell("funding_claims", VC.row_id, deal_count="9" * 25),
         "number-out-of-range", "funding_claims.csv", VC, "deal_count"),
+    Bad("url-that-breaks-out-of-a-link", cell("sources", THE_SOURCE.row_id, url='https://example.com/"><b>'),
+        "constraint-error", "sources.csv", THE_SOURCE, "url"),
     Bad("impossible-date", cell("sources", THE_SOURCE.row_id, retrieved="2025-02-30"),
         "type-error", "sources.csv", THE_SOURCE, "retrieved"),
     Bad("boolean-yes", cell("models", "manus", named_in_source="yes"),

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from china_ai_claims.models import ID_PATTERN, Source, columns
+from china_ai_claims.models import ID_PATTERN, URL_PATTERN, Source, columns
 from china_ai_claims.schema_builder import data_package, dumps
 from china_ai_claims.validators.files import MAX_FILE_BYTES
 from china_ai_claims.validators.text import BIDI, SOURCE_CONTROL, ZERO_WIDTH
@@ -69,8 +69,11 @@ def _check_fields(source_id: str, title: str, url: str | None, published: str | 
         )
     if not title.strip() or title != title.strip() or "\n" in title:
         raise SourceError("title: one line, without leading or trailing spaces")
-    if url is not None and not re.fullmatch(r"https?://\S+", url):
-        raise SourceError(f"url {url!r}: an http(s) address")
+    if url is not None and not re.fullmatch(URL_PATTERN, url):
+        raise SourceError(
+            f"url {url!r}: an http(s) address, without spaces, quotes, angle brackets or "
+            "backslashes (percent-encode other characters)"
+        )
     if published is not None:
         try:
             day = datetime.date.fromisoformat(published)

@@ -26,6 +26,10 @@ from china_ai_claims._currencies import ISO_4217_CODES
 from china_ai_claims._resources import LIST_DELIMITER
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# An http(s) address written with the characters RFC 3986 allows: no space, quote, angle
+# bracket or backslash, which would break out of a link where the address is shown (a non-ASCII
+# address is written percent-encoded).
+URL_PATTERN = r"^https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$"
 MAX_ID_LENGTH = 80
 MAX_NAME_LENGTH = 200
 MAX_SHORT_TEXT_LENGTH = 300
@@ -830,7 +834,7 @@ class Source(Record):
         Field(
             default=None,
             max_length=2000,
-            pattern=r"^https?://\S+$",
+            pattern=URL_PATTERN,
             description="Where the text was published; empty when unknown. Never fetched by "
             "the validator.",
         ),

@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-# The cells each fast conversion accepts: a subset of what the checked road accepts (ASCII
-# digits only, no '+' on integers), whatever engine pandas uses there for its regular expressions.
-_NUMBER = r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-_INTEGER = r"-?\d{1,18}"
+# The cells each fast conversion accepts: those the checked road accepts, in ASCII digits only
+# (whatever engine pandas uses for its regular expressions, \d means these there).
+_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_INTEGER = r"[+-]?\d{1,18}"
 
 
 def _column_of(cell: str) -> re.Pattern[str]:

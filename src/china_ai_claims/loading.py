@@ -141,7 +141,8 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         return column.astype(pd.CategoricalDtype(categories=enum))
     if kind == "integer":
         _refuse_bad_cells(column, column.str.fullmatch(INTEGER_CELL), spec, path, error)
-        integers: pd.Series = column.astype("Int64")
+        # Some pandas versions (their pyarrow cast) refuse a leading '+' that int() reads.
+        integers: pd.Series = column.str.removeprefix("+").astype("Int64")
         return integers
     if kind == "number":
         written = column.str.fullmatch(NUMBER_CELL).eq(True).to_numpy(dtype=bool, na_value=False)

@@ -96,6 +96,8 @@ def _convert(column: pd.Series, spec: dict[str, Any]) -> Any:
         return _text(column)
     if kind == "date":
         return _dates(column)
+    if kind == "list":
+        return _lists(column, spec.get("delimiter", ","))
     present, cells = _cells(column)
     if kind == "number":
         return _numbers(present, cells)
@@ -103,8 +105,6 @@ def _convert(column: pd.Series, spec: dict[str, Any]) -> Any:
         return _integers(present, cells)
     if kind == "boolean":
         return _booleans(present, cells, spec)
-    if kind == "list":
-        return _lists(present, column, spec.get("delimiter", ","))
     return None
 
 
@@ -258,13 +258,10 @@ def _booleans(present: np.ndarray, cells: list[Any], spec: dict[str, Any]) -> An
     return pd.arrays.BooleanArray(_filled(present, values, np.bool_), ~present)
 
 
-def _lists(present: np.ndarray, column: pd.Series, delimiter: str) -> Any:
+def _lists(column: pd.Series, delimiter: str) -> Any:
     import pandas as pd
 
-    values = column.to_numpy(dtype=object)
-    # An empty cell is an empty list, as in the records, not a missing value.
-    lists = [
-        cell.split(delimiter) if here else []
-        for cell, here in zip(values.tolist(), present.tolist(), strict=True)
-    ]
+    # An empty cell (read as NaN, a float) is an empty list, as in the records, not a missing value.
+    cells = column.to_numpy(dtype=object).tolist()
+    lists = [cell.split(delimiter) if cell.__class__ is str else [] for cell in cells]
     return pd.Series(lists, index=column.index, dtype=object)

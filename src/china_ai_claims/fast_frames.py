@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The cells each fast conversion accepts: those the checked road accepts, in ASCII digits only
 # (whatever engine pandas uses for its regular expressions, \d means these there).
-_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # no groups kept: a third faster
 _INTEGER = r"[+-]?\d{1,18}"
 
 

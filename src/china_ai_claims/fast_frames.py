@@ -136,10 +136,15 @@ def _text(column: pd.Series) -> Any:
     if not _is_text(column):
         return None
     target = _text_dtype()
+    arrow = target.storage == "pyarrow"
     if column.dtype == np.dtype(float):  # every cell empty
+        if arrow:
+            import pyarrow as pa
+
+            return pd.arrays.ArrowStringArray(pa.nulls(len(column), pa.large_string()))
         return pd.array(np.full(len(column), None, dtype=object), dtype=target)
     read = column.array
-    if isinstance(read, pd.arrays.ArrowStringArray) and target.storage == "pyarrow":
+    if arrow and isinstance(read, pd.arrays.ArrowStringArray):
         # The same Arrow strings, with pd.NA for missing: no copy, no pass over the cells.
         return pd.arrays.ArrowStringArray(read.__arrow_array__())
     return read.astype(target)

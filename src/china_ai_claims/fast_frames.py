@@ -167,6 +167,10 @@ def _enumerated(column: pd.Series, enum: list[str]) -> Any:
     if not enum or not _is_text(column):
         return None
     dtype, code_of, code_type = _enumeration(tuple(enum))
+    if column.dtype == np.dtype(float):  # every cell empty
+        return pd.Categorical.from_codes(
+            np.full(len(column), -1, dtype=code_type), dtype=dtype, validate=False
+        )
     if isinstance(column.array, pd.arrays.ArrowStringArray):
         return _arrow_enumerated(column.array.__arrow_array__(), enum, dtype, code_type)
     found, seen = pd.factorize(column)  # -1 for an empty cell

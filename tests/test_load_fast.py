@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import china_ai_claims as cac
-from china_ai_claims import limits
+from china_ai_claims import limits, opening
 from china_ai_claims.errors import DataError, ReleaseFormatError
 from china_ai_claims.fast_frames import quick_frame
 from china_ai_claims.loading import _checked_frame
@@ -277,6 +277,19 @@ def test_the_checked_descriptors_kept_are_bounded(tmp_path: Path, packaged_datas
         (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
         cac.load(table, data_dir=folder)
         assert len(_CHECKED_FOLDER_DESCRIPTORS) <= _CHECKED_KEPT
+
+
+def test_a_large_descriptor_is_checked_on_every_load_and_not_kept(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    descriptor = _descriptor(dataset_copy)
+    descriptor["title"] = "A descriptor no other test loads"
+    (dataset_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    size = (dataset_copy / "datapackage.json").stat().st_size
+    monkeypatch.setattr(opening, "_CHECKED_KEPT_BYTES", size - 1)
+    kept = dict(_CHECKED_FOLDER_DESCRIPTORS)
+    cac.load(descriptor["resources"][0]["name"], data_dir=dataset_copy)
+    assert kept == _CHECKED_FOLDER_DESCRIPTORS
 
 
 def test_changing_load_all_metadata_changes_no_later_load(dataset_copy: Path) -> None:

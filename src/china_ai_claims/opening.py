@@ -114,7 +114,8 @@ def _descriptor(data: bytes, shown: str, *, hashes: bool) -> dict[str, Any]:
 # (under the same limits) have not been checked before in this process: the key is the whole
 # content, so a changed file is always checked again and no file skips a check another passed.
 _CHECKED_FOLDER_DESCRIPTORS: dict[tuple[bytes, limits.Limits], dict[str, Any]] = {}
-_CHECKED_KEPT = 8
+_CHECKED_KEPT = 8  # descriptors, each of at most _CHECKED_KEPT_BYTES (larger ones are not kept)
+_CHECKED_KEPT_BYTES = 4 * limits.MiB
 _checked_lock = threading.Lock()
 
 
@@ -127,6 +128,8 @@ def _folder_descriptor(data: bytes, shown: str) -> dict[str, Any]:
     if checked is not None:
         return checked
     checked = _descriptor(data, shown, hashes=False)
+    if len(data) > _CHECKED_KEPT_BYTES:
+        return checked
     with _checked_lock:
         while len(_CHECKED_FOLDER_DESCRIPTORS) >= _CHECKED_KEPT:
             del _CHECKED_FOLDER_DESCRIPTORS[next(iter(_CHECKED_FOLDER_DESCRIPTORS))]

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "ChecksumError",
     "Package",
     "ReleaseFormatError",
+    "copy_descriptor",
     "csv_text",
     "dataset_folder",
     "open_data",
@@ -67,7 +69,8 @@ class Package:
     """The descriptor of a Data Package and a way to read each table's CSV bytes.
 
     ``release`` is true when the data came from a release, whose data errors are then
-    :class:`~china_ai_claims.errors.ReleaseDataError`.
+    :class:`~china_ai_claims.errors.ReleaseDataError`. The descriptor of a dataset folder is
+    shared by every package opened from the same bytes: read it, never change it.
     """
 
     descriptor: dict[str, Any]
@@ -105,6 +108,47 @@ def _descriptor(data: bytes, shown: str, *, hashes: bool) -> dict[str, Any]:
     """The checked ``datapackage.json`` of a zip or folder (``hashes``: a release's)."""
     document = parse_json(data, f"{shown}/{DATAPACKAGE_FILE}")
     return check_descriptor(document, shown, paths=True, hashes=hashes)
+
+
+# A dataset folder's descriptor is read on every call, but parsed and checked only when its bytes
+# (under the same limits) have not been checked before in this process: the key is the whole
+# content, so a changed file is always checked again and no file skips a check another passed.
+_CHECKED_FOLDER_DESCRIPTORS: dict[tuple[bytes, limits.Limits], dict[str, Any]] = {}
+_CHECKED_KEPT = 8  # descriptors, each of at most _CHECKED_KEPT_BYTES (larger ones are not kept)
+_CHECKED_KEPT_BYTES = 4 * limits.MiB
+_checked_lock = threading.Lock()
+
+
+def _folder_descriptor(data: bytes, shown: str) -> dict[str, Any]:
+    """The checked descriptor of a dataset folder, shared by every call that read the same bytes:
+    callers only read it (:func:`copy_descriptor` gives one to change or hand out)."""
+    key = (data, limits.LIMITS)
+    with _checked_lock:
+        checked = _CHECKED_FOLDER_DESCRIPTORS.get(key)
+    if checked is not None:
+        return checked
+    checked = _descriptor(data, shown, hashes=False)
+    if len(data) > _CHECKED_KEPT_BYTES:
+        return checked
+    with _checked_lock:
+        while len(_CHECKED_FOLDER_DESCRIPTORS) >= _CHECKED_KEPT:
+            del _CHECKED_FOLDER_DESCRIPTORS[next(iter(_CHECKED_FOLDER_DESCRIPTORS))]
+        _CHECKED_FOLDER_DESCRIPTORS[key] = checked
+    return checked
+
+
+def copy_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a descriptor (JSON values only), for a caller that may change it."""
+
+    def copy(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: copy(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [copy(item) for item in value]
+        return value
+
+    copied: dict[str, Any] = copy(descriptor)
+    return copied
 
 
 # --- anchors: what vouches for a file from outside it -----------------------------------------
@@ -303,7 +347,7 @@ def dataset_folder(root: Path | None = None) -> Package:
         raise ReleaseNotFoundError(shown)
     bound = limits.LIMITS
     data = read_inside(folder, DATAPACKAGE_FILE, bound.descriptor_bytes, shown, installed=installed)
-    descriptor = _descriptor(data, shown, hashes=False)
+    descriptor = _folder_descriptor(data, shown)
     resources = {resource["name"]: resource for resource in descriptor["resources"]}
 
     def read(table: str) -> bytes:

@@ -110,7 +110,12 @@ def read_regular(path: Path, cap: int, shown: str, *, named_by_release: bool = T
     """A regular file's bytes, at most ``cap`` (see :func:`open_regular`)."""
     with open_regular(path, cap, shown, named_by_release=named_by_release) as handle:
         try:
-            data = handle.read(cap + 1)
+            # Asked for the size it has (a read of cap + 1 bytes would first allocate them all),
+            # then for the rest up to the cap, should it have grown since.
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(min(size, cap) + 1)
+            if len(data) > size:
+                data += handle.read(cap + 1 - len(data))
         except OSError as error:
             raise ReleaseFormatError(f"{shown}: cannot be read ({error.strerror})") from None
     if len(data) > cap:

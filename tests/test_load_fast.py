@@ -1,0 +1,304 @@
+"""An analyst loads tables fast and gets exactly what the cell-by-cell road gives.
+
+``load()`` types a table by whole-column operations (:mod:`china_ai_claims.fast_frames`) and falls
+back to the checked road (the one that names a bad cell) on anything unusual. These tests hold the
+fast road to the checked one: the same frame, or a refusal that leaves the checked road to answer;
+and they show that the descriptor of a dataset folder, checked once per content, is read again
+and checked again whenever it changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import china_ai_claims as cac
+from china_ai_claims import limits, opening
+from china_ai_claims.errors import DataError, ReleaseFormatError
+from china_ai_claims.fast_frames import quick_frame
+from china_ai_claims.loading import _checked_frame
+from china_ai_claims.opening import _CHECKED_FOLDER_DESCRIPTORS, _CHECKED_KEPT
+
+
+def _descriptor(folder: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def _checked(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame:
+    return _checked_frame(content, fields, "table.csv", DataError)
+
+
+def assert_same_frame(ours: pd.DataFrame, reference: pd.DataFrame) -> None:
+    """Equal values, dtypes (categories included), index and column labels, and list cells."""
+    pd.testing.assert_frame_equal(ours, reference, check_exact=True)
+    assert ours.dtypes.to_dict() == reference.dtypes.to_dict()
+    assert ours.columns.dtype == reference.columns.dtype
+    assert type(ours.index) is type(reference.index)
+    for name in ours.columns:
+        if ours[name].dtype == object:
+            assert ours[name].tolist() == reference[name].tolist(), name
+
+
+# --- every table of the real dataset ----------------------------------------------------------
+
+
+def test_every_table_loads_by_the_fast_road_as_the_checked_road_types_it(
+    packaged_dataset: Path,
+) -> None:
+    descriptor = _descriptor(packaged_dataset)
+    for resource in descriptor["resources"]:
+        fields = resource["schema"]["fields"]
+        content = (packaged_dataset / resource["path"]).read_bytes()
+        fast = quick_frame(content, fields)
+        assert fast is not None, f"{resource['name']}: the valid table left the fast road"
+        assert_same_frame(fast, _checked(content, fields))
+        loaded = cac.load(resource["name"])
+        assert_same_frame(loaded, _checked(content, fields))
+        assert loaded.attrs["columns"].keys() == {field["name"] for field in fields}
+
+
+# --- cells that are hard to type --------------------------------------------------------------
+
+FIELDS: list[dict[str, Any]] = [
+    {"name": "text", "type": "string"},
+    {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b", "7"]}},
+    {"name": "amount", "type": "number"},
+    {"name": "count", "type": "integer"},
+    {"name": "named", "type": "boolean", "trueValues": ["true"], "falseValues": ["false"]},
+    {"name": "day", "type": "date"},
+    {"name": "aliases", "type": "list", "delimiter": "|"},
+]
+VALID_ROW = {
+    "text": "x",
+    "kind": "a",
+    "amount": "1.5",
+    "count": "3",
+    "named": "true",
+    "day": "2025-01-27",
+    "aliases": "p|q",
+}
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[field["name"] for field in FIELDS])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+# (case, column, cells): a column of the valid row set to each cell in turn, below a valid row.
+TYPED_CELLS = [
+    ("text that reads as numbers", "text", ["007", "1e5", "-0", "12345678901234567890"]),
+    ("text that reads as booleans", "text", ["True", "false", "TRUE"]),
+    ("text that reads as missing markers", "text", ["NA", "null", "NaN", "None", "nan"]),
+    ("text across lines and with quotes", "text", ['a "quoted"\nline', " padded ", ","]),
+    ("an enumeration of digits", "kind", ["7", "7", "7"]),
+    ("empty enumerated cells", "kind", ["", "", ""]),
+    ("numbers in every written form", "amount", ["0", "-2", ".5", "5.", "1e-3", "6E+06", "007"]),
+    ("long decimals rounded once", "amount", ["0.1000000000000000055511151231257827", "1e308"]),
+    ("integers up to 18 digits", "count", ["0", "-0", "+5", "007", "999999999999999999"]),
+    ("empty cells everywhere", "amount", ["", "", ""]),
+    ("booleans both ways", "named", ["true", "false", ""]),
+    ("dates and missing dates", "day", ["2020-02-29", ""]),
+    ("lists: empty, one item, empty items", "aliases", ["", "one", "a||b", "|"]),
+]
+
+
+def _rows(column: str, cells: list[str]) -> list[dict[str, str]]:
+    return [VALID_ROW, *({**VALID_ROW, column: cell} for cell in cells)]
+
+
+@pytest.mark.parametrize(("case", "column", "cells"), TYPED_CELLS, ids=[c[0] for c in TYPED_CELLS])
+def test_hard_cells_load_as_the_checked_road_types_them(
+    case: str, column: str, cells: list[str]
+) -> None:
+    content = _csv(_rows(column, cells))
+    reference = _checked(content, FIELDS)
+    fast = quick_frame(content, FIELDS)
+    assert fast is not None, f"{case}: valid cells left the fast road"
+    assert_same_frame(fast, reference)
+
+
+# (case, column, cell): a cell the checked road refuses; the fast road must leave it to that
+# road, so that the user reads its message (file, row, column, rule).
+REFUSED_CELLS = [
+    ("a number with spaces", "amount", " 5"),
+    ("a number written as infinity", "amount", "inf"),
+    ("a number too large for a float", "amount", "1e999"),
+    ("two numbers on two lines", "amount", "1\n2"),
+    ("a decimal integer", "count", "1.0"),
+    ("an integer of 19 digits", "count", "9999999999999999999"),
+    ("a boolean spelled otherwise", "named", "True"),
+    ("a date in another format", "day", "27/01/2025"),
+    ("a date that does not exist", "day", "2025-02-30"),
+    ("a value outside the enumeration", "kind", "c"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "column", "cell"), REFUSED_CELLS, ids=[c[0] for c in REFUSED_CELLS]
+)
+def test_a_refused_cell_is_reported_by_the_checked_road(case: str, column: str, cell: str) -> None:
+    content = _csv(_rows(column, [cell]))
+    assert quick_frame(content, FIELDS) is None, f"{case}: the fast road accepted it"
+    with pytest.raises(DataError) as refused:
+        _checked(content, FIELDS)
+    assert refused.value.row == 3
+    assert refused.value.column == column
+
+
+@pytest.mark.parametrize("column", ["amount", "count"])
+def test_digits_of_other_scripts_are_left_to_the_checked_road(column: str) -> None:
+    # Whether "\u0663" (ARABIC-INDIC DIGIT THREE) matches \d there depends on the regular
+    # expression engine pandas picks; the fast road takes ASCII digits only.
+    assert quick_frame(_csv(_rows(column, ["\u0663"])), FIELDS) is None
+
+
+def test_a_text_column_that_reads_as_numbers_loads_as_text(dataset_copy: Path) -> None:
+    content = _csv([{**VALID_ROW, "text": text} for text in ("007", "1", "-2")])
+    assert _checked(content, FIELDS)["text"].tolist() == ["007", "1", "-2"]
+    assert quick_frame(content, FIELDS) is None  # pandas read numbers: the checked road reads
+
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(list('ab7 0.-+eE|,"\n1TtrufalsN2025-0137/')))
+
+
+# No deadline: a busy machine may take long over one example, and no test times the code.
+@settings(deadline=None, database=None)
+@given(st.lists(st.fixed_dictionaries({field["name"]: CELL_TEXT for field in FIELDS}), max_size=6))
+def test_any_cells_load_as_the_checked_road_types_or_refuses_them(
+    rows: list[dict[str, str]],
+) -> None:
+    content = _csv(rows)
+    fast = quick_frame(content, FIELDS)
+    try:
+        reference = _checked(content, FIELDS)
+    except DataError:
+        assert fast is None
+        return
+    if fast is not None:
+        assert_same_frame(fast, reference)
+
+
+# --- the descriptor, checked once per content -------------------------------------------------
+
+
+def _first_text_field(descriptor: dict[str, Any], table: str) -> dict[str, Any]:
+    (resource,) = [r for r in descriptor["resources"] if r["name"] == table]
+    return next(f for f in resource["schema"]["fields"] if f["type"] == "string")
+
+
+def test_a_descriptor_changed_between_two_loads_is_read_again(dataset_copy: Path) -> None:
+    table = _descriptor(dataset_copy)["resources"][0]["name"]
+    before = cac.load(table, data_dir=dataset_copy)
+    descriptor = _descriptor(dataset_copy)
+    field = _first_text_field(descriptor, table)
+    field["description"] = "A description written after the first load."
+    values = sorted({str(value) for value in before[field["name"]].dropna()})
+    field.setdefault("constraints", {})["enum"] = values
+    (dataset_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+    after = cac.load(table, data_dir=dataset_copy)
+    assert after.attrs["columns"][field["name"]]["description"] == field["description"]
+    assert isinstance(after[field["name"]].dtype, pd.CategoricalDtype)
+    assert list(after[field["name"]].cat.categories) == values
+    assert isinstance(before[field["name"]].dtype, pd.StringDtype)
+
+
+def _unknown_type(descriptor: dict[str, Any]) -> None:
+    descriptor["resources"][0]["schema"]["fields"][0]["type"] = "complex"
+
+
+def _no_version(descriptor: dict[str, Any]) -> None:
+    del descriptor["version"]
+
+
+def _nested_too_deep(descriptor: dict[str, Any]) -> None:
+    nested: list[Any] = []
+    for _ in range(limits.LIMITS.json_depth + 1):
+        nested = [nested]
+    descriptor["deep"] = nested
+
+
+# (case, damage): a descriptor the loader refuses, written over one it loaded a moment before.
+HOSTILE_DESCRIPTORS = [
+    ("a field of an unknown type", _unknown_type),
+    ("no version", _no_version),
+    ("nested too deep", _nested_too_deep),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "damage"), HOSTILE_DESCRIPTORS, ids=[c[0] for c in HOSTILE_DESCRIPTORS]
+)
+def test_a_hostile_descriptor_after_a_good_one_is_still_refused(
+    dataset_copy: Path, case: str, damage: Any
+) -> None:
+    table = _descriptor(dataset_copy)["resources"][0]["name"]
+    cac.load(table, data_dir=dataset_copy)  # the good descriptor, now checked and kept
+    descriptor = _descriptor(dataset_copy)
+    damage(descriptor)
+    (dataset_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    with pytest.raises(ReleaseFormatError):
+        cac.load(table, data_dir=dataset_copy)
+
+
+def test_lower_limits_apply_to_a_descriptor_checked_before(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = _descriptor(dataset_copy)["resources"][0]["name"]
+    cac.load(table, data_dir=dataset_copy)
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, json_depth=2))
+    with pytest.raises(ReleaseFormatError, match="nested"):
+        cac.load(table, data_dir=dataset_copy)
+
+
+def test_the_checked_descriptors_kept_are_bounded(tmp_path: Path, packaged_dataset: Path) -> None:
+    import shutil
+
+    table = _descriptor(packaged_dataset)["resources"][0]["name"]
+    for copy in range(_CHECKED_KEPT + 3):
+        folder = tmp_path / f"copy-{copy}"
+        shutil.copytree(packaged_dataset, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        descriptor = _descriptor(folder)
+        descriptor["title"] = f"copy {copy}"  # a descriptor of its own
+        (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+        cac.load(table, data_dir=folder)
+        assert len(_CHECKED_FOLDER_DESCRIPTORS) <= _CHECKED_KEPT
+
+
+def test_a_large_descriptor_is_checked_on_every_load_and_not_kept(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    descriptor = _descriptor(dataset_copy)
+    descriptor["title"] = "A descriptor no other test loads"
+    (dataset_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    size = (dataset_copy / "datapackage.json").stat().st_size
+    monkeypatch.setattr(opening, "_CHECKED_KEPT_BYTES", size - 1)
+    kept = dict(_CHECKED_FOLDER_DESCRIPTORS)
+    cac.load(descriptor["resources"][0]["name"], data_dir=dataset_copy)
+    assert kept == _CHECKED_FOLDER_DESCRIPTORS
+
+
+def test_changing_load_all_metadata_changes_no_later_load(dataset_copy: Path) -> None:
+    first = cac.load_all(data_dir=dataset_copy)
+    table = first.metadata["resources"][0]["name"]
+    field = _first_text_field(first.metadata, table)
+    field["type"] = "integer"
+    field["description"] = "changed by the user"
+    again = cac.load(table, data_dir=dataset_copy)
+    assert isinstance(again[field["name"]].dtype, pd.StringDtype)
+    assert again.attrs["columns"][field["name"]]["description"] != "changed by the user"
+    assert cac.load_all(data_dir=dataset_copy).metadata == _descriptor(dataset_copy)

@@ -184,3 +184,28 @@ def test_browse_serves_the_release_on_localhost_and_stops(tmp_path: Path) -> Non
             process.wait()
         log.close()
     assert process.returncode is not None
+
+
+def test_each_kind_of_point_has_a_mark_of_its_own() -> None:
+    """A reader tells an approximate amount from a claim that is not an assertion (and both
+    from an exact assertion) by the mark alone, as the chart's legend says."""
+    from china_ai_claims.chart import Point, _draw_point
+
+    class Axis:
+        def __init__(self) -> None:
+            self.marks: list[tuple[str, bool]] = []
+
+        def plot(self, x: object, y: object, shape: str = "", **style: object) -> None:
+            self.marks.append((shape, style.get("markerfacecolor") == "white"))
+
+        def annotate(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    marks = set()
+    for bound in ("exact", "approximate"):
+        for modality in ("assertion", "forecast"):
+            axis = Axis()
+            _draw_point(axis, 0, Point("t", "l", "p", "USD", 1, 1, bound, "a", modality), "#000")
+            (mark,) = axis.marks
+            marks.add(mark)
+    assert len(marks) == 4

@@ -4,7 +4,7 @@ Each amount is a point on a log axis: a length means nothing on a log scale, so 
 costs and funding sit in separate panels, one per currency (amounts are never converted). A bound
 is drawn as the source states it: "at least" or "more than" as an arrow pointing right from the
 point, "at most" or "less than" as one pointing left, a range as a line from its low to its high
-end, "approximately" as a hollow point. Each point is labelled with what the amount is about, who
+end, "approximately" as a hollow point; a claim that is not an assertion is a diamond. Each point is labelled with what the amount is about, who
 claims it, the period it covers as the source words it (a pledge over three years, one quarter),
 and the source's words for the amount. A claim that is not an assertion (a plan, a forecast) is
 marked as such; a hypothetical one is left out and listed. Claims without a number ("billions of
@@ -140,7 +140,8 @@ def _extent(points: list[Point]) -> tuple[float, float]:
 
 
 def _draw_point(axis: Any, position: int, point: Point, colour: str) -> None:
-    hollow = point.bound == "approximate" or point.modality != "assertion"
+    hollow = point.bound == "approximate"
+    shape = "o" if point.modality == "assertion" else "D"  # a forecast, plan or opinion
     if point.bound == "range":
         axis.plot([point.low, point.high], [position, position], color=colour, linewidth=2)
         axis.plot([point.low, point.high], [position] * 2, "|", color=colour, markersize=10)
@@ -148,8 +149,8 @@ def _draw_point(axis: Any, position: int, point: Point, colour: str) -> None:
     axis.plot(
         point.high,
         position,
-        "o",
-        markersize=7,
+        shape,
+        markersize=7 if shape == "o" else 6,
         color=colour,
         markerfacecolor="white" if hollow else colour,
         markeredgewidth=1.6,
@@ -215,8 +216,8 @@ def draw(out: Path, data_dir: Path | None = None) -> Path:
         axis.set_xlabel(f"{currency} (log scale)")
     figure.suptitle(
         f"Claimed amounts, china-ai-claims {version}\n"
-        "● exact   ○ approximate or not an assertion   → at least / more than   "
-        "← at most / less than   |—| range",
+        "● exact   ○ approximate   ◆ ◇ not an assertion (its label says what)   "
+        "→ at least / more than   ← at most / less than   |—| range",
         fontsize=9,
     )
     if words:

@@ -164,14 +164,26 @@ AWKWARD_VALUES = [
 ]
 
 
+# How a column of each kind is declared (a record's JSON form writes dates as text).
+DECLARED = {
+    "required text": {"type": "string", "constraints": {"required": True}},
+    "required date": {"type": "date", "constraints": {"required": True}},
+    "optional text": {"type": "string"},
+    "number": {"type": "number"},
+    "list": {"type": "list"},
+}
+
+
+@pytest.mark.parametrize("declared", sorted(DECLARED))
 @pytest.mark.parametrize(("kind", "value"), AWKWARD_VALUES, ids=[k for k, _ in AWKWARD_VALUES])
 def test_each_table_s_array_is_laid_out_as_the_json_module_lays_it_out(
-    tmp_path: Path, kind: str, value: object
+    tmp_path: Path, declared: str, kind: str, value: object
 ) -> None:
     from china_ai_claims.release import _JsonArray
 
     rows = [{"b": value, "a": "x", "c": 1}, {"c": None, "b": [], "a": kind}]
-    array = _JsonArray(tmp_path / "array", ["a", "b", "c"])
+    fields = [{"name": "c"}, {"name": "b", **DECLARED[declared]}, {"name": "a"}]
+    array = _JsonArray(tmp_path / "array", fields)
     for row in rows:
         array.add(row)
     array.close()
@@ -185,7 +197,7 @@ def test_each_table_s_array_is_laid_out_as_the_json_module_lays_it_out(
 def test_a_table_without_rows_is_an_empty_array(tmp_path: Path) -> None:
     from china_ai_claims.release import _JsonArray
 
-    _JsonArray(tmp_path / "array", ["a"]).close()
+    _JsonArray(tmp_path / "array", [{"name": "a", "type": "string"}]).close()
     assert (tmp_path / "array").read_text(encoding="utf-8") == "[]"
 
 

@@ -23,7 +23,12 @@ release are written.
 
 from __future__ import annotations
 
+import array
+import datetime
+import itertools
 import json
+import operator
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,29 +107,36 @@ def _as_stored(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
+def row_of(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function giving the values of ``names``, in that order, from a mapping (in one call of
+    C code for two names or more)."""
+    if len(names) < 2:
+        return lambda values: tuple(values[name] for name in names)
+    return operator.itemgetter(*names)
+
+
 class TableWriter:
     """Writes one table's Parquet file at ``target`` from the table's records, given one at a
-    time as their values by column (``add``), :data:`ROW_GROUP_SIZE` rows to a row group;
+    time as their values by column name (``add``), :data:`ROW_GROUP_SIZE` rows to a row group;
     ``close`` writes the last rows (an empty table still gets its file) and closes the file."""
 
     def __init__(self, resource: dict[str, Any], target: Path) -> None:
         self._resource = resource
         self._fields: list[dict[str, Any]] = resource["schema"]["fields"]
-        self._names = [field["name"] for field in self._fields]
+        self._row = row_of([field["name"] for field in self._fields])
         self._target = target
-        self._columns: list[list[Any]] = [[] for _ in self._fields]
+        self._rows: list[tuple[Any, ...]] = []
         self._writer: Any = None
         self._schema: Any = None
 
     def add(self, values: dict[str, Any]) -> None:
         """Take one record's values (its fields by name, as the record holds them)."""
-        for column, name in zip(self._columns, self._names, strict=True):
-            column.append(_as_stored(values[name]))
-        if len(self._columns[0]) >= ROW_GROUP_SIZE:
+        self._rows.append(self._row(values))
+        if len(self._rows) >= ROW_GROUP_SIZE:
             self._write()
 
     def close(self) -> None:
-        if self._writer is None or self._columns[0]:
+        if self._writer is None or self._rows:
             self._write()
         self.abandon()
 
@@ -147,21 +159,84 @@ class TableWriter:
                 compression_level=COMPRESSION_LEVEL,
                 store_schema=True,
             )
+        columns = zip(*self._rows, strict=True) if self._rows else ((),) * len(self._fields)
         arrays = [
-            _array(pa, values, field)
-            for values, field in zip(self._columns, self._fields, strict=True)
+            _array(pa, [_as_stored(value) for value in values], field)
+            for values, field in zip(columns, self._fields, strict=True)
         ]
         self._writer.write_table(
             pa.Table.from_arrays(arrays, schema=self._schema),
-            row_group_size=max(len(self._columns[0]), 1),
+            row_group_size=max(len(self._rows), 1),
         )
-        self._columns = [[] for _ in self._fields]
+        self._rows = []
+
+
+# Arrays are built from their buffers, never with ``pyarrow.array``: that function imports pandas
+# on its first call (to ask whether the values are pandas objects), which costs a release about
+# 50 MiB of memory and a third of a second, more than all its Parquet files take to write.
+_EPOCH = datetime.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-01-01
 
 
 def _array(pa: Any, values: list[Any], field: dict[str, Any]) -> pa.Array:
+    """The Arrow array of one column's ``values`` (as :func:`_as_stored` gives them; ``None`` is
+    null), typed as the field says: the array ``pyarrow.array(values, type)`` would give."""
+    validity, nulls = _validity(pa, values)
     enum = field.get("constraints", {}).get("enum")
     if enum is not None:
         positions = {value: index for index, value in enumerate(enum)}
-        indices = pa.array([None if v is None else positions[v] for v in values], pa.int32())
-        return pa.DictionaryArray.from_arrays(indices, pa.array(enum, pa.string()))
-    return pa.array(values, _arrow_type(pa, field))
+        codes = [0 if v is None else positions[v] for v in values]
+        indices = _numbers(pa, pa.int32(), "i", codes, validity, nulls)
+        return pa.DictionaryArray.from_arrays(indices, _strings(pa, enum))
+    kind = field["type"]
+    if kind == "string":
+        return _strings(pa, values)
+    if kind == "list":
+        offsets = array.array("i", itertools.accumulate((len(v or ()) for v in values), initial=0))
+        items = _strings(pa, list(itertools.chain.from_iterable(v or () for v in values)))
+        buffers = [validity, pa.py_buffer(offsets)]
+        return pa.Array.from_buffers(
+            _arrow_type(pa, field), len(values), buffers, nulls, 0, [items]
+        )
+    if kind == "boolean":
+        return pa.Array.from_buffers(pa.bool_(), len(values), [validity, _bits(pa, values)], nulls)
+    if kind == "date":
+        days = [0 if v is None else v.toordinal() - _EPOCH for v in values]
+        return _numbers(pa, pa.date32(), "i", days, validity, nulls)
+    if kind == "integer":
+        return _numbers(
+            pa, pa.int64(), "q", [0 if v is None else v for v in values], validity, nulls
+        )
+    if kind == "number":
+        floats = [0.0 if v is None else v for v in values]
+        return _numbers(pa, pa.float64(), "d", floats, validity, nulls)
+    raise ValueError(f"no Arrow array for a {kind} field")
+
+
+def _bits(pa: Any, flags: Any) -> Any:
+    """A bitmap buffer of ``flags`` (truthy or not), least significant bit first."""
+    import numpy  # pyarrow's own dependency, loaded with it
+
+    present = numpy.fromiter(flags, dtype=bool)
+    return pa.py_buffer(numpy.packbits(present, bitorder="little").tobytes())
+
+
+def _validity(pa: Any, values: list[Any]) -> tuple[Any, int]:
+    """The validity bitmap of ``values`` (``None`` where none is null) and the count of nulls."""
+    nulls = values.count(None)
+    if not nulls:
+        return None, 0
+    return _bits(pa, (v is not None for v in values)), nulls
+
+
+def _numbers(
+    pa: Any, kind: pa.DataType, code: str, numbers: list[Any], validity: Any, nulls: int
+) -> pa.Array:
+    """An array of fixed-width numbers, from the ``array`` module's machine values (``code``)."""
+    data = pa.py_buffer(array.array(code, numbers))
+    return pa.Array.from_buffers(kind, len(numbers), [validity, data], nulls)
+
+
+def _strings(pa: Any, values: list[Any]) -> pa.Array:
+    builder = pa.lib.StringBuilder()
+    builder.append_values(values)
+    return builder.finish()

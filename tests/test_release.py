@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -91,17 +91,136 @@ def test_invalid_data_is_refused_and_nothing_is_written(dataset_copy: Path, tmp_
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_a_failed_build_leaves_no_partial_release(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _first_id(root: Path, table: str) -> str:
+    with (root / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return next(csv.DictReader(handle))["id"]
+
+
+def _repeat_first_organization(root: Path) -> None:
+    duplicate_row("organizations", _first_id(root, "organizations"))(root)
+
+
+def _cite_a_missing_source(root: Path) -> None:
+    cell("people", _first_id(root, "people"), source_id="no-such-source")(root)
+
+
+# Damage that the SQLite database itself would refuse while the rows stream in (a repeated key, a
+# reference to nothing): the build still ends in the validator's refusal, not the database's.
+@pytest.mark.parametrize(
+    "damage", [_repeat_first_organization, _cite_a_missing_source], ids=lambda f: f.__name__
+)
+def test_a_release_of_invalid_data_raises_the_refusal_and_writes_nothing(
+    dataset_copy: Path, tmp_path: Path, damage: Callable[[Path], None]
 ) -> None:
-    from china_ai_claims import release
+    damage(dataset_copy)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match="the data is invalid"):
+        build_release(out, dataset_copy)
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "mine.txt").write_text("not the release's", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_release(kept, dataset_copy)
+    assert [path.name for path in kept.iterdir()] == ["mine.txt"]
+
+
+def test_the_json_release_is_the_documented_document_laid_out_by_the_json_module(
+    release_dir: Path,
+) -> None:
+    from china_ai_claims.release import metadata
+
+    with zipfile.ZipFile(release_dir / ZIP) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+    document: dict[str, object] = {"metadata": metadata(descriptor)}
+    for table in cac.tables():
+        document[table] = [row.model_dump(mode="json") for row in cac.records(table)]
+    written = (release_dir / JSON_FILE).read_bytes()
+    assert json.loads(written) == document
+    laid_out = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    assert written == laid_out.encode()
+
+
+# Values a record may hold, and some it may not (the JSON module lays those out instead).
+AWKWARD_VALUES = [
+    ("escapes", 'a "quote", a \\ backslash, a tab\t, a newline\n, \x00, \x1f and \x7f'),
+    ("beyond ascii", "é, 中文, 😀 and \u2028"),
+    ("empty text", ""),
+    ("null", None),
+    ("true", True),
+    ("false", False),
+    ("integer", -12),
+    ("long integer", 10**20),
+    ("fraction", 0.1),
+    ("whole float", 6000000.0),
+    ("large float", 1e16),
+    ("small float", -2.5e-7),
+    ("empty list", []),
+    ("list", ["a", 'b "c"', "\n", "中"]),
+    ("object", {"a": [1, None]}),
+    ("not a number", float("nan")),
+    ("list of numbers", [1, 2.5]),
+    ("list of lists", [["a"], []]),
+]
+
+
+# How a column of each kind is declared (a record's JSON form writes dates as text).
+DECLARED = {
+    "required text": {"type": "string", "constraints": {"required": True}},
+    "required date": {"type": "date", "constraints": {"required": True}},
+    "optional text": {"type": "string"},
+    "number": {"type": "number"},
+    "list": {"type": "list"},
+}
+
+
+@pytest.mark.parametrize("declared", sorted(DECLARED))
+@pytest.mark.parametrize(("kind", "value"), AWKWARD_VALUES, ids=[k for k, _ in AWKWARD_VALUES])
+def test_each_table_s_array_is_laid_out_as_the_json_module_lays_it_out(
+    tmp_path: Path, declared: str, kind: str, value: object
+) -> None:
+    from china_ai_claims.release import _JsonArray
+
+    rows = [{"b": value, "a": "x", "c": 1}, {"c": None, "b": [], "a": kind}]
+    fields = [{"name": "c"}, {"name": "b", **DECLARED[declared]}, {"name": "a"}]
+    array = _JsonArray(tmp_path / "array", fields)
+    for row in rows:
+        array.add(row)
+    array.close()
+    document = json.dumps({"t": rows}, indent=2, ensure_ascii=False, sort_keys=True)
+    assert document.startswith('{\n  "t": ')
+    assert document.endswith("\n}")
+    expected = document[len('{\n  "t": ') : -len("\n}")]
+    assert (tmp_path / "array").read_text(encoding="utf-8") == expected
+
+
+def test_a_table_without_rows_is_an_empty_array(tmp_path: Path) -> None:
+    from china_ai_claims.release import _JsonArray
+
+    _JsonArray(tmp_path / "array", [{"name": "a", "type": "string"}]).close()
+    assert (tmp_path / "array").read_text(encoding="utf-8") == "[]"
+
+
+@pytest.mark.parametrize(
+    ("module", "step"),
+    [
+        ("china_ai_claims.release", "_sums"),  # every other file written
+        ("china_ai_claims.release", "_write_json_release"),  # the JSON arrays written
+        ("china_ai_claims.parquet_release", "_array"),  # while validating, the first rows
+    ],
+)
+def test_a_failed_build_leaves_no_partial_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, step: str
+) -> None:
+    import importlib
 
     def broken(*args: object) -> None:
-        raise BuildError("disk full")
+        raise OSError("disk full")
 
-    monkeypatch.setattr(release, "_sqlite", broken)
+    monkeypatch.setattr(importlib.import_module(module), step, broken)
     out = tmp_path / "out"
-    with pytest.raises(BuildError):
+    out.mkdir()
+    with pytest.raises(OSError, match="disk full"):
         build_release(out)
     assert list(out.iterdir()) == []
 

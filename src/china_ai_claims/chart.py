@@ -4,12 +4,12 @@ Each amount is a point on a log axis: a length means nothing on a log scale, so 
 costs and funding sit in separate panels, one per currency (amounts are never converted). A bound
 is drawn as the source states it: "at least" or "more than" as an arrow pointing right from the
 point, "at most" or "less than" as one pointing left, a range as a line from its low to its high
-end, "approximately" as a hollow point; a claim that is not an assertion is a diamond. Each point is labelled with what the amount is about, who
-claims it, the period it covers as the source words it (a pledge over three years, one quarter),
-and the source's words for the amount. A claim that is not an assertion (a plan, a forecast) is
-marked as such; a hypothetical one is left out and listed. Claims without a number ("billions of
-yuan") are listed under the chart. The axis spans the drawn amounts. The SVG is reproducible:
-fixed ids, no date.
+end, "approximately" as a hollow point. A claim that is not an assertion (a plan, a forecast) is a
+diamond, and its label says which; a hypothetical one is left out and listed. Each point is
+labelled with what the amount is about, who claims it, the period it covers as the source words
+it (a pledge over three years, one quarter), and the source's words for the amount. Claims
+without a number ("billions of yuan") are listed under the chart. The axis spans the drawn
+amounts. The SVG is reproducible: fixed ids, no date.
 
 matplotlib is an optional dependency: ``pip install "china-ai-claims[chart]"``.
 """

@@ -2,6 +2,12 @@
 Parquet file per table, a Croissant JSON-LD file and ``SHA256SUMS``, byte for byte the same
 whenever and wherever the same data is built (Parquet: with the same pyarrow version).
 
+Streaming: validation hands each table's records to the release as it checks them (see
+:class:`china_ai_claims.validators.RecordSink`); each record is converted once and written at once
+to its table's part of the JSON file, to the SQLite database and to its Parquet file, so no table
+is held in memory and no row is read or validated twice. The files are kept only if the report is
+valid.
+
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
 deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
 transaction and written with ``VACUUM INTO``; no build time, host or path in any file. The SQLite
@@ -11,32 +17,37 @@ SQLite version.
 
 from __future__ import annotations
 
-import csv
-import functools
+import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from china_ai_claims._resources import dataset_dir, read_version
-from china_ai_claims.models import RECORD_TYPES, record_type
-from china_ai_claims.opening import SUMS_FILE, sha256_of
+from china_ai_claims.models import RECORD_TYPES, Record
+from china_ai_claims.opening import SUMS_FILE
+from china_ai_claims.parquet_release import row_of
 from china_ai_claims.schema_builder import (
     LICENSES,
     PACKAGE_DESCRIPTION,
     PACKAGE_NAME,
     PACKAGE_TITLE,
-    csv_file,
     data_package,
     read_sources,
+    resource_descriptor,
 )
+
+if TYPE_CHECKING:
+    from china_ai_claims.parquet_release import TableWriter
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 # NUMERIC, not REAL: SQLite then stores a whole amount as an integer (6000000, not 6000000.0) and
@@ -47,6 +58,7 @@ SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "NUMERIC", "bo
 # of a quote.
 SEARCHED_COLUMNS = ("name", "aliases", "title", "quote", "amount_text", "note")
 CODE_PATTERN = re.compile(r"^\^\[A-Z\]\{\d\}\$$")  # e.g. ^[A-Z]{3}$: currency or country codes
+SQLITE_BATCH = 1000  # rows inserted with one executemany: fewer calls, little memory
 
 
 class BuildError(Exception):
@@ -70,15 +82,6 @@ def release_files(version: str) -> list[str]:
     )
 
 
-def _table_rows(data_dir: Path, table: str) -> Iterator[dict[str, Any]]:
-    """The rows of a validated table as JSON-ready records, one at a time (a release never holds
-    a whole table: its memory stays flat however many rows there are)."""
-    model = record_type(table)
-    with (data_dir / csv_file(table)).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield model.model_validate(row).model_dump(mode="json")
-
-
 def _json_text(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
 
@@ -97,9 +100,9 @@ def _descriptor_with_hashes(data_dir: Path) -> dict[str, Any]:
     """The dataset's descriptor, each resource with its ``bytes`` and ``hash``."""
     descriptor = data_package(data_dir)
     for resource in descriptor["resources"]:
-        data = (data_dir / resource["path"]).read_bytes()
-        resource["bytes"] = len(data)
-        resource["hash"] = f"sha256:{sha256_of(data)}"
+        path = data_dir / resource["path"]
+        resource["bytes"] = path.stat().st_size
+        resource["hash"] = f"sha256:{_file_sha256(path)}"
     return descriptor
 
 
@@ -141,22 +144,29 @@ version {version}.
 """
 
 
-def _zip(target: Path, members: dict[str, Callable[[], bytes]]) -> None:
-    """Write the zip of ``members`` (name -> its bytes, read when its turn comes, so that one
-    member at a time is in memory) in sorted order."""
+def _zip(target: Path, members: dict[str, Callable[[], bytes] | Path]) -> None:
+    """Write the zip of ``members`` in sorted order: each name with its bytes (read when its
+    turn comes) or the file whose bytes it holds (copied a mebibyte at a time, so that no member
+    is held in memory whole). Both give the bytes ``ZipFile.writestr`` writes."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
         for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, members[name]())
+            member = members[name]
+            if not isinstance(member, Path):
+                archive.writestr(info, member())
+                continue
+            info.file_size = member.stat().st_size  # decides the header's layout, as writestr's
+            with member.open("rb") as source, archive.open(info, "w") as written:
+                shutil.copyfileobj(source, written, 1 << 20)
 
 
 def _csv_zip(target: Path, data_dir: Path, version: str, descriptor: dict[str, Any]) -> None:
-    members: dict[str, Callable[[], bytes]] = {"datapackage.json": lambda: _dump(descriptor)}
+    members: dict[str, Callable[[], bytes] | Path] = {"datapackage.json": lambda: _dump(descriptor)}
     for item in [*descriptor["resources"], *descriptor["sources"]]:
-        members[item["path"]] = functools.partial((data_dir / item["path"]).read_bytes)
+        members[item["path"]] = data_dir / item["path"]
     members["README.md"] = lambda: _card(data_dir, version, descriptor)
     members["LICENSE"] = lambda: _licence(data_dir)
     _zip(target, members)
@@ -179,16 +189,12 @@ def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
     return dataset_card(descriptor, release_readme(version), languages).encode()
 
 
-def _parquet_and_croissant(
-    staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]
-) -> None:
-    """Write each table's Parquet file, then the Croissant file describing every other file."""
+def _croissant(staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]) -> None:
+    """Write the Croissant file describing every other file of the release in ``staging``."""
     from china_ai_claims.croissant import croissant, croissant_file
-    from china_ai_claims.parquet_release import parquet_file, parquet_files
+    from china_ai_claims.parquet_release import parquet_file
 
     stem = release_name(version)
-    for name, data in parquet_files(stem, descriptor, lambda path: (data_dir / path).read_bytes()):
-        (staging / name).write_bytes(data)
     described = [name for name in release_files(version) if name != croissant_file(stem)]
     hashes = {name: _file_sha256(staging / name) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
@@ -212,23 +218,103 @@ def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _write_json_release(data_dir: Path, descriptor: dict[str, Any], target: IO[bytes]) -> None:
-    """The JSON release, table by table and record by record, byte for byte what :func:`_dump`
-    writes for ``{"metadata": ..., "<table>": [records], ...}``."""
-    parts: dict[str, Any] = {"metadata": metadata(descriptor)}
-    parts.update({record.table: None for record in RECORD_TYPES})
+def _write_json_release(
+    descriptor: dict[str, Any], tables: dict[str, Path], target: IO[bytes]
+) -> None:
+    """The JSON release, byte for byte what :func:`_dump` writes for ``{"metadata": ...,
+    "<table>": [records], ...}``, from each table's array already written to its own file
+    (``tables``, see :class:`_JsonArray`), copied in the document's sorted order."""
+    parts: dict[str, Any] = {"metadata": metadata(descriptor), **tables}
     target.write(b"{")
     for number, key in enumerate(sorted(parts)):
         target.write(f"{',' if number else ''}\n  {_json_text(key)}: ".encode())
         if key == "metadata":
             target.write(_nested(parts[key], 1).encode())
             continue
-        empty = True
-        for row in _table_rows(data_dir, key):
-            target.write(f"{'[' if empty else ','}\n    {_nested(row, 2)}".encode())
-            empty = False
-        target.write(b"[]" if empty else b"\n  ]")
+        with tables[key].open("rb") as array:
+            shutil.copyfileobj(array, target, 1 << 20)
     target.write(b"\n}\n")
+
+
+class _NotFlat(Exception):
+    """A value that :func:`_flat_json` does not lay out; :func:`_nested` does."""
+
+
+# The layout of a record two levels down ({"table": [record, ...]}): its keys on lines indented
+# by six spaces, the items of a list by eight, the record closed at four.
+_KEY_LINE = "\n" + " " * 6
+_LIST_ITEM = "\n" + " " * 8
+_RECORD_END = "\n" + " " * 4 + "}"
+
+
+def _json_scalar(value: Any) -> str:
+    """A value as ``json.dumps`` writes it (``ensure_ascii=False``), for the types of a record."""
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    raise _NotFlat
+
+
+def _json_value(value: Any) -> str:
+    if not isinstance(value, list):
+        return _json_scalar(value)
+    if not value:
+        return "[]"
+    items = f",{_LIST_ITEM}".join(_json_scalar(item) for item in value)
+    return f"[{_LIST_ITEM}{items}{_KEY_LINE}]"
+
+
+def _json_encoder(field: dict[str, Any]) -> Callable[[Any], str]:
+    """How a column's values are written: a required text column (dates are text in a record's
+    JSON form) straight by the C string encoder, any other through :func:`_json_value`."""
+    required = field.get("constraints", {}).get("required", False)
+    if required and field.get("type") in ("string", "date"):
+        return cast("Callable[[Any], str]", encode_basestring)
+    return _json_value
+
+
+class _JsonArray:
+    """One table's array of the JSON release, written record by record to its own file: what
+    :func:`_nested` lays out two levels down for the list of records. The layout the JSON
+    module's ``indent`` gives (in pure Python, a tenth of a release's time) is done here once per
+    table for the keys; the values go through the C string encoder where a column always holds
+    text, and any value this does not lay out sends its record to :func:`_nested`."""
+
+    def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
+        self.path = target
+        self._columns = [
+            (field["name"], f"{_KEY_LINE}{_json_scalar(field['name'])}: ", _json_encoder(field))
+            for field in sorted(fields, key=lambda field: str(field["name"]))
+        ]
+        self._handle: IO[str] = target.open("w", encoding="utf-8", newline="")
+        self._empty = True
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._handle.write(f"{'[' if self._empty else ','}\n    {self._record(row)}")
+        self._empty = False
+
+    def _record(self, row: dict[str, Any]) -> str:
+        if len(row) == len(self._columns):
+            try:
+                items = ",".join([key + encode(row[name]) for name, key, encode in self._columns])
+                return f"{{{items}{_RECORD_END}"
+            except (_NotFlat, KeyError, TypeError):
+                pass  # encode_basestring raises TypeError for a value that is not text
+        return _nested(row, 2)  # anything else as the encoder lays it out
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self._handle.write("[]" if self._empty else "\n  ]")
+            self._handle.close()
 
 
 def _sqlite_column(field: dict[str, Any], table: str) -> str:
@@ -255,10 +341,6 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _sqlite_row(values: dict[str, Any], names: list[str]) -> list[Any]:
-    return [_sqlite_value(values[name]) for name in names]
-
-
 class _Filled:
     """How many rows a table has and how many of them fill each column, counted as they pass."""
 
@@ -266,54 +348,177 @@ class _Filled:
         self.rows = 0
         self.columns: dict[str, int] = {}
 
-    def count(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for row in rows:
-            self.rows += 1
-            for name, value in row.items():
-                if value is not None:
-                    self.columns[name] = self.columns.get(name, 0) + 1
-            yield row
+    def count(self, row: dict[str, Any]) -> None:
+        self.rows += 1
+        for name, value in row.items():
+            if value is not None:
+                self.columns[name] = self.columns.get(name, 0) + 1
 
 
-def _sqlite(data_dir: Path, descriptor: dict[str, Any], target: Path) -> dict[str, _Filled]:
-    """Write the SQLite release; returns each table's filled columns, for the facets."""
-    filled = {resource["name"]: _Filled() for resource in descriptor["resources"]}
-    build = target.with_suffix(".building")
-    connection = sqlite3.connect(build)
-    try:
-        connection.execute("PRAGMA page_size = 4096")
-        connection.execute("PRAGMA foreign_keys = ON")
-        with connection:
-            for resource in descriptor["resources"]:
-                table, schema = resource["name"], resource["schema"]
-                columns = [_sqlite_column(field, table) for field in schema["fields"]]
-                for key in schema.get("foreignKeys", []):
-                    target_table = key["reference"]["resource"] or table
-                    columns.append(
-                        f'FOREIGN KEY ("{key["fields"][0]}") REFERENCES "{target_table}" ("id")'
-                    )
-                connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
-                for key in schema.get("foreignKeys", []):
-                    column = key["fields"][0]
-                    connection.execute(f'CREATE INDEX "{table}_{column}" ON "{table}" ("{column}")')
-                names = [field["name"] for field in schema["fields"]]
-                marks = ", ".join("?" for _ in names)
-                connection.executemany(
-                    f'INSERT INTO "{table}" VALUES ({marks})',  # noqa: S608 - names from the models
-                    (
-                        _sqlite_row(row, names)
-                        for row in filled[table].count(_table_rows(data_dir, table))
-                    ),
-                )
-                _full_text_index(connection, table, names)
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+def _create_table(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
+    """The table with its typed columns, primary and foreign keys."""
+    columns = [_sqlite_column(field, table) for field in schema["fields"]]
+    for key in schema.get("foreignKeys", []):
+        target_table = key["reference"]["resource"] or table
+        columns.append(f'FOREIGN KEY ("{key["fields"][0]}") REFERENCES "{target_table}" ("id")')
+    connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
+
+
+def _create_indexes(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
+    """An index per foreign key, made once the table holds its rows: sorting them once is about
+    twice as fast as keeping each index in order row by row. (``VACUUM INTO`` writes the same
+    file either way: it rebuilds every table and index from the schema, in the schema's order.)"""
+    for key in schema.get("foreignKeys", []):
+        column = key["fields"][0]
+        connection.execute(f'CREATE INDEX "{table}_{column}" ON "{table}" ("{column}")')
+
+
+class _Database:
+    """The SQLite release, built table by table in one transaction as the records come: each
+    table created, its rows inserted (:data:`SQLITE_BATCH` at a time), then its indexes and its
+    full-text index; ``write`` checks the foreign keys and writes the file with ``VACUUM INTO``."""
+
+    def __init__(self, build: Path) -> None:
+        self._build = build
+        self._connection = sqlite3.connect(build, isolation_level=None)
+        self._connection.execute("PRAGMA page_size = 4096")
+        self._connection.execute("PRAGMA foreign_keys = ON")
+        self._connection.execute("BEGIN")
+        self._insert = ""
+        self._schema: dict[str, Any] = {}
+        self._names: list[str] = []
+        self._row = row_of([])
+        self._lists: list[int] = []
+        self._rows: list[list[Any]] = []
+
+    def start(self, table: str, schema: dict[str, Any]) -> None:
+        _create_table(self._connection, table, schema)
+        self._schema = schema
+        self._names = [field["name"] for field in schema["fields"]]
+        self._row = row_of(self._names)
+        # Only lists need converting (to JSON text): sqlite3 stores True and False as 1 and 0.
+        self._lists = [n for n, field in enumerate(schema["fields"]) if field["type"] == "list"]
+        marks = ", ".join("?" for _ in self._names)
+        self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
+
+    def add(self, row: dict[str, Any]) -> None:
+        values = list(self._row(row))
+        for position in self._lists:
+            values[position] = _sqlite_value(values[position])
+        self._rows.append(values)
+        if len(self._rows) >= SQLITE_BATCH:
+            self._flush()
+
+    def finish(self, table: str) -> None:
+        self._flush()
+        _create_indexes(self._connection, table, self._schema)
+        _full_text_index(self._connection, table, self._names)
+
+    def _flush(self) -> None:
+        self._connection.executemany(self._insert, self._rows)
+        self._rows = []
+
+    def write(self, target: Path) -> None:
+        self._connection.execute("COMMIT")
+        problems = self._connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")
-        connection.execute("VACUUM INTO ?", (str(target),))
-    finally:
-        connection.close()
-        build.unlink(missing_ok=True)
-    return filled
+        self._connection.execute("VACUUM INTO ?", (str(target),))
+
+    def close(self) -> None:
+        self._connection.close()
+        self._build.unlink(missing_ok=True)
+
+
+# What writing a record of invalid data may raise: sqlite3's errors of keys and constraints;
+# pyarrow's errors of values are ValueError and TypeError.
+_WRITE_ERRORS = (sqlite3.Error, ValueError, TypeError, KeyError)
+
+
+class _ReleaseSink:
+    """Receives the records validation builds (a :class:`~china_ai_claims.validators.RecordSink`)
+    and writes each at once, converted once, to its table's JSON array, the SQLite database and
+    its table's Parquet file, all in ``staging``.
+
+    A record of invalid data may break a rule of the database (a key that is missing or
+    repeated): the first such failure stops the writing without stopping validation, whose
+    report then says what is wrong; :meth:`check` raises it if the report was valid after all.
+    """
+
+    def __init__(self, staging: Path) -> None:
+        self._staging = staging
+        self.resources = {record.table: resource_descriptor(record) for record in RECORD_TYPES}
+        self.filled = {table: _Filled() for table in self.resources}
+        self.json_arrays: dict[str, Path] = {}
+        self.parquet_files: dict[str, Path] = {}
+        self.finished: list[str] = []
+        self.failure: Exception | None = None
+        self.database = _Database(staging / "release.sqlite.building")
+        self._json: _JsonArray | None = None
+        self._parquet: TableWriter | None = None
+        self._filled = _Filled()
+
+    def start(self, table: str) -> None:
+        from china_ai_claims.parquet_release import TableWriter
+
+        if self.failure is not None:
+            return
+        resource = self.resources[table]
+        fields = resource["schema"]["fields"]
+        self._json = _JsonArray(self._staging / f"{table}.json-array", fields)
+        self.json_arrays[table] = self._json.path
+        self.parquet_files[table] = self._staging / f"{table}.parquet-part"
+        self._parquet = TableWriter(resource, self.parquet_files[table])
+        self._filled = self.filled[table]
+        try:
+            self.database.start(table, resource["schema"])
+        except _WRITE_ERRORS as error:
+            self._stop(error)
+
+    def add(self, record: Record) -> None:
+        if self._json is None or self._parquet is None:
+            return  # stopped, or a record outside a table
+        row = record.model_dump(mode="json")
+        try:
+            self._json.add(row)
+            self._filled.count(row)
+            self.database.add(row)
+            self._parquet.add(vars(record))
+        except _WRITE_ERRORS as error:
+            self._stop(error)
+
+    def finish(self, table: str) -> None:
+        if self._json is None or self._parquet is None:
+            return
+        try:
+            self._json.close()
+            self._parquet.close()
+            self.database.finish(table)
+        except _WRITE_ERRORS as error:
+            self._stop(error)
+            return
+        self.finished.append(table)
+        self._json = self._parquet = None
+
+    def _stop(self, error: Exception) -> None:
+        self.failure = error
+        self.close()
+
+    def check(self) -> None:
+        """After a valid report: raise what stopped the writing, if anything did."""
+        if self.failure is not None:
+            raise self.failure
+        missing = [table for table in self.resources if table not in self.finished]
+        if missing:
+            raise BuildError(f"validation gave no records for {', '.join(missing)}")
+
+    def close(self) -> None:
+        """Close every file still open (after a failure part way, or once validation is done)."""
+        if self._json is not None:
+            self._json.close()
+        if self._parquet is not None:
+            self._parquet.abandon()
+        self._json = self._parquet = None
 
 
 def searched_columns(names: list[str]) -> list[str]:
@@ -476,29 +681,54 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     from china_ai_claims.validators import validate
 
     source = dataset_dir() if data_dir is None else Path(data_dir)
-    report = validate(source)
-    if not report.valid:
-        raise BuildError(report.refusal())
-    version = read_version(source)
-    descriptor = _descriptor_with_hashes(source)
-    stem = release_name(version)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
-        _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
-        with (staging / f"{stem}.json").open("wb") as json_file:
-            _write_json_release(source, descriptor, json_file)
-        filled = _sqlite(source, descriptor, staging / f"{stem}.sqlite")
-        (staging / f"{stem}.datasette.json").write_bytes(
-            _dump(datasette_metadata(descriptor, version, filled=filled))
-        )
-        _parquet_and_croissant(staging, source, version, descriptor)
-        names = release_files(version)
-        (staging / SUMS_FILE).write_bytes(_sums(staging, names))
-        written = []
-        for name in [*names, SUMS_FILE]:
-            os.replace(staging / name, out / name)
-            written.append(out / name)
-        return written
+        sink = _ReleaseSink(staging)
+        try:
+            report = validate(source, sink=sink)
+            sink.close()
+            if not report.valid:
+                raise BuildError(report.refusal())
+            sink.check()
+            return _finish_release(out, staging, source, sink)
+        finally:
+            sink.close()
+            sink.database.close()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty: a folder this build made and wrote nothing into
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) -> list[Path]:
+    """Write the files that need the whole data or the other files (the zip, the JSON document,
+    the SQLite file, metadata, Croissant, sums) around what ``sink`` wrote, then move every file
+    of the release from ``staging`` into ``out``."""
+    from china_ai_claims.parquet_release import parquet_file
+
+    version = read_version(source)
+    descriptor = _descriptor_with_hashes(source)
+    stem = release_name(version)
+    _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
+    with (staging / f"{stem}.json").open("wb") as json_file:
+        _write_json_release(descriptor, sink.json_arrays, json_file)
+    sink.database.write(staging / f"{stem}.sqlite")
+    (staging / f"{stem}.datasette.json").write_bytes(
+        _dump(datasette_metadata(descriptor, version, filled=sink.filled))
+    )
+    for table, written in sink.parquet_files.items():
+        os.replace(written, staging / parquet_file(stem, table))
+    _croissant(staging, source, version, descriptor)
+    names = release_files(version)
+    (staging / SUMS_FILE).write_bytes(_sums(staging, names))
+    finished = []
+    for name in [*names, SUMS_FILE]:
+        os.replace(staging / name, out / name)
+        finished.append(out / name)
+    return finished

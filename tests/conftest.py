@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,18 @@ settings.register_profile("dev", max_examples=DEV_EXAMPLES)
 settings.load_profile("dev")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cli_built_once() -> Iterator[None]:
+    """typer's ``CliRunner.invoke`` turns the app into a click command on every call, some 20 to
+    40 ms, and the fuzz tests call it hundreds of times: each app is turned into its command once
+    per test run, as the console script does once per process."""
+    import typer.testing
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", functools.cache(typer.testing._get_command))
+        yield
 
 
 @pytest.fixture

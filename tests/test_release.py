@@ -11,7 +11,6 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from typer.testing import CliRunner
 
 import china_ai_claims as cac
 from _mutations import cell, duplicate_row
+from _serving import serving_in_a_thread
 from china_ai_claims.cli import app
 from china_ai_claims.opening import ChecksumError, ReleaseFormatError
 from china_ai_claims.release import BuildError, build_release, release_files
@@ -383,14 +383,8 @@ def served(release_dir: Path) -> Iterator[tuple[str, list[str], http.server.HTTP
 
     handler = functools.partial(Handler, directory=str(release_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests, server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_in_a_thread(server) as address:
+        yield address, requests, server
 
 
 def test_a_url_is_downloaded_once_verified_and_reused_offline(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from _contribution import CHANGELOG_TOP, Contribution, contribute, next_minor, run
+from _contribution import CHANGELOG_TOP, Contribution, contribute, next_minor, run, run_installed
 
 MADE = Contribution()
 COPIED = ("dataset", "schemas", "docs", "CHANGELOG.md", "README.md", "pyproject.toml")
@@ -46,7 +46,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_contribution_validates_where_the_contributor_stands(checkout: Path) -> None:
     before = len(_rows(checkout.parent / "before" / "sources.csv"))
-    result = run(checkout, "validate")
+    result = run_installed(checkout, "validate")
     assert result.returncode == 0, result.stdout + result.stderr
     (summary,) = result.stdout.splitlines()
     assert summary.startswith("valid: ")

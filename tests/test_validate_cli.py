@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -13,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from _mutations import cell, descriptor, resource
+from _serving import serving_in_a_thread
 from china_ai_claims import cli
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
@@ -144,15 +144,10 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def local_server() -> Iterator[str]:
     _Recorder.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_in_a_thread(
+        http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    ) as address:
+        yield address
 
 
 def test_urls_in_a_contributed_descriptor_are_never_fetched(

@@ -273,6 +273,23 @@ def _shown_ids(page: Any) -> list[str]:
     )
 
 
+def test_every_table_fits_the_window_without_scrolling_sideways(
+    visit: Visit, site_dir: Path, packaged_dataset: Path
+) -> None:
+    """At the width the site is read at, a table's widest cell (a hash, a path, a heading) wraps
+    inside its column rather than pushing the table past the window."""
+    for table in _tables(packaged_dataset):
+        page = visit.open((site_dir / table / "index.html").as_uri())
+        widths = page.evaluate(
+            "() => { const t = document.querySelector('table');"
+            " return [t.scrollWidth, t.parentElement.clientWidth,"
+            " document.documentElement.scrollWidth, window.innerWidth]; }"
+        )
+        table_width, room, page_width, window_width = widths
+        assert table_width <= room, table
+        assert page_width <= window_width, table
+
+
 def test_filters_keep_only_the_rows_with_the_chosen_value(
     visit: Visit, site_dir: Path, packaged_dataset: Path, artifacts: Path
 ) -> None:

@@ -248,3 +248,18 @@ def test_writing_commands_outside_a_checkout_write_nothing(
         p for p in snapshot if p.suffix == ".txt"
     )
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show"], ["validate", "--nope"], ["show", "cost_claims", "--limit", "-1"]],
+    ids=["missing-argument", "unknown-option", "out-of-range"],
+)
+def test_a_usage_error_is_plain_lines_that_point_to_the_help(args: list[str]) -> None:
+    """A usage error reads the same in a terminal and in a CI log: plain lines, no box drawn
+    around them (a box breaks every line into pieces in a log or an email)."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "Error: " in result.output
+    assert f"china-ai-claims {args[0]} --help" in result.output
+    assert not set("╭╮╰╯│─") & set(result.output)

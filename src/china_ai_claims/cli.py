@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 # No markup, highlighting or emoji codes: data is printed as it is (":warning:" stays text).
 console = Console(highlight=False, soft_wrap=True, emoji=False)

@@ -191,6 +191,9 @@ class _Paragraph:
         return self._folded
 
 
+FOLDED_SOURCES_KEPT = 8
+
+
 class QuoteCheck:
     """Each quoted row of one table against its source text, row by row.
 
@@ -264,10 +267,9 @@ class QuoteCheck:
                     values["name"],
                 )
             assert text is not None
-            folded_source = self._folded_source(values["source_id"], text)
             for alias in (values.get("aliases") or [])[:MAX_ALIASES]:
                 # As a whole word: the alias "state" is not written in "stated".
-                if not Names([alias]).in_text(folded_source):
+                if not Names([alias]).in_text(self._folded_source(values["source_id"], text)):
                     context.add(
                         table.file,
                         row.line,
@@ -278,10 +280,14 @@ class QuoteCheck:
                     )
 
     def _folded_source(self, source_id: str, text: bytes) -> str:
-        """The source's text, case-folded once per table for the alias checks."""
+        """The source's text, case-folded for the alias checks. The texts of the last few
+        sources are kept (rows of one source usually come together), not every source's: a
+        folded copy of each would grow with the sources."""
         folded = self.folded_sources.get(source_id)
         if folded is None:
             folded = text.decode("utf-8", errors="replace").casefold()
+            if len(self.folded_sources) >= FOLDED_SOURCES_KEPT:
+                del self.folded_sources[next(iter(self.folded_sources))]
             self.folded_sources[source_id] = folded
         return folded
 

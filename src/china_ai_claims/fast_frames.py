@@ -116,10 +116,20 @@ def _is_text(column: pd.Series) -> bool:
 
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype):
-        return True
+        return not _holds_empty_text(column)
     if dtype == np.dtype(object):  # pandas that infers text as Python strings
-        return pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+        return pd.api.types.infer_dtype(column, skipna=True) in (
+            "string",
+            "empty",
+        ) and not _holds_empty_text(column)
     return bool(dtype == np.dtype(float) and column.isna().all())
+
+
+def _holds_empty_text(column: pd.Series) -> bool:
+    """Whether an empty cell came through as "" rather than missing: pandas skips
+    ``na_values`` in a column it first tried to read as integers and found too large for 64
+    bits, so such a column goes to the checked road, which reads an empty cell as missing."""
+    return bool((column == "").any())
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -472,3 +473,50 @@ def test_diff_between_forms_of_the_same_data_is_empty(
 def test_diff_of_a_missing_file_is_a_usage_error(tmp_path: Path, packaged_dataset: Path) -> None:
     result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(tmp_path / "x.zip")])
     assert result.exit_code == 2
+
+
+def _minimal_row(schema: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """A record of ``schema`` with a plain value in every required column, then ``values``."""
+    plain = {"string": "x", "date": "2025-01-01", "integer": 1, "number": 1.0, "boolean": True}
+    row: dict[str, Any] = {}
+    for field in schema["fields"]:
+        constraints = field.get("constraints", {})
+        required = constraints.get("required", False)
+        value = constraints["enum"][0] if "enum" in constraints else plain.get(field["type"])
+        row[field["name"]] = [] if field["type"] == "list" else value if required else None
+    return row | values
+
+
+def test_a_row_may_come_before_the_row_its_own_table_links_it_to(tmp_path: Path) -> None:
+    """A valid dataset may list a child organization before its parent (or a model before its
+    series): the SQLite release checks its foreign keys when the whole table is in."""
+    from china_ai_claims.models import Organization, Source
+    from china_ai_claims.release import _Database
+    from china_ai_claims.schema_builder import resource_descriptor
+
+    sources = resource_descriptor(Source)["schema"]
+    organizations = resource_descriptor(Organization)["schema"]
+    source = _minimal_row(sources, id="s")
+    child = _minimal_row(organizations, id="child", source_id="s", parent_id="parent")
+    parent = _minimal_row(organizations, id="parent", source_id="s")
+
+    def build(rows: list[dict[str, Any]], name: str) -> None:
+        database = _Database(tmp_path / f"{name}.building")
+        try:
+            database.start("sources", sources)
+            database.add(source)
+            database.finish("sources")
+            database.start("organizations", organizations)
+            for row in rows:
+                database.add(row)
+            database.finish("organizations")
+            database.write(tmp_path / name)
+        finally:
+            database.close()
+
+    build([child, parent], "release.sqlite")
+    with sqlite3.connect(tmp_path / "release.sqlite") as connection:
+        rows = connection.execute('SELECT id, parent_id FROM "organizations" ORDER BY id')
+        assert rows.fetchall() == [("child", "parent"), ("parent", None)]
+    with pytest.raises(BuildError, match="foreign key problems"):
+        build([child], "dangling.sqlite")

@@ -384,6 +384,9 @@ class _Database:
         self._connection.execute("PRAGMA page_size = 4096")
         self._connection.execute("PRAGMA foreign_keys = ON")
         self._connection.execute("BEGIN")
+        # A row may name a parent or series that a later row of its own table holds (the data
+        # allows any order): the keys are checked when the transaction commits, not row by row.
+        self._connection.execute("PRAGMA defer_foreign_keys = ON")
         self._insert = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
@@ -419,7 +422,8 @@ class _Database:
         self._rows = []
 
     def write(self, target: Path) -> None:
-        self._connection.execute("COMMIT")
+        with contextlib.suppress(sqlite3.IntegrityError):  # a deferred key: the check says which
+            self._connection.execute("COMMIT")
         problems = self._connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")

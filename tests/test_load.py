@@ -69,6 +69,28 @@ def test_text_that_looks_like_a_missing_marker_stays_text(dataset_copy: Path) ->
     assert people.loc["robin-li", "role"] == "NA"
 
 
+@pytest.mark.parametrize("table", [record.table for record in RECORD_TYPES])
+def test_a_table_whose_every_row_has_an_extra_cell_is_refused(
+    dataset_copy: Path, table: str
+) -> None:
+    """pandas would quietly take the first cells of such rows as an index and shift every
+    column by one; loading refuses the table instead."""
+    import csv
+    import io
+
+    from china_ai_claims.errors import DataError
+
+    path = dataset_copy / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    if len(rows) < 2:
+        rows.append([""] * len(rows[0]))  # an empty table: one row, then the extra cell
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([rows[0], *([*row, "x"] for row in rows[1:])])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError, match="more cells than the header"):
+        cac.load(table, data_dir=dataset_copy)
+
+
 def test_unknown_table_error_lists_the_valid_names() -> None:
     with pytest.raises(cac.UnknownTableError) as caught:
         cac.load("cost_claim")

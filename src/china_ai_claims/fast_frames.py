@@ -66,6 +66,8 @@ def quick_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | 
         return None
     if list(read.columns) != [spec["name"] for spec in fields]:
         return None
+    if not isinstance(read.index, pd.RangeIndex):
+        return None  # every row had more cells than the header: the checked road says so
     read_columns = dict(read.items())
     columns: dict[str, Any] = {}
     for spec in fields:

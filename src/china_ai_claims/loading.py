@@ -62,6 +62,14 @@ def _read_frame(package: Package, table: str) -> pd.DataFrame:
     return with_metadata(frame, package, table)
 
 
+def _plain_index(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` has the row numbers ``read_csv`` gives a file whose rows fit its header:
+    when every row has more cells, pandas quietly takes the first ones as an index."""
+    import pandas as pd
+
+    return isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+
+
 def _checked_frame(
     content: bytes, fields: list[dict[str, Any]], path: str, error: type[DataError]
 ) -> pd.DataFrame:
@@ -84,6 +92,12 @@ def _checked_frame(
             f"{names}; run 'china-ai-claims validate' for details",
             file=path,
             row=1,
+        )
+    if not _plain_index(frame):
+        raise error(
+            f"{path}: the rows have more cells than the header has columns; run "
+            "'china-ai-claims validate' for details",
+            file=path,
         )
     for spec in fields:
         frame[spec["name"]] = _typed(frame[spec["name"]], spec, path, error)

@@ -144,6 +144,8 @@ REFUSED_CELLS = [
     ("a date in another format", "day", "27/01/2025"),
     ("a date that does not exist", "day", "2025-02-30"),
     ("a value outside the enumeration", "kind", "c"),
+    ("an integer in fullwidth digits", "count", "\uff11\uff12"),
+    ("a number in Arabic-Indic digits", "amount", "\u0663"),
 ]
 
 

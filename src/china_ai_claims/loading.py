@@ -36,8 +36,10 @@ class UnknownTableError(LookupError):
 
 __all__ = ["DataError", "Dataset", "UnknownTableError", "load", "load_all", "records", "tables"]
 
-INTEGER_CELL = r"[+-]?\d{1,18}"  # what fits Int64
-NUMBER_CELL = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"  # no NaN, no Infinity
+# ASCII digits only, as the validator reads them: \d would also take "１２" (fullwidth) or
+# "٣", which int() and float() read but no other tool does.
+INTEGER_CELL = r"[+-]?[0-9]{1,18}"  # what fits Int64
+NUMBER_CELL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"  # no NaN, no Infinity
 
 
 def tables() -> list[str]:

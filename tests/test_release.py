@@ -114,16 +114,26 @@ def test_a_release_of_invalid_data_raises_the_refusal_and_writes_nothing(
     dataset_copy: Path, tmp_path: Path, damage: Callable[[Path], None]
 ) -> None:
     damage(dataset_copy)
-    out = tmp_path / "out"
+    out = tmp_path / "out" / "of" / "release"
     with pytest.raises(BuildError, match="the data is invalid"):
         build_release(out, dataset_copy)
-    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [dataset_copy]  # not even the folders above out
     kept = tmp_path / "kept"
     kept.mkdir()
     (kept / "mine.txt").write_text("not the release's", encoding="utf-8")
     with pytest.raises(BuildError):
         build_release(kept, dataset_copy)
     assert [path.name for path in kept.iterdir()] == ["mine.txt"]
+
+
+@pytest.mark.parametrize("inside", [".", "sources", "release"])
+def test_a_release_is_never_written_inside_its_dataset_folder(
+    dataset_copy: Path, inside: str
+) -> None:
+    before = sorted(path.relative_to(dataset_copy) for path in dataset_copy.rglob("*"))
+    with pytest.raises(BuildError, match="inside the dataset folder"):
+        build_release(dataset_copy / inside, dataset_copy)
+    assert sorted(path.relative_to(dataset_copy) for path in dataset_copy.rglob("*")) == before
 
 
 def test_the_json_release_is_the_documented_document_laid_out_by_the_json_module(

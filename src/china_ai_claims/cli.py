@@ -221,7 +221,8 @@ def release(
         Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
         typer.Option(
             "--out",
-            help="Folder to write the release files into (default: release/ of the checkout).",
+            help="Folder to write the release files into, outside the dataset folder (default: "
+            "release/ of the checkout).",
             file_okay=False,
             show_default=False,
         ),

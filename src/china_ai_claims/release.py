@@ -685,7 +685,13 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     from china_ai_claims.validators import validate
 
     source = dataset_dir() if data_dir is None else Path(data_dir)
-    created = not out.exists()
+    if out.resolve().is_relative_to(source.resolve()):
+        # The build's files would be in the folder being validated (and the release in the data).
+        raise BuildError(
+            f"{out} is inside the dataset folder {source}: write the release beside the data, "
+            "for example --out release"
+        )
+    created = [folder for folder in (out, *out.parents) if not folder.exists()]
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
@@ -702,9 +708,9 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
             sink.database.close()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if created:
+        for folder in created:  # deepest first, each only if empty: folders this build made
             with contextlib.suppress(OSError):
-                out.rmdir()  # only if empty: a folder this build made and wrote nothing into
+                folder.rmdir()
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

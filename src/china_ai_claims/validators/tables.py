@@ -142,44 +142,16 @@ class _Field:
     def quick_reader(self) -> Callable[[str], Any]:
         """A reader of a non-empty cell from clean lines (see :func:`line_is_clean`) that gives
         the typed value :meth:`check` gives when the cell breaks no rule, and ``_EXPLAIN``
-        whenever it might break one: then :meth:`check` runs and says what is wrong. It holds
-        only the common, fully decided cases, so that the two can never disagree about a cell
-        they both accept."""
-        kind, delimiter, formula = self.type, self.delimiter, FORMULA_STARTS
+        whenever it might break one: then :meth:`check` runs and says what is wrong. It reads
+        the value with :meth:`_parse`, as :meth:`check` does, and makes the other checks without
+        building their messages (some 8% of a whole validation at 1000x)."""
+        parse, is_list, formula = self._parse, self.type == "list", FORMULA_STARTS
         enum, pattern = self.enum, self.pattern
         max_length, min_length = self.max_length, self.min_length
         minimum, maximum = self.minimum, self.maximum
         by_text = enum is not None or pattern is not None
         by_length = max_length is not None or min_length is not None
         by_size = minimum is not None or maximum is not None
-
-        def typed(value: str) -> Any:
-            if kind == "string":
-                return value
-            if kind == "integer":
-                if len(value) > 20 or not _INTEGER.fullmatch(value):
-                    return _EXPLAIN
-                whole = int(value)
-                return whole if abs(whole) <= INT64_MAX else _EXPLAIN
-            if kind == "number":
-                if len(value) > 400 or not _NUMBER.fullmatch(value):
-                    return _EXPLAIN
-                number = float(value)
-                return number if math.isfinite(number) else _EXPLAIN
-            if kind == "list":
-                items = value.split(delimiter)
-                for item in items:
-                    if item == "" or item != item.strip() or item.startswith(formula):
-                        return _EXPLAIN
-                return items
-            if kind == "boolean":
-                return (value == "true") if value in ("true", "false") else _EXPLAIN
-            if kind == "date" and _DATE.fullmatch(value):
-                try:
-                    return date.fromisoformat(value)
-                except ValueError:
-                    return _EXPLAIN
-            return _EXPLAIN
 
         def read(value: str) -> Any:
             if "\n" in value or value != value.strip() or value.startswith(formula):
@@ -194,14 +166,14 @@ class _Field:
                 or (min_length is not None and len(value) < min_length)
             ):
                 return _EXPLAIN
-            result = typed(value)
-            if (
-                by_size
-                and result is not _EXPLAIN
-                and (
-                    (minimum is not None and result < minimum)
-                    or (maximum is not None and result > maximum)
-                )
+            result, problem = parse(value)
+            if problem is not None or (
+                is_list and any(item.startswith(formula) for item in result)
+            ):
+                return _EXPLAIN
+            if by_size and (
+                (minimum is not None and result < minimum)
+                or (maximum is not None and result > maximum)
             ):
                 return _EXPLAIN
             return result

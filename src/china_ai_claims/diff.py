@@ -17,6 +17,7 @@ from pathlib import Path
 
 from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.opening import Package, dataset_folder, open_data, open_release
+from china_ai_claims.passages import first_difference
 
 _VERSION = re.compile(r"\d+\.\d+\.\d+")
 
@@ -133,11 +134,7 @@ def _shown_pair(before: str, after: str) -> tuple[str, str]:
     that read the same would say nothing changed)."""
     if len(before) <= SHOWN_CHARACTERS and len(after) <= SHOWN_CHARACTERS:
         return repr(before), repr(after)
-    common = 0
-    for old_character, new_character in zip(before, after, strict=False):
-        if old_character != new_character:
-            break
-        common += 1
+    common = first_difference(before, after)
     start = max(0, common - CONTEXT_BEFORE_CHANGE)
     return _window(before, start), _window(after, start)
 

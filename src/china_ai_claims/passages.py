@@ -85,7 +85,9 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _first_difference(quote: str, passage: str) -> int:
+def first_difference(quote: str, passage: str) -> int:
+    """The index of the first character where the two differ (the shorter one's length when
+    one starts the other)."""
     for index, (ours, theirs) in enumerate(zip(quote, passage, strict=False)):
         if ours != theirs:
             return index
@@ -94,7 +96,7 @@ def _first_difference(quote: str, passage: str) -> int:
 
 def _mismatch(quote: str, text: str, start: int, end: int) -> Mismatch:
     passage = text[start:end]
-    index = _first_difference(quote, passage)
+    index = first_difference(quote, passage)
     return Mismatch(
         line=text.count("\n", 0, start) + 1,
         passage=passage,

@@ -55,6 +55,14 @@ def read_cells(content: bytes, dtypes: dict[str, Any], *, low_memory: bool = Tru
     return frame
 
 
+def rows_fit_header(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` has the row numbers ``read_csv`` gives a file whose rows fit its header:
+    when every row has more cells, pandas quietly takes the first ones as an index."""
+    import pandas as pd
+
+    return isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+
+
 def quick_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | None:
     """The table in ``content`` typed as ``fields`` say, or ``None`` to take the checked road."""
     import pandas as pd
@@ -66,8 +74,8 @@ def quick_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | 
         return None
     if list(read.columns) != [spec["name"] for spec in fields]:
         return None
-    if not isinstance(read.index, pd.RangeIndex):
-        return None  # every row had more cells than the header: the checked road says so
+    if not rows_fit_header(read):
+        return None  # the checked road says what is wrong
     read_columns = dict(read.items())
     columns: dict[str, Any] = {}
     for spec in fields:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.errors import DataError, ReleaseDataError
-from china_ai_claims.fast_frames import quick_frame, read_cells
+from china_ai_claims.fast_frames import quick_frame, read_cells, rows_fit_header
 from china_ai_claims.opening import Package, copy_descriptor, dataset_folder, open_data
 
 if TYPE_CHECKING:
@@ -64,14 +64,6 @@ def _read_frame(package: Package, table: str) -> pd.DataFrame:
     return with_metadata(frame, package, table)
 
 
-def _plain_index(frame: pd.DataFrame) -> bool:
-    """Whether ``frame`` has the row numbers ``read_csv`` gives a file whose rows fit its header:
-    when every row has more cells, pandas quietly takes the first ones as an index."""
-    import pandas as pd
-
-    return isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
-
-
 def _checked_frame(
     content: bytes, fields: list[dict[str, Any]], path: str, error: type[DataError]
 ) -> pd.DataFrame:
@@ -95,7 +87,7 @@ def _checked_frame(
             file=path,
             row=1,
         )
-    if not _plain_index(frame):
+    if not rows_fit_header(frame):
         raise error(
             f"{path}: the rows have more cells than the header has columns; run "
             "'china-ai-claims validate' for details",

@@ -86,7 +86,7 @@ def test_a_table_whose_every_row_has_an_extra_cell_is_refused(
         rows.append([""] * len(rows[0]))  # an empty table: one row, then the extra cell
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([rows[0], *([*row, "x"] for row in rows[1:])])
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
     with pytest.raises(DataError, match="more cells than the header"):
         cac.load(table, data_dir=dataset_copy)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from hypothesis import strategies as st
 
 import china_ai_claims as cac
 from china_ai_claims import limits, opening
+from china_ai_claims.arrow_frames import arrow_frame, arrow_is_pandas_text
 from china_ai_claims.errors import DataError, ReleaseFormatError
-from china_ai_claims.fast_frames import quick_frame
+from china_ai_claims.fast_frames import pandas_frame, quick_frame
 from china_ai_claims.loading import _checked_frame
 from china_ai_claims.opening import _CHECKED_FOLDER_DESCRIPTORS, _CHECKED_KEPT
 
@@ -34,6 +36,14 @@ def _descriptor(folder: Path) -> dict[str, Any]:
 
 def _checked(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame:
     return _checked_frame(content, fields, "table.csv", DataError)
+
+
+Road = Callable[[bytes, list[dict[str, Any]]], "pd.DataFrame | None"]
+
+# Every fast road this pandas can take: by read_csv, and through Arrow where pandas keeps its text
+# in Arrow arrays (the road quick_frame then takes).
+ROADS: list[Road] = [pandas_frame, *([arrow_frame] if arrow_is_pandas_text() else [])]
+each_road = pytest.mark.parametrize("road", ROADS, ids=[road.__name__ for road in ROADS])
 
 
 def assert_same_frame(ours: pd.DataFrame, reference: pd.DataFrame) -> None:
@@ -120,15 +130,28 @@ def _rows(column: str, cells: list[str]) -> list[dict[str, str]]:
     return [VALID_ROW, *({**VALID_ROW, column: cell} for cell in cells)]
 
 
+@each_road
 @pytest.mark.parametrize(("case", "column", "cells"), TYPED_CELLS, ids=[c[0] for c in TYPED_CELLS])
 def test_hard_cells_load_as_the_checked_road_types_them(
-    case: str, column: str, cells: list[str]
+    road: Road, case: str, column: str, cells: list[str]
 ) -> None:
     content = _csv(_rows(column, cells))
     reference = _checked(content, FIELDS)
-    fast = quick_frame(content, FIELDS)
+    fast = road(content, FIELDS)
     assert fast is not None, f"{case}: valid cells left the fast road"
     assert_same_frame(fast, reference)
+
+
+def test_an_enumeration_of_digits_only_loads_as_its_values() -> None:
+    """Every cell "7": pandas, asked for categories, would read the number 7, not the value."""
+    content = _csv([{**VALID_ROW, "kind": "7"}, {**VALID_ROW, "kind": "7"}])
+    reference = _checked(content, FIELDS)
+    assert reference["kind"].tolist() == ["7", "7"]
+    assert list(reference["kind"].cat.categories) == ["a", "b", "7"]
+    for road in ROADS:
+        fast = road(content, FIELDS)
+        if fast is not None:
+            assert_same_frame(fast, reference)
 
 
 # (case, column, cell): a cell the checked road refuses; the fast road must leave it to that
@@ -149,39 +172,50 @@ REFUSED_CELLS = [
 ]
 
 
+@each_road
 @pytest.mark.parametrize(
     ("case", "column", "cell"), REFUSED_CELLS, ids=[c[0] for c in REFUSED_CELLS]
 )
-def test_a_refused_cell_is_reported_by_the_checked_road(case: str, column: str, cell: str) -> None:
+def test_a_refused_cell_is_reported_by_the_checked_road(
+    road: Road, case: str, column: str, cell: str
+) -> None:
     content = _csv(_rows(column, [cell]))
-    assert quick_frame(content, FIELDS) is None, f"{case}: the fast road accepted it"
+    assert road(content, FIELDS) is None, f"{case}: the fast road accepted it"
     with pytest.raises(DataError) as refused:
         _checked(content, FIELDS)
     assert refused.value.row == 3
     assert refused.value.column == column
 
 
+@each_road
 @pytest.mark.parametrize("column", ["amount", "count"])
-def test_digits_of_other_scripts_are_left_to_the_checked_road(column: str) -> None:
+def test_digits_of_other_scripts_are_left_to_the_checked_road(road: Road, column: str) -> None:
     # Whether "\u0663" (ARABIC-INDIC DIGIT THREE) matches \d there depends on the regular
     # expression engine pandas picks; the fast road takes ASCII digits only.
-    assert quick_frame(_csv(_rows(column, ["\u0663"])), FIELDS) is None
+    assert road(_csv(_rows(column, ["\u0663"])), FIELDS) is None
 
 
-def test_a_text_column_that_reads_as_numbers_loads_as_text(dataset_copy: Path) -> None:
+@each_road
+def test_a_text_column_that_reads_as_numbers_loads_as_text(road: Road) -> None:
     content = _csv([{**VALID_ROW, "text": text} for text in ("007", "1", "-2")])
-    assert _checked(content, FIELDS)["text"].tolist() == ["007", "1", "-2"]
-    assert quick_frame(content, FIELDS) is None  # pandas read numbers: the checked road reads
+    reference = _checked(content, FIELDS)
+    assert reference["text"].tolist() == ["007", "1", "-2"]
+    fast = road(content, FIELDS)  # read_csv reads numbers there: that road leaves it
+    if fast is not None:
+        assert_same_frame(fast, reference)
 
 
+@each_road
 @pytest.mark.parametrize("huge", ["9223372036854775808", "-9223372036854775809", "1" * 25])
-def test_an_empty_text_cell_is_missing_beside_an_integer_too_large_for_64_bits(huge: str) -> None:
+def test_an_empty_text_cell_is_missing_beside_an_integer_too_large_for_64_bits(
+    road: Road, huge: str
+) -> None:
     """pandas skips its missing-value rule in a column it tried as integers and found too large:
     the empty cell must still load as missing, as the checked road reads it."""
     content = _csv([{**VALID_ROW, "text": text} for text in ("", huge, "")])
     reference = _checked(content, FIELDS)
     assert reference["text"].isna().tolist() == [True, False, True]
-    fast = quick_frame(content, FIELDS)
+    fast = road(content, FIELDS)
     if fast is not None:
         assert_same_frame(fast, reference)
     loaded = fast if fast is not None else reference
@@ -200,15 +234,61 @@ CELL_TEXT = st.one_of(
 def test_any_cells_load_as_the_checked_road_types_or_refuses_them(
     rows: list[dict[str, str]],
 ) -> None:
-    content = _csv(rows)
-    fast = quick_frame(content, FIELDS)
+    _assert_each_road_agrees(_csv(rows))
+
+
+def _assert_each_road_agrees(content: bytes) -> None:
+    """Every fast road gives the checked road's frame, or ``None`` where it raises."""
     try:
         reference = _checked(content, FIELDS)
     except DataError:
-        assert fast is None
-        return
-    if fast is not None:
-        assert_same_frame(fast, reference)
+        reference = None
+    for road in ROADS:
+        fast = road(content, FIELDS)
+        if reference is None:
+            assert fast is None, road.__name__
+        elif fast is not None:
+            assert_same_frame(fast, reference)
+
+
+# Raw text, not written by a CSV writer: quotes, separators and line ends anywhere.
+RAW_TEXT = st.text(alphabet=st.sampled_from(list('a7,"\n\r 1.-|tre2025-01\ufeff\x00')), max_size=12)
+# A raw line: each column's valid cell or raw text, joined by commas as they come.
+RAW_LINE = st.tuples(
+    *(st.one_of(st.just(VALID_ROW[field["name"]]), st.just(""), RAW_TEXT) for field in FIELDS)
+).map(",".join)
+
+
+@settings(deadline=None, database=None)
+@given(st.lists(RAW_LINE, max_size=4), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_text_after_the_header_loads_as_the_checked_road_reads_it_or_not_at_all(
+    lines: list[str], line_end: str
+) -> None:
+    """Both CSV readers meet text no writer of the dialect gives (stray quotes, short and long
+    rows, lone carriage returns): a fast road may refuse it but never read it otherwise."""
+    header = ",".join(field["name"] for field in FIELDS)
+    _assert_each_road_agrees(line_end.join([header, *lines]).encode("utf-8"))
+
+
+# (case, text after the header row's cells): files the checked road cannot read, whichever
+# reader a fast road uses; each must leave them to the checked road.
+REFUSED_FILES = [
+    ("a quote left open at the end of the file", '\nx,a,1.5,3,true,2025-01-27,p|q\nx,a,,,,,"'),
+    ("a row with a cell too many", "\nx,a,1.5,3,true,2025-01-27,p|q,extra\n"),
+    # pandas reads the blank line of a file with lone carriage returns as the start of a row
+    ("a blank line between carriage returns", "\rx,a,1.5,3,true,2025-01-27,\r\r,a,1.5,3"),
+]
+
+
+@each_road
+@pytest.mark.parametrize(("case", "text"), REFUSED_FILES, ids=[c[0] for c in REFUSED_FILES])
+def test_a_file_the_checked_road_refuses_leaves_the_fast_road(
+    road: Road, case: str, text: str
+) -> None:
+    content = (",".join(field["name"] for field in FIELDS) + text).encode("utf-8")
+    assert road(content, FIELDS) is None, f"{case}: the fast road read it"
+    with pytest.raises(DataError):
+        _checked(content, FIELDS)
 
 
 # --- the descriptor, checked once per content -------------------------------------------------

@@ -11,6 +11,9 @@ would refuse or report, a text column pandas read as numbers, a parse error -- :
 returns ``None`` and the caller takes the checked road, which reads the table again and gives
 today's exact values or error. So the fast road changes how long loading takes, never what it
 gives.
+
+Where pandas keeps its text in Arrow arrays (pandas 3 with pyarrow), the faster road of
+:mod:`china_ai_claims.arrow_frames` is taken instead, under the same rule.
 """
 
 from __future__ import annotations
@@ -65,6 +68,16 @@ def rows_fit_header(frame: pd.DataFrame) -> bool:
 
 def quick_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | None:
     """The table in ``content`` typed as ``fields`` say, or ``None`` to take the checked road."""
+    from china_ai_claims.arrow_frames import arrow_frame, arrow_is_pandas_text
+
+    if arrow_is_pandas_text():
+        return arrow_frame(content, fields)
+    return pandas_frame(content, fields)
+
+
+def pandas_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | None:
+    """:func:`quick_frame` by ``read_csv`` and whole-column conversions, where pandas keeps its
+    text otherwise than in Arrow arrays."""
     import pandas as pd
 
     try:
@@ -192,7 +205,7 @@ def _enumerated(column: pd.Series, enum: list[str]) -> Any:
             np.full(len(column), -1, dtype=code_type), dtype=dtype, validate=False
         )
     if isinstance(column.array, pd.arrays.ArrowStringArray):
-        return _arrow_enumerated(column.array.__arrow_array__(), enum, dtype, code_type)
+        return arrow_enumerated(column.array.__arrow_array__(), enum)
     found, seen = pd.factorize(column)  # -1 for an empty cell
     try:
         recode: np.ndarray = np.array([code_of[value] for value in seen] + [-1], dtype=code_type)
@@ -201,19 +214,27 @@ def _enumerated(column: pd.Series, enum: list[str]) -> Any:
     return pd.Categorical.from_codes(recode[found], dtype=dtype, validate=False)
 
 
-def _arrow_enumerated(
-    cells: Any, enum: list[str], dtype: pd.CategoricalDtype, code_type: type
-) -> Any:
-    """Arrow text as categories: each cell's position in ``enum``, found in one pass."""
+def arrow_enumerated(cells: Any, enum: list[str]) -> Any:
+    """Arrow text as categories: each cell's position in ``enum``, found in one pass; ``None``
+    for a value outside the enumeration."""
     import pandas as pd
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    positions = pc.index_in(cells, value_set=pa.array(enum, type=cells.type))
+    dtype, _, code_type = _enumeration(tuple(enum))
+    positions = pc.index_in(cells, value_set=value_set(tuple(enum), cells.type))
     if positions.null_count != cells.null_count:  # a value outside the enumeration
         return None
     codes = positions.fill_null(-1).to_numpy().astype(code_type)
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+@functools.cache
+def value_set(values: tuple[str, ...], text_type: Any) -> Any:
+    """``values`` as an Arrow array of ``text_type``, built once: what Arrow's membership
+    searches take."""
+    import pyarrow as pa
+
+    return pa.array(values, type=text_type)
 
 
 def _dates(column: pd.Series) -> Any:

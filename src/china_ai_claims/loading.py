@@ -99,17 +99,11 @@ def _checked_frame(
 
 
 def _read_dtypes(fields: list[dict[str, Any]]) -> dict[str, str]:
-    """The dtype ``read_csv`` gives each column: text straight as ``string``, an enumeration as
-    ``category`` (its few distinct values are then checked once, not cell by cell), the rest as
-    text that :func:`_typed` converts and checks."""
-    return {
-        spec["name"]: "category"
-        if "enum" in spec.get("constraints", {})
-        else "string"
-        if spec["type"] == "string"
-        else "str"
-        for spec in fields
-    }
+    """The dtype ``read_csv`` gives each column: text and enumerations as ``string`` (read as
+    ``category``, a column whose every cell is a digit would get numbers as categories, and its
+    cells would no longer be its enumerated values), the rest as text that :func:`_typed`
+    converts and checks."""
+    return {spec["name"]: "string" if spec["type"] == "string" else "str" for spec in fields}
 
 
 def _refuse_bad_cells(
@@ -141,10 +135,6 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
     kind = spec["type"]
     enum = spec.get("constraints", {}).get("enum")
     if enum is not None:
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            if set(column.cat.categories) <= set(enum):
-                return column.cat.set_categories(enum)
-            column = column.astype(object)  # a value outside the enumeration: find its row
         _refuse_bad_cells(column, column.isin(enum), spec, path, error)
         return column.astype(pd.CategoricalDtype(categories=enum))
     if kind == "integer":

@@ -291,6 +291,66 @@ def test_a_file_the_checked_road_refuses_leaves_the_fast_road(
         _checked(content, FIELDS)
 
 
+# (case, fields, content): tables where the two CSV readers part, or odd descriptors; each fast
+# road gives the checked road's frame or leaves the table to it, and never raises.
+TEXT = {"type": "string"}
+ODD_TABLES = [
+    (
+        "a quote left open after a quote inside an unquoted cell",
+        [{"name": "a", **TEXT}, {"name": "b", **TEXT}],
+        b'a,b\nx"y,"w\n',
+    ),
+    (
+        "the same without a line end at the end of the file",
+        [{"name": "a", **TEXT}, {"name": "b", **TEXT}],
+        b'a,b\nx"y,"w',
+    ),
+    ("a line of spaces in a table of one column", [{"name": "a", **TEXT}], b"a\nx\n \ny\n"),
+    (
+        "a value both true and false",
+        [
+            {"name": "a", **TEXT},
+            {"name": "b", "type": "boolean", "trueValues": ["x"], "falseValues": ["x"]},
+        ],
+        b"a,b\n1,x\n",
+    ),
+    (
+        "a column named by an empty cell",
+        [{"name": "", **TEXT}, {"name": "b", **TEXT}],
+        b",b\nx,y\n",
+    ),
+    ("bad UTF-8 in the header", [{"name": "a", **TEXT}, {"name": "b", **TEXT}], b"\xff,b\nx,y\n"),
+]
+
+
+@pytest.mark.parametrize(("case", "fields", "content"), ODD_TABLES, ids=[c[0] for c in ODD_TABLES])
+def test_where_the_readers_part_the_checked_road_answers(
+    case: str, fields: list[dict[str, Any]], content: bytes
+) -> None:
+    try:
+        reference = _checked_frame(content, fields, "table.csv", DataError)
+    except DataError:
+        reference = None
+    for road in [quick_frame, *ROADS]:
+        fast = road(content, fields)
+        if reference is None:
+            assert fast is None, f"{case}: {road.__name__} read what the checked road refuses"
+        elif fast is not None:
+            assert_same_frame(fast, reference)
+
+
+def test_a_text_option_changed_after_a_load_is_followed() -> None:
+    content = _csv([VALID_ROW, {**VALID_ROW, "kind": "b"}])
+    assert quick_frame(content, FIELDS) is not None  # whatever is kept, is kept now
+    for storage in ("python", "pyarrow"):
+        with pd.option_context("mode.string_storage", storage):
+            reference = _checked(content, FIELDS)
+            for road in [quick_frame, *ROADS]:
+                fast = road(content, FIELDS)
+                if fast is not None:
+                    assert_same_frame(fast, reference)
+
+
 # --- the descriptor, checked once per content -------------------------------------------------
 
 

@@ -138,6 +138,8 @@ HOSTILE_ZIPS = [
     ("fields-a-text", _resource(0, "schema", {"fields": "id"}), False, cac.ReleaseFormatError, "no schema fields"),
     ("type-unknown", _field("type", "geopoint"), False, cac.ReleaseFormatError, "'geopoint'"),
     ("enum-a-number", _field("constraints", {"enum": 5}), False, cac.ReleaseFormatError, "enum"),
+    ("enum-twice", _field("constraints", {"enum": ["a", "a"]}), False, cac.ReleaseFormatError, "lists a value twice"),
+    ("name-empty", _field("name", ""), False, cac.ReleaseFormatError, "a field without a name"),
     ("constraints-a-list", _field("constraints", []), False, cac.ReleaseFormatError, "constraints"),
     ("true-values-a-text", _field("trueValues", "yes"), False, cac.ReleaseFormatError, "trueValues"),
     ("no-version", lambda m: edit_descriptor(m, lambda d: d.pop("version")), False, cac.ReleaseFormatError, "no version"),

@@ -14,7 +14,7 @@ table to the checked road, which names the problem.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.fast_frames import arrow_enumerated, value_set
@@ -38,11 +38,23 @@ def arrow_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | 
     """The table in ``content`` typed as ``fields`` say, or ``None`` to take the checked road."""
     import pandas as pd
 
-    table = _read(content, [spec["name"] for spec in fields])
-    if table is None:
+    from china_ai_claims.fast_frames import text_settings
+
+    if not arrow_is_pandas_text():
+        return None  # its text columns would not be the checked road's
+    names = [spec["name"] for spec in fields]
+    if len(names) < 2 or "" in names or len(set(names)) < len(names):
+        # pandas drops a line of spaces in a table of one column, renames an empty header cell
+        # and a repeated one: tables the checked road reads otherwise, or refuses
         return None
+    table = _read(content, names)
+    if table is None or _ends_inside_quotes(table):
+        return None
+    text = text_settings()
     try:
-        columns = {spec["name"]: _convert(table.column(spec["name"]), spec) for spec in fields}
+        columns = {
+            spec["name"]: _convert(table.column(spec["name"]), spec, text) for spec in fields
+        }
     except _Refused:
         return None
     # Every column is as long as the table: the index pandas gives them is read_csv's own.
@@ -57,8 +69,8 @@ def _read(content: bytes, names: list[str]) -> pa.Table | None:
     import pyarrow.csv as pa_csv
 
     # Where the two readers part, the checked road's reading is the one to give:
-    if content.count(b'"') % 2:
-        return None  # a quote left open: Arrow ends it at the end of the file, pandas refuses it
+    if not content.endswith(b"\n") or content.count(b'"') % 2:
+        return None  # a quote maybe left open: Arrow ends it at the end of the file, pandas refuses
     if content.count(b"\r") != content.count(b"\r\n"):
         return None  # lone carriage returns: pandas reads blank lines between them otherwise
     try:
@@ -74,17 +86,28 @@ def _read(content: bytes, names: list[str]) -> pa.Table | None:
                 quoted_strings_can_be_null=True,
             ),
         )
-    except (pa.ArrowException, ValueError):  # ArrowInvalid is both
+        header = table.column_names  # decoded here: bad UTF-8 in the header raises now
+    except (pa.ArrowException, ValueError):  # ArrowInvalid and UnicodeDecodeError are both
         return None
-    if table.column_names != names:
+    if header != names:
         return None
     return table
 
 
-def _convert(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
+def _ends_inside_quotes(table: pa.Table) -> bool:
+    """Whether the last cell may be a quote left open: Arrow ends such a cell at the end of the
+    file, with the file's last line end in it, where pandas refuses the file. (A quote count
+    that is even does not rule it out: an unquoted cell may hold a quote.)"""
+    if table.num_rows == 0:
+        return False
+    last = table.column(table.num_columns - 1)[-1].as_py()
+    return isinstance(last, str) and last.endswith(("\n", "\r"))
+
+
+def _convert(column: pa.ChunkedArray, spec: dict[str, Any], text: Hashable) -> Any:
     enum = spec.get("constraints", {}).get("enum")
     if enum is not None:
-        return _enumerated(column, enum)
+        return _enumerated(column, enum, text)
     kind = spec["type"]
     if kind in _MISSING and column.null_count == len(column):
         return _MISSING[kind](len(column))
@@ -119,10 +142,10 @@ def _text(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     return pd.arrays.ArrowStringArray(column)
 
 
-def _enumerated(column: pa.ChunkedArray, enum: list[str]) -> Any:
+def _enumerated(column: pa.ChunkedArray, enum: list[str], text: Hashable) -> Any:
     if not enum:
         raise _Refused
-    categories = arrow_enumerated(column, enum)
+    categories = arrow_enumerated(column, enum, text)
     if categories is None:
         raise _Refused
     return categories
@@ -186,7 +209,9 @@ def _booleans(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     )
     if (pc.sum(pc.or_(true, false)).as_py() or 0) != len(column) - column.null_count:
         raise _Refused  # a cell that is neither
-    return pd.arrays.BooleanArray(np.array(true.to_numpy(), dtype=np.bool_), _present(column))
+    # A value listed as both is false, as the checked road's mapping has it.
+    values = pc.and_not(true, false).to_numpy()
+    return pd.arrays.BooleanArray(np.array(values, dtype=np.bool_), _present(column))
 
 
 def _dates(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
@@ -234,10 +259,9 @@ _CONVERSIONS: dict[str, Callable[[pa.ChunkedArray, dict[str, Any]], Any]] = {
 }
 
 
-@functools.cache
 def arrow_is_pandas_text() -> bool:
-    """Whether pandas keeps text in Arrow arrays here (pandas 3 with pyarrow), so that the Arrow
-    road's text columns are the checked road's without a copy."""
+    """Whether pandas keeps text in Arrow arrays here (pandas 3 with pyarrow, unless an option
+    says otherwise), so that the Arrow road's text columns are the checked road's."""
     import pandas as pd
 
     try:

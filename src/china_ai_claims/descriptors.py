@@ -66,7 +66,7 @@ def _is_text_list(value: Any) -> bool:
 
 
 def _check_field(field: Any, where: str) -> None:
-    if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+    if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field["name"]:
         raise _fail(where, "a field without a name")
     name = field["name"]
     if field.get("type") not in FIELD_TYPES:
@@ -76,6 +76,8 @@ def _check_field(field: Any, where: str) -> None:
         raise _fail(where, f"field {name!r} has constraints that are not an object")
     if "enum" in constraints and not _is_text_list(constraints["enum"]):
         raise _fail(where, f"field {name!r} has an enum that is not a list of texts")
+    if "enum" in constraints and len(set(constraints["enum"])) < len(constraints["enum"]):
+        raise _fail(where, f"field {name!r} has an enum that lists a value twice")
     for key in ("trueValues", "falseValues"):
         if key in field and not _is_text_list(field[key]):
             raise _fail(where, f"field {name!r} has {key} that are not a list of texts")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,8 +92,9 @@ def pandas_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame |
         return None  # the checked road says what is wrong
     read_columns = dict(read.items())
     columns: dict[str, Any] = {}
+    text = text_settings()
     for spec in fields:
-        typed = _convert(read_columns[spec["name"]], spec)
+        typed = _convert(read_columns[spec["name"]], spec, text)
         if typed is None:
             return None
         columns[spec["name"]] = typed
@@ -110,10 +112,10 @@ def _read_dtypes(fields: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _convert(column: pd.Series, spec: dict[str, Any]) -> Any:
+def _convert(column: pd.Series, spec: dict[str, Any], text: Hashable) -> Any:
     enum = spec.get("constraints", {}).get("enum")
     if enum is not None:
-        return _enumerated(column, enum)
+        return _enumerated(column, enum, text)
     kind = spec["type"]
     if kind == "string":
         return _text(column)
@@ -155,7 +157,6 @@ def _holds_empty_text(column: pd.Series) -> bool:
     return bool((column == "").any())
 
 
-@functools.cache
 def _text_dtype() -> pd.StringDtype:
     import pandas as pd
 
@@ -183,8 +184,18 @@ def _text(column: pd.Series) -> Any:
     return read.astype(target)
 
 
-@functools.cache
-def _enumeration(values: tuple[str, ...]) -> tuple[pd.CategoricalDtype, dict[str, int], type]:
+def text_settings() -> Hashable:
+    """What decides the dtype pandas gives text here (an option may change it at any time): part
+    of the key of everything kept that holds a dtype of text, such as an enumeration's."""
+    import pandas as pd
+
+    return pd.Index(["text"]).dtype, pd.StringDtype().storage
+
+
+@functools.lru_cache(maxsize=256)
+def _enumeration(
+    values: tuple[str, ...], text: Hashable
+) -> tuple[pd.CategoricalDtype, dict[str, int], type]:
     import numpy as np
     import pandas as pd
 
@@ -193,19 +204,19 @@ def _enumeration(values: tuple[str, ...]) -> tuple[pd.CategoricalDtype, dict[str
     return dtype, {value: code for code, value in enumerate(values)}, codes
 
 
-def _enumerated(column: pd.Series, enum: list[str]) -> Any:
+def _enumerated(column: pd.Series, enum: list[str], text: Hashable) -> Any:
     import numpy as np
     import pandas as pd
 
     if not enum or not _is_text(column):
         return None
-    dtype, code_of, code_type = _enumeration(tuple(enum))
+    dtype, code_of, code_type = _enumeration(tuple(enum), text)
     if column.dtype == np.dtype(float):  # every cell empty
         return pd.Categorical.from_codes(
             np.full(len(column), -1, dtype=code_type), dtype=dtype, validate=False
         )
     if isinstance(column.array, pd.arrays.ArrowStringArray):
-        return arrow_enumerated(column.array.__arrow_array__(), enum)
+        return arrow_enumerated(column.array.__arrow_array__(), enum, text)
     found, seen = pd.factorize(column)  # -1 for an empty cell
     try:
         recode: np.ndarray = np.array([code_of[value] for value in seen] + [-1], dtype=code_type)
@@ -214,13 +225,13 @@ def _enumerated(column: pd.Series, enum: list[str]) -> Any:
     return pd.Categorical.from_codes(recode[found], dtype=dtype, validate=False)
 
 
-def arrow_enumerated(cells: Any, enum: list[str]) -> Any:
+def arrow_enumerated(cells: Any, enum: list[str], text: Hashable) -> Any:
     """Arrow text as categories: each cell's position in ``enum``, found in one pass; ``None``
-    for a value outside the enumeration."""
+    for a value outside the enumeration. ``text`` is :func:`text_settings`."""
     import pandas as pd
     import pyarrow.compute as pc
 
-    dtype, _, code_type = _enumeration(tuple(enum))
+    dtype, _, code_type = _enumeration(tuple(enum), text)
     positions = pc.index_in(cells, value_set=value_set(tuple(enum), cells.type))
     if positions.null_count != cells.null_count:  # a value outside the enumeration
         return None
@@ -228,7 +239,7 @@ def arrow_enumerated(cells: Any, enum: list[str]) -> Any:
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def value_set(values: tuple[str, ...], text_type: Any) -> Any:
     """``values`` as an Arrow array of ``text_type``, built once: what Arrow's membership
     searches take."""

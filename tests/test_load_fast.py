@@ -260,14 +260,15 @@ RAW_LINE = st.tuples(
 
 
 @settings(deadline=None, database=None)
-@given(st.lists(RAW_LINE, max_size=4), st.sampled_from(["\n", "\r\n", "\r"]))
+@given(st.lists(RAW_LINE, max_size=4), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
 def test_any_text_after_the_header_loads_as_the_checked_road_reads_it_or_not_at_all(
-    lines: list[str], line_end: str
+    lines: list[str], line_end: str, ended: bool
 ) -> None:
     """Both CSV readers meet text no writer of the dialect gives (stray quotes, short and long
     rows, lone carriage returns): a fast road may refuse it but never read it otherwise."""
     header = ",".join(field["name"] for field in FIELDS)
-    _assert_each_road_agrees(line_end.join([header, *lines]).encode("utf-8"))
+    text = line_end.join([header, *lines]) + (line_end if ended else "")
+    _assert_each_road_agrees(text.encode("utf-8"))
 
 
 # (case, text after the header row's cells): files the checked road cannot read, whichever

@@ -9,12 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from _claims import add_fiction
 from _mutations import Mutation, Row, cell
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
+from china_ai_claims.validators.hints import (
+    _MODAL_OR_SPEECH,
+    MODAL_WORDS,
+    SPEECH_VERBS,
+    _words_pattern,
+)
 
 PLEDGE = Row("funding_claims", "example-labs-chip-fund")
 HYPOTHETICAL = Row("cost_claims", "example-labs-cheaper-model")
@@ -166,3 +174,36 @@ def test_an_alias_is_proved_only_as_a_whole_word(fiction: Path) -> None:
     assert ("alias-not-in-source", "aliases") in rules
     cell("organizations", "example-labs", aliases="Labs")(fiction)
     assert validate(fiction).valid
+
+
+HINT_WORDS = [
+    *MODAL_WORDS,
+    *SPEECH_VERBS,
+    "according",
+    "to",
+    "IF",
+    "Said",
+    "ſaid",  # a long s: the search ignores case as Unicode does
+    "ifs",
+    "sayer",
+    "_",
+]
+
+
+@given(st.lists(st.sampled_from(HINT_WORDS), max_size=12), st.lists(st.sampled_from(" ,.'’-")))
+def test_one_search_finds_the_modal_and_speech_words_two_searches_find(
+    words: list[str], separators: list[str]
+) -> None:
+    text = "".join(
+        word + (separators[n % len(separators)] if separators else "")
+        for n, word in enumerate(words)
+    )
+    one = [(m.lastgroup, m.span()) for m in _MODAL_OR_SPEECH.finditer(text)]
+    modal = _words_pattern(modal=MODAL_WORDS)
+    speech = _words_pattern(speech=("according to", *SPEECH_VERBS))
+    assert [span for kind, span in one if kind == "modal"] == [
+        m.span() for m in modal.finditer(text)
+    ]
+    assert [span for kind, span in one if kind == "speech"] == [
+        m.span() for m in speech.finditer(text)
+    ]

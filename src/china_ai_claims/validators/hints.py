@@ -30,16 +30,18 @@ MAX_WARNINGS = 1_000
 MODAL_WORDS = ("if", "unless", "would", "can", "could", "may", "might", "will", "should")
 
 
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of ``words`` as a whole word, in any case. The look-ahead for their first letters
-    lets the search pass over most positions without trying every word there (same matches,
-    about twice as fast)."""
+def _words_pattern(**groups: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the words of ``groups`` as a whole word, in any case, in a group named after its
+    group. The look-ahead for their first letters lets the search pass over most positions
+    without trying every word there (same matches, about twice as fast)."""
+    words = [word for group in groups.values() for word in group]
     first_letters = "".join(sorted({word[0] for word in words}))
-    alternatives = "|".join(map(re.escape, words))
+    alternatives = "|".join(
+        f"(?P<{name}>{'|'.join(map(re.escape, group))})" for name, group in groups.items()
+    )
     return re.compile(rf"\b(?=[{first_letters}])(?:{alternatives})\b", re.IGNORECASE)
 
 
-_MODAL = _words_pattern(MODAL_WORDS)
 SPEECH_VERBS = (
     "said",
     "says",
@@ -58,7 +60,9 @@ SPEECH_VERBS = (
     "argues",
     "told",
 )
-_SPEECH = _words_pattern(("according to", *SPEECH_VERBS))
+# One search finds both kinds of words: a row is searched once, not once for each. No word of
+# one kind is part of a word of the other, so the matches are those of two separate searches.
+_MODAL_OR_SPEECH = _words_pattern(modal=MODAL_WORDS, speech=("according to", *SPEECH_VERBS))
 _CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s)")
 PRONOUNS = frozenset({"he", "she", "it", "they", "the company", "the firm"})
 # Characters after "according to", and before any other verb back to the start of its sentence,
@@ -87,8 +91,9 @@ class HintCheck:
             return
         modality = Modality(modality)
         note = values.get("note") or ""
+        words = list(_MODAL_OR_SPEECH.finditer(quote))
         if modality is Modality.assertion:
-            modal = _MODAL.search(quote)
+            modal = next((word for word in words if word.lastgroup == "modal"), None)
             if modal:
                 self._warn(
                     row,
@@ -109,10 +114,17 @@ class HintCheck:
                         column,
                         self.table.cell(row, column),
                     )
-        self._claimant(row, values, quote, note)
+        self._claimant(row, values, quote, note, [w for w in words if w.lastgroup == "speech"])
 
-    def _claimant(self, row: Row, values: dict[str, Any], quote: str, note: str) -> None:
-        speakers = _speaker_spans(quote)
+    def _claimant(
+        self,
+        row: Row,
+        values: dict[str, Any],
+        quote: str,
+        note: str,
+        speech: list[re.Match[str]],
+    ) -> None:
+        speakers = _speaker_spans(quote, speech)
         if not speakers:
             return
         person = values.get("claimed_by_person_id")
@@ -135,14 +147,17 @@ class HintCheck:
             for table, key in ((Person.table, person), (Organization.table, organization))
             if key is not None
         ]
-        paragraph = self._paragraph(values)
+        paragraph = None  # decoded only for a pronoun ("he said"): most spans name the speaker
         for _, span in speakers:
             folded = span.casefold().strip(" ,")
             for names in claimants:
                 if names is None or names.in_text(folded):
                     return
-                if _ends_with_pronoun(folded) and names.in_text(paragraph):
-                    return
+                if _ends_with_pronoun(folded):
+                    if paragraph is None:
+                        paragraph = self._paragraph(values)
+                    if names.in_text(paragraph):
+                        return
         shown = person or organization
         self._warn(
             row,
@@ -175,11 +190,12 @@ class HintCheck:
             self.warnings.append(problem(self.table.file, row.line, rule, message, column, value))
 
 
-def _speaker_spans(quote: str) -> list[tuple[str, str]]:
-    """Each speech verb of ``quote`` with the words that name its speaker: the words after
-    "according to", else the words between the start of the clause and the verb."""
+def _speaker_spans(quote: str, speech: list[re.Match[str]]) -> list[tuple[str, str]]:
+    """Each speech verb of ``quote`` (the ``speech`` matches in it) with the words that name its
+    speaker: the words after "according to", else the words between the start of the clause and
+    the verb."""
     spans = []
-    for match in _SPEECH.finditer(quote):
+    for match in speech:
         verb = match.group()
         if verb.casefold() == "according to":
             span = quote[match.end() : match.end() + AFTER_ACCORDING_TO]

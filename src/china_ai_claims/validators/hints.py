@@ -73,12 +73,16 @@ _MODAL_OR_SPEECH = _words_pattern(_WORDS)
 # the same matches at the same places to a search that minds case, in about half the time.
 CASE_EXCEPTIONS = "\u0130\u0131\u017f"
 _LOWERED_MODAL_OR_SPEECH = _words_pattern(_WORDS, flags=0)
+_HAS_CASE_EXCEPTION = re.compile(f"[{CASE_EXCEPTIONS}]")
 _CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s)")
 PRONOUNS = frozenset({"he", "she", "it", "they", "the company", "the firm"})
 # Characters after "according to", and before any other verb back to the start of its sentence,
 # that name the speaker (the subject of "said" may carry a long apposition).
 AFTER_ACCORDING_TO = 80
 BEFORE_VERB = 240
+# the cells' words for the modalities that hint (an enum member per row would cost more)
+ASSERTION = Modality.assertion.value
+HYPOTHETICAL = Modality.hypothetical.value
 NUMBERS_ON_HYPOTHETICAL = ("change_percent", "horizon_value", "period_value", "deal_count")
 
 
@@ -99,10 +103,9 @@ class HintCheck:
         quote, modality = values.get("quote"), values.get("modality")
         if not quote or modality is None:
             return
-        modality = Modality(modality)
         note = values.get("note") or ""
         words = words_in(quote)
-        if modality is Modality.assertion:
+        if modality == ASSERTION:
             modal = next((word for word in words if word.kind == "modal"), None)
             if modal:
                 self._warn(
@@ -111,9 +114,9 @@ class HintCheck:
                     "modal-in-assertion",
                     f"the quote says {modal.text!r} but the row is marked assertion",
                     "modality",
-                    modality.value,
+                    modality,
                 )
-        if modality is Modality.hypothetical:
+        if modality == HYPOTHETICAL:
             for column in NUMBERS_ON_HYPOTHETICAL:
                 if values.get(column) is not None:
                     self._warn(
@@ -211,7 +214,7 @@ class Word(NamedTuple):
 
 def words_in(quote: str) -> list[Word]:
     """The modal words and speech verbs of ``quote``, in order (see ``CASE_EXCEPTIONS``)."""
-    if any(character in quote for character in CASE_EXCEPTIONS):
+    if not quote.isascii() and _HAS_CASE_EXCEPTION.search(quote):
         found = _MODAL_OR_SPEECH.finditer(quote)
     else:
         found = _LOWERED_MODAL_OR_SPEECH.finditer(quote.lower())

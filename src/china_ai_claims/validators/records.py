@@ -12,15 +12,13 @@ from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
 from china_ai_claims._resources import LIST_DELIMITER
-from china_ai_claims.models import (
-    Record,
-    TimeResolvedFrom,
-    list_columns,
-    without_cell_conversion,
-)
+from china_ai_claims.models import Record, TimeResolvedFrom, list_columns, without_cell_conversion
 from china_ai_claims.validators.files import Context
 from china_ai_claims.validators.problems import RULES
 from china_ai_claims.validators.tables import Row, Table
+
+# the cell's word for it (read from the enum member once, not for every row)
+RESOLVED_FROM_PUBLICATION = TimeResolvedFrom.publication_date.value
 
 
 def check_record(
@@ -87,7 +85,7 @@ def _check_resolved_dates(
 ) -> None:
     source_id = table.cell(row, "source_id")
     resolved = table.value(row, "time_resolved_from")
-    if resolved == TimeResolvedFrom.publication_date.value and published.get(source_id) is None:
+    if resolved == RESOLVED_FROM_PUBLICATION and published.get(source_id) is None:
         context.add(
             table.file,
             row.line,

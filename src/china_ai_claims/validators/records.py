@@ -4,6 +4,7 @@ currencies, dates) and the rules that join two tables."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -56,12 +57,13 @@ def check_record(
     return record
 
 
+_FILLED = operator.itemgetter(1)  # a (column, cell) pair whose cell is not empty
+
+
 def _model_input(table: Table, row: Row, lists: frozenset[str]) -> dict[str, Any]:
     """The row as ``Record._from_csv_cells`` turns CSV cells into model input: empty cells left
     out, list cells split."""
-    cells: dict[str, Any] = {
-        name: value for name, value in zip(table.index, row.cells, strict=True) if value
-    }
+    cells: dict[str, Any] = dict(filter(_FILLED, zip(table.index, row.cells, strict=True)))
     for name in lists & cells.keys():
         cells[name] = cells[name].split(LIST_DELIMITER)
     return cells

@@ -200,19 +200,23 @@ def _written_as_is(name: str, text: bytes) -> bool:
 
 
 class _Paragraph:
-    """The source line(s) around a quote, decoded and case-folded only when a name is looked for
-    beyond the quote itself (most names are in the quote)."""
+    """The source line(s) around a quote (at most ``PARAGRAPH_WINDOW`` characters each side),
+    found, decoded and case-folded only when a name is looked for beyond the quote itself (most
+    names are in the quote)."""
 
-    __slots__ = ("_end", "_folded", "_start", "_text")
+    __slots__ = ("_at", "_folded", "_quote_end", "_text")
 
-    def __init__(self, text: bytes, start: int, end: int) -> None:
-        self._text, self._start, self._end = text, start, end
+    def __init__(self, text: bytes, at: int, quote_end: int) -> None:
+        self._text, self._at, self._quote_end = text, at, quote_end
         self._folded: str | None = None
 
     def folded(self) -> str:
         if self._folded is None:
-            piece = self._text[self._start : self._end]
-            self._folded = piece.decode("utf-8", errors="replace").casefold()
+            text, at, quote_end = self._text, self._at, self._quote_end
+            start = max(text.rfind(b"\n", 0, at) + 1, at - PARAGRAPH_WINDOW)
+            end = text.find(b"\n", quote_end)
+            end = min(len(text) if end < 0 else end, quote_end + PARAGRAPH_WINDOW)
+            self._folded = text[start:end].decode("utf-8", errors="replace").casefold()
         return self._folded
 
 
@@ -338,8 +342,8 @@ class QuoteCheck:
     def _paragraph(
         self, context: Context, row: Row, quote: str, source_id: str, text: bytes | None
     ) -> _Paragraph | None:
-        """The source line(s) holding the quote (at most ``PARAGRAPH_WINDOW`` characters each
-        side); ``None`` without the source or when the quote is not in it (that is reported)."""
+        """The paragraph of the quote; ``None`` without the source or when the quote is not in
+        it (that is reported)."""
         if text is None:
             return None
         encoded = quote.encode("utf-8")
@@ -347,10 +351,7 @@ class QuoteCheck:
         if at < 0:
             self._near_miss(context, row, quote, source_id, text)
             return None  # no paragraph: the names are judged once the quote is right
-        start = max(text.rfind(b"\n", 0, at) + 1, at - PARAGRAPH_WINDOW)
-        end = text.find(b"\n", at + len(encoded))
-        end = min(len(text) if end < 0 else end, at + len(encoded) + PARAGRAPH_WINDOW)
-        return _Paragraph(text, start, end)
+        return _Paragraph(text, at, at + len(encoded))
 
     def _near_miss(
         self, context: Context, row: Row, quote: str, source_id: str, text: bytes

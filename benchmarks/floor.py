@@ -34,26 +34,12 @@ from typing import Any
 from pydantic_core import CoreSchema, SchemaValidator, ValidationError
 
 from china_ai_claims._resources import LIST_DELIMITER
-from china_ai_claims.models import RECORD_TYPES, Record
+from china_ai_claims.models import RECORD_TYPES, Record, without_cell_conversion
 
 CELL_CONVERSION = "_from_csv_cells"  # the models' before-validator that the floor replaces
 
 # Long cells are the schema's to refuse, as in the validator.
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
-
-
-def _strip(schema: Any, found: list[str]) -> Any:
-    """A copy of ``schema`` without the cell-conversion before-validator."""
-    if isinstance(schema, list):
-        return [_strip(item, found) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if schema.get("type") == "function-before":
-        function = schema["function"]["function"]
-        if getattr(function, "__name__", "") == CELL_CONVERSION:
-            found.append(CELL_CONVERSION)
-            return _strip(schema["schema"], found)
-    return {key: _strip(value, found) for key, value in schema.items()}
 
 
 def row_validator(record: type[Record], types_only: bool = False) -> SchemaValidator:
@@ -62,9 +48,8 @@ def row_validator(record: type[Record], types_only: bool = False) -> SchemaValid
     if types_only:
         while schema["type"] == "function-after":  # the record rules wrap the model
             schema = schema["schema"]
-    found: list[str] = []
-    stripped = _strip(schema, found)
-    if found != [CELL_CONVERSION]:
+    stripped = without_cell_conversion(schema)
+    if stripped is None:
         raise SystemExit(f"{record.__name__}: expected one {CELL_CONVERSION} validator")
     items: CoreSchema = {"type": "list", "items_schema": stripped}
     return SchemaValidator(items)

@@ -5,16 +5,28 @@ fails validation."""
 from __future__ import annotations
 
 import json
+import re
+import string
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from _claims import add_fiction
 from _mutations import Mutation, Row, cell
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
+from china_ai_claims.validators.hints import (
+    CASE_EXCEPTIONS,
+    MODAL_WORDS,
+    SPEECH_VERBS,
+    _words_pattern,
+    words_in,
+)
 
 PLEDGE = Row("funding_claims", "example-labs-chip-fund")
 HYPOTHETICAL = Row("cost_claims", "example-labs-cheaper-model")
@@ -166,3 +178,58 @@ def test_an_alias_is_proved_only_as_a_whole_word(fiction: Path) -> None:
     assert ("alias-not-in-source", "aliases") in rules
     cell("organizations", "example-labs", aliases="Labs")(fiction)
     assert validate(fiction).valid
+
+
+HINT_WORDS = [
+    *MODAL_WORDS,
+    *SPEECH_VERBS,
+    "according",
+    "to",
+    "IF",
+    "Said",
+    "ſaid",  # a long s: the search ignores case as Unicode does
+    "ifs",
+    "sayer",
+    "_",
+]
+
+
+@given(
+    st.lists(st.sampled_from(HINT_WORDS), max_size=12),
+    st.lists(st.sampled_from([*" ,.'’-", *CASE_EXCEPTIONS, "K", "Σ", "ß"])),
+)
+def test_one_search_finds_the_modal_and_speech_words_two_searches_find(
+    words: list[str], separators: list[str]
+) -> None:
+    text = "".join(
+        word + (separators[n % len(separators)] if separators else "")
+        for n, word in enumerate(words)
+    )
+    found = [(word.kind, word.text, word.start, word.end) for word in words_in(text)]
+    for kind, pattern in (
+        ("modal", _words_pattern({"modal": MODAL_WORDS})),
+        ("speech", _words_pattern({"speech": ("according to", *SPEECH_VERBS)})),
+    ):
+        expected = [(kind, m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+        assert [word for word in found if word[0] == kind] == expected
+
+
+def test_lowering_keeps_what_a_search_that_ignores_case_matches() -> None:
+    """Every character but the ``CASE_EXCEPTIONS`` lowers to one character, a word character
+    to a word character, and to an ASCII letter exactly when a search ignoring case pairs it
+    with that letter: the grounds on which ``words_in`` searches a lowered quote."""
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    for point in range(sys.maxunicode + 1):
+        character = chr(point)
+        if 0xD800 <= point <= 0xDFFF or character in CASE_EXCEPTIONS:
+            continue
+        lowered = character.lower()
+        assert len(lowered) == 1, hex(point)
+        assert (character.isalnum() or character == "_") == (lowered.isalnum() or lowered == "_"), (
+            hex(point)
+        )
+        if letters.fullmatch(character):
+            assert lowered in string.ascii_lowercase, hex(point)
+            assert re.fullmatch(lowered, character, re.IGNORECASE), hex(point)
+        else:
+            assert lowered not in string.ascii_lowercase, hex(point)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from china_ai_claims.numbers import currency_is_written, numbers_in
-from china_ai_claims.validators.provenance import Names
+from china_ai_claims.validators.provenance import Names, _written_as_is
 
 PHRASES = [
     ("at a cost of approximately $6 million.", {6e6}),
@@ -89,6 +89,55 @@ def test_currency_is_written(code: str, text: str, written: bool) -> None:
 )
 def test_names_are_found_as_whole_words(names: list[str], text: str, found: bool) -> None:
     assert Names(names).in_text(text.casefold()) is found
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "proved"),
+    [
+        ("Baidu", "Baidu’s Ernie Bot", True),
+        ("Baidu", "Baiduism", False),
+        ("Baidu", "Baiduism and Baidu.", True),
+        ("BAIDU", "Baidu", False),  # another case: the folded text decides
+        ("Xu", "Éxu and Xu", True),
+        ("Xu", "ÉXu", False),
+        ("Xu", "中Xu说", True),  # no word of CJK script joins its neighbours
+        ("百度", "百度公司宣布", True),
+    ],
+)
+def test_an_alias_written_as_is_is_proved_without_folding(
+    name: str, text: str, proved: bool
+) -> None:
+    assert _written_as_is(name, text.encode("utf-8")) is proved
+
+
+# characters whose case folding changes their length or meets another's, and word edges
+CASE_TRICKS = st.sampled_from([*"ßSſﬁİΣςéÉ_1 -中"])
+CHARACTERS = st.one_of(st.characters(blacklist_categories=["Cs"]), CASE_TRICKS)
+
+
+@given(
+    name=st.text(CHARACTERS, min_size=1, max_size=6),
+    around=st.lists(st.text(CHARACTERS, max_size=4), max_size=3),
+)
+def test_an_alias_proved_as_written_is_found_in_the_folded_text(
+    name: str, around: list[str]
+) -> None:
+    text = name.join(around) if len(around) > 1 else name + "".join(around)
+    data = text.encode("utf-8")
+    if _written_as_is(name, data):
+        folded = data.decode("utf-8", errors="replace").casefold()
+        assert Names([name]).in_text(folded)
+
+
+@given(name=st.text(CHARACTERS, min_size=1, max_size=4), junk=st.binary(max_size=8))
+def test_an_alias_beside_bytes_that_are_not_utf8_is_proved_only_when_the_folded_text_agrees(
+    name: str, junk: bytes
+) -> None:
+    encoded = name.encode("utf-8")
+    for data in (junk + encoded, encoded + junk, junk + encoded + junk):
+        if _written_as_is(name, data):
+            folded = data.decode("utf-8", errors="replace").casefold()
+            assert Names([name]).in_text(folded)
 
 
 def test_bad_bytes_are_recorded_up_to_a_cap() -> None:

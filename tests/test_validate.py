@@ -10,8 +10,10 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -686,3 +688,53 @@ def test_a_report_is_the_same_whatever_block_of_lines_is_decoded_at_once(
     whole_blocks = render(validate(dataset_copy), "json")
     monkeypatch.setattr(text, "CLEAN_BLOCK_BYTES", 1)
     assert render(validate(dataset_copy), "json") == whole_blocks
+
+
+RECORD_RULE_EDITS = [
+    ("", ""),  # every row as it is
+    ("amount", "-5"),
+    ("bound", "range"),
+    ("currency", "usd"),
+    ("modality", "hypothetical"),
+    ("aliases", "A||B"),
+    ("published", "2025-02-30"),
+    ("id", "Not A Slug"),
+    ("note", ""),
+]
+
+
+@pytest.mark.parametrize(("column", "value"), RECORD_RULE_EDITS)
+def test_rows_are_judged_by_the_record_models_own_rules(
+    packaged_dataset: Path, column: str, value: str
+) -> None:
+    """The validator gives each row to its model prepared as the model's before-validator would
+    prepare it: the same record, or the same errors, as the model itself gives."""
+    from pydantic import ValidationError
+
+    from china_ai_claims.models import RECORD_TYPES, Record, list_columns
+    from china_ai_claims.validators.records import _model_input, _validator
+    from china_ai_claims.validators.tables import Row as TableRow
+    from china_ai_claims.validators.tables import Table
+
+    def outcome(validate: Callable[[dict[str, Any]], Record], data: dict[str, Any]) -> object:
+        try:
+            return validate(data)
+        except ValidationError as error:  # what a report says: all but the input (the row's
+            # cells as given, without or with the empty ones)
+            return [
+                {key: value for key, value in detail.items() if key != "input"}
+                for detail in error.errors(include_url=False)
+            ]
+
+    for model in RECORD_TYPES:
+        with (packaged_dataset / f"{model.table}.csv").open(encoding="utf-8", newline="") as file:
+            reader = csv.reader(file)
+            header = next(reader)
+            table = Table(model.table, file.name, {name: n for n, name in enumerate(header)})
+            for cells in reader:
+                if column in table.index:
+                    cells[table.index[column]] = value
+                expected = outcome(model.model_validate, dict(zip(header, cells, strict=True)))
+                row = TableRow(2, cells, [None] * len(cells))
+                got = outcome(_validator(model), _model_input(table, row, list_columns(model)))
+                assert got == expected, (model.table, cells)

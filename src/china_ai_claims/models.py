@@ -330,7 +330,7 @@ class Record(BaseModel):
     def _from_csv_cells(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        list_fields = _list_fields(cls)
+        list_fields = list_columns(cls)
         cells: dict[str, Any] = {}
         for key, value in data.items():
             if value == "":
@@ -342,12 +342,34 @@ class Record(BaseModel):
 
 
 @functools.cache
-def _list_fields(record: type[Record]) -> frozenset[str]:
+def list_columns(record: type[Record]) -> frozenset[str]:
     """The columns of ``record`` that hold ``|``-separated lists, found once per class (looking
     them up in ``model_fields`` cell by cell was a fifth of the validator's time)."""
     return frozenset(
         name for name, info in record.model_fields.items() if _is_list(info.annotation)
     )
+
+
+def without_cell_conversion(schema: Any) -> Any | None:
+    """A copy of a record's pydantic core schema without the before-validator
+    ``Record._from_csv_cells``, for input already converted as it converts CSV cells (empty cells
+    left out, list cells split); ``None`` unless the schema holds that validator exactly once."""
+    found: list[str] = []
+    stripped = _without(schema, Record._from_csv_cells.__name__, found)
+    return stripped if len(found) == 1 else None
+
+
+def _without(schema: Any, function_name: str, found: list[str]) -> Any:
+    if isinstance(schema, list):
+        return [_without(item, function_name, found) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "function-before":
+        function = schema["function"]["function"]
+        if getattr(function, "__name__", "") == function_name:
+            found.append(function_name)
+            return _without(schema["schema"], function_name, found)
+    return {key: _without(value, function_name, found) for key, value in schema.items()}
 
 
 def _is_list(annotation: Any) -> bool:

@@ -24,16 +24,22 @@ class KeyCheck:
         self.table = table
         self.ids = ids
         self.first_line: dict[str, int] = {}
+        # where each row holds its id and each reference (column, position, table), found once
+        self.id_position = table.index["id"]
         self.references = [
-            (key["fields"][0], key["reference"]["resource"] or table.name)
+            (
+                key["fields"][0],
+                table.index[key["fields"][0]],
+                key["reference"]["resource"] or table.name,
+            )
             for key in schema.get("foreignKeys", [])
         ]
         self.pending: list[tuple[int, str, str]] = []
         self.suggestions_left = MAX_SUGGESTIONS
 
     def check(self, context: Context, row: Row) -> None:
-        table = self.table
-        identifier = table.cell(row, "id")
+        table, cells = self.table, row.cells
+        identifier = cells[self.id_position]
         if identifier in self.first_line:
             context.add(
                 table.file,
@@ -46,8 +52,8 @@ class KeyCheck:
             row.ok = False
         elif identifier:
             self.first_line[identifier] = row.line
-        for column, target in self.references:
-            value = table.cell(row, column)
+        for column, position, target in self.references:
+            value = cells[position]
             if not value or column in row.broken:
                 continue  # an empty link, or one already reported as malformed
             if target == table.name:

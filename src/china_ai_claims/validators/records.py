@@ -3,14 +3,23 @@ currencies, dates) and the rules that join two tables."""
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import SchemaValidator
 
-from china_ai_claims.models import Record, TimeResolvedFrom
+from china_ai_claims._resources import LIST_DELIMITER
+from china_ai_claims.models import Record, TimeResolvedFrom, list_columns, without_cell_conversion
 from china_ai_claims.validators.files import Context
 from china_ai_claims.validators.problems import RULES
 from china_ai_claims.validators.tables import Row, Table
+
+# the cell's word for it (read from the enum member once, not for every row)
+RESOLVED_FROM_PUBLICATION = TimeResolvedFrom.publication_date.value
 
 
 def check_record(
@@ -32,7 +41,7 @@ def check_record(
         return None  # a value that could not be read cannot be judged by the record rules
     record: Record | None = None
     try:
-        record = model.model_validate(table.as_dict(row))
+        record = _validator(model)(_model_input(table, row, list_columns(model)))
     except ValidationError as error:
         for detail in error.errors(include_url=False):
             rule = detail["type"] if detail["type"] in RULES else "record-rule"
@@ -48,12 +57,37 @@ def check_record(
     return record
 
 
+_FILLED = operator.itemgetter(1)  # a (column, cell) pair whose cell is not empty
+
+
+def _model_input(table: Table, row: Row, lists: frozenset[str]) -> dict[str, Any]:
+    """The row as ``Record._from_csv_cells`` turns CSV cells into model input: empty cells left
+    out, list cells split."""
+    cells: dict[str, Any] = dict(filter(_FILLED, zip(table.index, row.cells, strict=True)))
+    for name in lists & cells.keys():
+        cells[name] = cells[name].split(LIST_DELIMITER)
+    return cells
+
+
+@functools.cache
+def _validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
+    """A validator of ``model`` for input that :func:`_model_input` made: the model's own core
+    schema without the before-validator that would make it again, cell by cell (a call from
+    pydantic into Python for every row). The same rules, hence the same errors and records; the
+    model's own validation when the schema is not shaped as expected."""
+    schema = without_cell_conversion(model.__pydantic_core_schema__)
+    if schema is None:
+        return model.model_validate
+    validate: Callable[[dict[str, Any]], Record] = SchemaValidator(schema).validate_python
+    return validate
+
+
 def _check_resolved_dates(
     context: Context, table: Table, row: Row, published: dict[str, date | None]
 ) -> None:
     source_id = table.cell(row, "source_id")
     resolved = table.value(row, "time_resolved_from")
-    if resolved == TimeResolvedFrom.publication_date.value and published.get(source_id) is None:
+    if resolved == RESOLVED_FROM_PUBLICATION and published.get(source_id) is None:
         context.add(
             table.file,
             row.line,

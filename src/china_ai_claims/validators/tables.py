@@ -152,6 +152,7 @@ class _Field:
         by_text = enum is not None or pattern is not None
         by_length = max_length is not None or min_length is not None
         by_size = minimum is not None or maximum is not None
+        as_written = self.type == "string" and not by_size  # the text is the value
 
         def read(value: str) -> Any:
             if "\n" in value or value != value.strip() or value.startswith(formula):
@@ -166,6 +167,8 @@ class _Field:
                 or (min_length is not None and len(value) < min_length)
             ):
                 return _EXPLAIN
+            if as_written:
+                return value  # what _parse gives a string, without the call
             result, problem = parse(value)
             if problem is not None or (
                 is_list and any(item.startswith(formula) for item in result)
@@ -327,27 +330,44 @@ class _WatchedLines:
         return clean
 
 
-_QuickLayout = tuple[bool, list[tuple[int, bool, Callable[[str], Any], dict[str, Any], bool]]]
 # A file's short cells repeat (enumerations, references, dates, currencies): their readings are
 # remembered, a bounded number per column and file. Lists are not: a row's list is its own.
 REMEMBERED_LENGTH = 200
 REMEMBERED_PER_COLUMN = 1_000
 
 
+@dataclass(frozen=True, slots=True)
+class _QuickLayout:
+    """How :func:`_quick_row` reads the rows of one file, column by column in schema order.
+
+    ``readings``: for each column, the cells whose typed value is known (an empty cell of a
+    column that is not required is ``None``; the readings of the columns that ``remembers``
+    grow as the file is read), so that most cells of a row are read in one pass of C code.
+    """
+
+    in_order: bool  # the file's cells are already in schema order
+    positions: list[int]  # each column's position in the file's rows
+    readings: list[dict[str, Any]]
+    readers: list[Callable[[str], Any]]
+    remembers: list[bool]
+    unknown: list[Any]  # _EXPLAIN for each column: what a cell without a reading gives
+
+
 def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:
-    """How :func:`_quick_row` reads a row of this file: whether its cells are already in schema
-    order, and each field's position, whether it is required, its quick reader, the readings it
-    remembers and whether it remembers any. ``None`` when the header lacks a column (every row
-    then needs the full check)."""
-    if any(position is None for position, _ in layout):
-        return None
+    """How :func:`_quick_row` reads a row of this file; ``None`` when the header lacks a column
+    (every row then needs the full check)."""
     positions = [position for position, _ in layout if position is not None]
-    in_order = positions == list(range(width))
-    return in_order, [
-        (position, spec.required, spec.quick_reader(), {}, _remembers(spec))
-        for position, spec in layout
-        if position is not None
-    ]
+    if len(positions) != len(layout):
+        return None
+    fields = [spec for _, spec in layout]
+    return _QuickLayout(
+        in_order=positions == list(range(width)),
+        positions=positions,
+        readings=[{} if spec.required else {"": None} for spec in fields],
+        readers=[spec.quick_reader() for spec in fields],
+        remembers=[_remembers(spec) for spec in fields],
+        unknown=[_EXPLAIN] * len(fields),
+    )
 
 
 def _remembers(spec: _Field) -> bool:
@@ -360,27 +380,23 @@ def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row |
     way; it reports nothing, so it cannot change what a report says."""
     if quick is None:
         return None
-    in_order, readers = quick
-    values: list[Any] = []
-    append = values.append
-    for position, required, read, remembered, remembers in readers:
-        value = cells[position]
+    row_cells = cells if quick.in_order else [cells[position] for position in quick.positions]
+    values = list(map(dict.get, quick.readings, row_cells, quick.unknown))
+    column = 0
+    for _ in range(values.count(_EXPLAIN)):  # cells without a reading: ids, quotes, new values
+        column = values.index(_EXPLAIN, column)
+        value = row_cells[column]
         if value == "":
-            if required:
-                return None
-            append(None)
-            continue
-        typed = remembered.get(value, _EXPLAIN)
+            return None  # a required cell is empty
+        typed = quick.readers[column](value)
         if typed is _EXPLAIN:
-            typed = read(value)
-            if typed is _EXPLAIN:
-                return None
-            if remembers and len(remembered) < REMEMBERED_PER_COLUMN:
-                remembered[value] = typed
-        append(typed)
+            return None
+        readings = quick.readings[column]
+        if quick.remembers[column] and len(readings) <= REMEMBERED_PER_COLUMN:
+            readings[value] = typed
+        values[column] = typed
     if not any(cells):
         return None  # a blank row is a problem of its own
-    row_cells = cells if in_order else [cells[reader[0]] for reader in readers]
     return Row(line, row_cells, values)
 
 

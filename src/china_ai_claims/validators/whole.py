@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from china_ai_claims.models import TimeResolvedFrom
 from china_ai_claims.relative_time import possible_dates
 from china_ai_claims.validators.files import Context
+from china_ai_claims.validators.records import RESOLVED_FROM_PUBLICATION
 from china_ai_claims.validators.tables import Row, Table
 
 # table -> (column naming the parent row in the same table, what the hierarchy is)
@@ -142,7 +142,7 @@ class WholeCheck:
                     second,
                     usable[second],
                 )
-        if usable.get("time_resolved_from") == TimeResolvedFrom.publication_date.value:
+        if usable.get("time_resolved_from") == RESOLVED_FROM_PUBLICATION:
             self._keep_resolved_time(table, row, usable)
         if table.name != "sources" and not row.unparsed:
             self._check_repeated(context, table, row, layout)

@@ -18,9 +18,10 @@ SQLite version.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
@@ -30,7 +31,7 @@ import zipfile
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from china_ai_claims._resources import dataset_dir, read_version
 from china_ai_claims.models import RECORD_TYPES, Record
@@ -83,7 +84,7 @@ def release_files(version: str) -> list[str]:
 
 
 def _json_text(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
 def _dump(document: Any) -> bytes:
@@ -236,83 +237,120 @@ def _write_json_release(
     target.write(b"\n}\n")
 
 
-class _NotFlat(Exception):
-    """A value that :func:`_flat_json` does not lay out; :func:`_nested` does."""
-
-
 # The layout of a record two levels down ({"table": [record, ...]}): its keys on lines indented
 # by six spaces, the items of a list by eight, the record closed at four.
 _KEY_LINE = "\n" + " " * 6
 _LIST_ITEM = "\n" + " " * 8
 _RECORD_END = "\n" + " " * 4 + "}"
+# The C encoder of the json module writes the values of a record in one call, separated by a
+# control character: no encoded value holds one raw (strings escape every character below
+# U+0020), so splitting on it gives back each value's text. Containers are the exception: their
+# items are separated the same way, and they start with "[" or "{" (texts with '"', numbers with
+# a digit or "-", the rest with a letter), which is how a value that is not flat is found.
+_SEPARATOR = "\x00"
+_CONTAINER_STARTS = ("[", "{")
+_RECORDS_PER_WRITE = 1000  # records joined into one write: fewer calls, little memory
 
 
-def _json_scalar(value: Any) -> str:
-    """A value as ``json.dumps`` writes it (``ensure_ascii=False``), for the types of a record."""
-    if isinstance(value, str):
-        return str(encode_basestring(value))
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return float.__repr__(value)
-    raise _NotFlat
+def _json_default(value: Any) -> str:
+    """A record's value that JSON has no type for, as its JSON form writes it: a date as ISO
+    8601 text (an enumeration is text already: its class derives from ``str``)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _json_value(value: Any) -> str:
-    if not isinstance(value, list):
-        return _json_scalar(value)
-    if not value:
-        return "[]"
-    items = f",{_LIST_ITEM}".join(_json_scalar(item) for item in value)
-    return f"[{_LIST_ITEM}{items}{_KEY_LINE}]"
+_flat_values = json.JSONEncoder(
+    ensure_ascii=False, check_circular=False, separators=(_SEPARATOR, ": "), default=_json_default
+).encode
 
 
-def _json_encoder(field: dict[str, Any]) -> Callable[[Any], str]:
-    """How a column's values are written: a required text column (dates are text in a record's
-    JSON form) straight by the C string encoder, any other through :func:`_json_value`."""
-    required = field.get("constraints", {}).get("required", False)
-    if required and field.get("type") in ("string", "date"):
-        return cast("Callable[[Any], str]", encode_basestring)
-    return _json_value
+def _flat(encoded: str) -> list[str] | None:
+    """The texts of the values in ``encoded``, an array that :data:`_flat_values` wrote, or
+    ``None`` if a value is an array or object (whose items the separator also separates)."""
+    if encoded[1:2] in _CONTAINER_STARTS or any(
+        f"{_SEPARATOR}{start}" in encoded for start in _CONTAINER_STARTS
+    ):
+        return None
+    return encoded[1:-1].split(_SEPARATOR)
+
+
+def _braces_kept(text: str) -> str:
+    """``text`` as a part of a ``str.format`` template that writes it as it is."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 class _JsonArray:
     """One table's array of the JSON release, written record by record to its own file: what
-    :func:`_nested` lays out two levels down for the list of records. The layout the JSON
-    module's ``indent`` gives (in pure Python, a tenth of a release's time) is done here once per
-    table for the keys; the values go through the C string encoder where a column always holds
-    text, and any value this does not lay out sends its record to :func:`_nested`."""
+    :func:`_nested` lays out two levels down for the list of records.
+
+    The layout the JSON module's ``indent`` gives is done in pure Python (a tenth of a release's
+    time when it lays out every record), so here a template per table holds the layout and the
+    keys in sorted order, and each record's values are encoded by the C encoder in one call
+    (:data:`_flat_values`), each list column's items in one more. A record holding a value that
+    is neither flat nor a list of flat values goes to :func:`_nested`."""
 
     def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
         self.path = target
-        self._columns = [
-            (field["name"], f"{_KEY_LINE}{_json_scalar(field['name'])}: ", _json_encoder(field))
-            for field in sorted(fields, key=lambda field: str(field["name"]))
+        self._names = [str(field["name"]) for field in fields]
+        self._lists = [n for n, field in enumerate(fields) if field.get("type") == "list"]
+        # Slots of the template: the values by position, then the lists laid out apart.
+        slot = {n: str(n) for n in range(len(fields))}
+        slot.update({n: str(len(fields) + k) for k, n in enumerate(self._lists)})
+        keys = [
+            _braces_kept(f"{_KEY_LINE}{encode_basestring(name)}: ") + f"{{{slot[n]}}}"
+            for n, name in sorted(enumerate(self._names), key=lambda item: item[1])
         ]
+        self._template = "{{" + ",".join(keys) + _braces_kept(_RECORD_END)
         self._handle: IO[str] = target.open("w", encoding="utf-8", newline="")
+        self._pending: list[str] = []
         self._empty = True
 
-    def add(self, row: dict[str, Any]) -> None:
-        self._handle.write(f"{'[' if self._empty else ','}\n    {self._record(row)}")
+    def add(self, values: tuple[Any, ...]) -> None:
+        """Take one record's values, in the order of the table's fields."""
+        self._pending.append(f"{'[' if self._empty else ','}\n    {self._record(values)}")
         self._empty = False
+        if len(self._pending) >= _RECORDS_PER_WRITE:
+            self._write()
 
-    def _record(self, row: dict[str, Any]) -> str:
-        if len(row) == len(self._columns):
-            try:
-                items = ",".join([key + encode(row[name]) for name, key, encode in self._columns])
-                return f"{{{items}{_RECORD_END}"
-            except (_NotFlat, KeyError, TypeError):
-                pass  # encode_basestring raises TypeError for a value that is not text
-        return _nested(row, 2)  # anything else as the encoder lays it out
+    def _record(self, values: tuple[Any, ...]) -> str:
+        lists = []
+        if self._lists:
+            scalars = list(values)
+            for position in self._lists:
+                laid_out = self._list(scalars[position])
+                if laid_out is None:
+                    return self._nested(values)
+                lists.append(laid_out)
+                scalars[position] = None
+            values = tuple(scalars)
+        texts = _flat(_flat_values(values))
+        if texts is None or len(texts) != len(self._names):
+            return self._nested(values)
+        return self._template.format(*texts, *lists)
+
+    @staticmethod
+    def _list(value: Any) -> str | None:
+        """A list column's value laid out, or ``None`` if :func:`_nested` must lay it out."""
+        if not isinstance(value, list):
+            return None
+        if not value:
+            return "[]"
+        items = _flat(_flat_values(value))
+        if items is None:
+            return None
+        return f"[{_LIST_ITEM}{f',{_LIST_ITEM}'.join(items)}{_KEY_LINE}]"
+
+    def _nested(self, values: tuple[Any, ...]) -> str:
+        return _nested(dict(zip(self._names, values, strict=True)), 2)
+
+    def _write(self) -> None:
+        self._handle.write("".join(self._pending))
+        self._pending = []
 
     def close(self) -> None:
         if not self._handle.closed:
+            self._write()
             self._handle.write("[]" if self._empty else "\n  ]")
             self._handle.close()
 
@@ -333,26 +371,22 @@ def _sqlite_column(field: dict[str, Any], table: str) -> str:
     return " ".join(parts)
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+# How a record's value becomes what the SQLite release stores, for the column types that need it
+# (sqlite3 stores True and False as 1 and 0, and an enumeration, a ``str``, as its text): a list
+# as JSON text, a date as ISO 8601 text.
+_SQLITE_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
+    "list": json.JSONEncoder(ensure_ascii=False).encode,
+    "date": datetime.date.isoformat,
+}
 
 
+@dataclasses.dataclass
 class _Filled:
-    """How many rows a table has and how many of them fill each column, counted as they pass."""
+    """How many rows a table has and how many of them fill each column (the Parquet writer
+    counts them as it writes the columns)."""
 
-    def __init__(self) -> None:
-        self.rows = 0
-        self.columns: dict[str, int] = {}
-
-    def count(self, row: dict[str, Any]) -> None:
-        self.rows += 1
-        for name, value in row.items():
-            if value is not None:
-                self.columns[name] = self.columns.get(name, 0) + 1
+    rows: int = 0
+    columns: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _create_table(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
@@ -390,25 +424,31 @@ class _Database:
         self._insert = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
-        self._row = row_of([])
-        self._lists: list[int] = []
-        self._rows: list[list[Any]] = []
+        self._conversions: list[tuple[int, Callable[[Any], Any]]] = []
+        self._rows: list[tuple[Any, ...] | list[Any]] = []
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
         _create_table(self._connection, table, schema)
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
-        self._row = row_of(self._names)
-        # Only lists need converting (to JSON text): sqlite3 stores True and False as 1 and 0.
-        self._lists = [n for n, field in enumerate(schema["fields"]) if field["type"] == "list"]
+        self._conversions = [
+            (n, _SQLITE_CONVERSIONS[field["type"]])
+            for n, field in enumerate(schema["fields"])
+            if field["type"] in _SQLITE_CONVERSIONS
+        ]
         marks = ", ".join("?" for _ in self._names)
         self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
 
-    def add(self, row: dict[str, Any]) -> None:
-        values = list(self._row(row))
-        for position in self._lists:
-            values[position] = _sqlite_value(values[position])
-        self._rows.append(values)
+    def add(self, values: tuple[Any, ...]) -> None:
+        """Take one record's values, in the order of the table's fields."""
+        if self._conversions:
+            stored = list(values)
+            for position, convert in self._conversions:
+                if stored[position] is not None:
+                    stored[position] = convert(stored[position])
+            self._rows.append(stored)
+        else:
+            self._rows.append(values)
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
 
@@ -460,7 +500,7 @@ class _ReleaseSink:
         self.database = _Database(staging / "release.sqlite.building")
         self._json: _JsonArray | None = None
         self._parquet: TableWriter | None = None
-        self._filled = _Filled()
+        self._values = row_of([])
 
     def start(self, table: str) -> None:
         from china_ai_claims.parquet_release import TableWriter
@@ -473,7 +513,9 @@ class _ReleaseSink:
         self.json_arrays[table] = self._json.path
         self.parquet_files[table] = self._staging / f"{table}.parquet-part"
         self._parquet = TableWriter(resource, self.parquet_files[table])
-        self._filled = self.filled[table]
+        # A record's values in the order of the table's fields, taken once and shared by the
+        # three writers (from the record's own values: its JSON form would cost a conversion).
+        self._values = row_of([field["name"] for field in fields])
         try:
             self.database.start(table, resource["schema"])
         except _WRITE_ERRORS as error:
@@ -482,12 +524,11 @@ class _ReleaseSink:
     def add(self, record: Record) -> None:
         if self._json is None or self._parquet is None:
             return  # stopped, or a record outside a table
-        row = record.model_dump(mode="json")
         try:
-            self._json.add(row)
-            self._filled.count(row)
-            self.database.add(row)
-            self._parquet.add(vars(record))
+            values = self._values(vars(record))
+            self._json.add(values)
+            self.database.add(values)
+            self._parquet.add(values)
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -501,6 +542,7 @@ class _ReleaseSink:
         except _WRITE_ERRORS as error:
             self._stop(error)
             return
+        self.filled[table] = _Filled(self._parquet.rows, self._parquet.filled())
         self.finished.append(table)
         self._json = self._parquet = None
 

@@ -22,6 +22,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import operator
 import os
 import re
 import shutil
@@ -268,16 +269,21 @@ _flat_values = json.JSONEncoder(
 def _flat(encoded: str) -> list[str] | None:
     """The texts of the values in ``encoded``, an array that :data:`_flat_values` wrote, or
     ``None`` if a value is an array or object (whose items the separator also separates)."""
-    if encoded[1:2] in _CONTAINER_STARTS or any(
-        f"{_SEPARATOR}{start}" in encoded for start in _CONTAINER_STARTS
+    if (
+        encoded[1:2] in _CONTAINER_STARTS
+        or f"{_SEPARATOR}[" in encoded
+        or f"{_SEPARATOR}{{" in encoded
     ):
         return None
     return encoded[1:-1].split(_SEPARATOR)
 
 
-def _braces_kept(text: str) -> str:
-    """``text`` as a part of a ``str.format`` template that writes it as it is."""
-    return text.replace("{", "{{").replace("}", "}}")
+def _in_order(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
+    for two positions or more)."""
+    if len(positions) < 2:
+        return lambda items: tuple(items[n] for n in positions)
+    return operator.itemgetter(*positions)
 
 
 class _JsonArray:
@@ -285,8 +291,8 @@ class _JsonArray:
     :func:`_nested` lays out two levels down for the list of records.
 
     The layout the JSON module's ``indent`` gives is done in pure Python (a tenth of a release's
-    time when it lays out every record), so here a template per table holds the layout and the
-    keys in sorted order, and each record's values are encoded by the C encoder in one call
+    time when it lays out every record), so here a ``%`` template per table holds the layout and
+    the keys in sorted order, and each record's values are encoded by the C encoder in one call
     (:data:`_flat_values`), each list column's items in one more. A record holding a value that
     is neither flat nor a list of flat values goes to :func:`_nested`."""
 
@@ -294,14 +300,16 @@ class _JsonArray:
         self.path = target
         self._names = [str(field["name"]) for field in fields]
         self._lists = [n for n, field in enumerate(fields) if field.get("type") == "list"]
-        # Slots of the template: the values by position, then the lists laid out apart.
-        slot = {n: str(n) for n in range(len(fields))}
-        slot.update({n: str(len(fields) + k) for k, n in enumerate(self._lists)})
+        # The texts a record gives: each value's, by the field's position (a list's as null),
+        # then each list laid out apart; the template takes them in the order of the keys.
+        text_of = {n: n for n in range(len(fields))}
+        text_of.update({n: len(fields) + k for k, n in enumerate(self._lists)})
+        by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
+        self._in_key_order = _in_order([text_of[n] for n in by_key])
         keys = [
-            _braces_kept(f"{_KEY_LINE}{encode_basestring(name)}: ") + f"{{{slot[n]}}}"
-            for n, name in sorted(enumerate(self._names), key=lambda item: item[1])
+            f"{_KEY_LINE}{encode_basestring(self._names[n])}: ".replace("%", "%%") for n in by_key
         ]
-        self._template = "{{" + ",".join(keys) + _braces_kept(_RECORD_END)
+        self._template = "{" + ",".join(f"{key}%s" for key in keys) + _RECORD_END
         self._handle: IO[str] = target.open("w", encoding="utf-8", newline="")
         self._pending: list[str] = []
         self._empty = True
@@ -314,6 +322,7 @@ class _JsonArray:
             self._write()
 
     def _record(self, values: tuple[Any, ...]) -> str:
+        flat = values
         lists = []
         if self._lists:
             scalars = list(values)
@@ -323,11 +332,11 @@ class _JsonArray:
                     return self._nested(values)
                 lists.append(laid_out)
                 scalars[position] = None
-            values = tuple(scalars)
-        texts = _flat(_flat_values(values))
+            flat = tuple(scalars)
+        texts = _flat(_flat_values(flat))
         if texts is None or len(texts) != len(self._names):
             return self._nested(values)
-        return self._template.format(*texts, *lists)
+        return self._template % self._in_key_order(texts + lists)
 
     @staticmethod
     def _list(value: Any) -> str | None:

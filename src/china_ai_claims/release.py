@@ -191,8 +191,11 @@ def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
     return dataset_card(descriptor, release_readme(version), languages).encode()
 
 
-def _croissant(staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]) -> None:
-    """Write the Croissant file describing every other file of the release in ``staging``."""
+def _croissant(
+    staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]
+) -> dict[str, str]:
+    """Write the Croissant file describing every other file of the release in ``staging``; give
+    the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too)."""
     from china_ai_claims.croissant import croissant, croissant_file
     from china_ai_claims.parquet_release import parquet_file
 
@@ -202,6 +205,7 @@ def _croissant(staging: Path, data_dir: Path, version: str, descriptor: dict[str
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
+    return hashes
 
 
 def _licence(data_dir: Path) -> bytes:
@@ -730,8 +734,9 @@ def datasette_metadata(
     }
 
 
-def _sums(folder: Path, names: list[str]) -> bytes:
-    lines = [f"{_file_sha256(folder / name)}  {name}\n" for name in names]
+def _sums(folder: Path, names: list[str], hashes: dict[str, str]) -> bytes:
+    """``SHA256SUMS`` of the files ``names`` in ``folder``, reading only those not in ``hashes``."""
+    lines = [f"{hashes.get(name) or _file_sha256(folder / name)}  {name}\n" for name in names]
     return "".join(lines).encode()
 
 
@@ -793,9 +798,9 @@ def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) 
     )
     for table, written in sink.parquet_files.items():
         os.replace(written, staging / parquet_file(stem, table))
-    _croissant(staging, source, version, descriptor)
+    hashes = _croissant(staging, source, version, descriptor)
     names = release_files(version)
-    (staging / SUMS_FILE).write_bytes(_sums(staging, names))
+    (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
     finished = []
     for name in [*names, SUMS_FILE]:
         os.replace(staging / name, out / name)

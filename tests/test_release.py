@@ -182,6 +182,8 @@ AWKWARD_VALUES = [
     ("enumeration", _Spelled.apart),  # a str: its JSON form is its value, not its name
     ("list with an object", ["a", {"b": "c"}]),
     ("opening bracket", "[{"),
+    ("text like the layout", '"],\n        ["\x00[{'),  # what the writer splits on, as text
+    ("list of texts like the layout", ['a"],\n        ["b', "\x00[", "]"]),
 ]
 
 

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import datetime
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -29,7 +30,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -282,7 +283,22 @@ def _flat(encoded: str) -> list[str] | None:
     return encoded[1:-1].split(_SEPARATOR)
 
 
-def _in_order(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+_list_items = json.JSONEncoder(ensure_ascii=False, separators=(f",{_LIST_ITEM}", ": ")).encode
+
+
+def _laid_out_lists(lists: list[Any]) -> list[str] | None:
+    """Each of ``lists`` laid out as a record's list is, all encoded in one call; or ``None``
+    unless each is a list of texts. (A text holds no raw line break, so ``"],\\n        ["``
+    is found only between two of the lists.)"""
+    if not set(map(type, lists)) <= {list}:
+        return None
+    if not set(map(type, itertools.chain.from_iterable(lists))) <= {str}:
+        return None
+    items = _list_items(lists)[2:-2].split(f"],{_LIST_ITEM}[")
+    return [f"[{_LIST_ITEM}{part}{_KEY_LINE}]" if part else "[]" for part in items]
+
+
+def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
     for two positions or more)."""
     if len(positions) < 2:
@@ -296,9 +312,12 @@ class _JsonArray:
 
     The layout the JSON module's ``indent`` gives is done in pure Python (a tenth of a release's
     time when it lays out every record), so here a ``%`` template per table holds the layout and
-    the keys in sorted order, and each record's values are encoded by the C encoder in one call
-    (:data:`_flat_values`), each list column's items in one more. A record holding a value that
-    is neither flat nor a list of flat values goes to :func:`_nested`."""
+    the keys in sorted order. Records are written :data:`_RECORDS_PER_WRITE` at a time: in a
+    table without lists, all their values are encoded by the C encoder in one call
+    (:data:`_flat_values`) and laid out by one template, with no Python step per record or value.
+    Otherwise (a table with lists, or a batch holding a value that is not flat) each record is
+    laid out apart: its values in one call, each list column's items in one more; a record
+    holding a value that is neither flat nor a list of flat values goes to :func:`_nested`."""
 
     def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
         self.path = target
@@ -314,16 +333,49 @@ class _JsonArray:
             f"{_KEY_LINE}{encode_basestring(self._names[n])}: ".replace("%", "%%") for n in by_key
         ]
         self._template = "{" + ",".join(f"{key}%s" for key in keys) + _RECORD_END
+        # For a batch: the values of the keys in order, lists apart, and where each key's texts
+        # come from (a list, or a value; its place among those).
+        scalars = [n for n in by_key if n not in self._lists]
+        lists = [n for n in by_key if n in self._lists]
+        self._scalars_in_key_order = _in_order(scalars)
+        self._lists_in_key_order = _in_order(lists)
+        self._slots = [(n in lists, (lists if n in lists else scalars).index(n)) for n in by_key]
+        self._batch_templates: dict[int, str] = {}
         self._handle: IO[str] = target.open("w", encoding="utf-8", newline="")
-        self._pending: list[str] = []
+        self._pending: list[tuple[Any, ...]] = []
         self._empty = True
 
     def add(self, values: tuple[Any, ...]) -> None:
         """Take one record's values, in the order of the table's fields."""
-        self._pending.append(f"{'[' if self._empty else ','}\n    {self._record(values)}")
-        self._empty = False
+        self._pending.append(values)
         if len(self._pending) >= _RECORDS_PER_WRITE:
             self._write()
+
+    def _batch(self, records: list[tuple[Any, ...]]) -> str | None:
+        """``records`` laid out, each after ``",\\n    "``: their values in one encoding, their
+        lists in one more, then one template; or ``None`` if a value is not flat or a list holds
+        anything but texts."""
+        values = list(itertools.chain.from_iterable(map(self._scalars_in_key_order, records)))
+        texts = _flat(_flat_values(values)) if values else []
+        if texts is None or len(texts) != len(values):
+            return None
+        lists = list(itertools.chain.from_iterable(map(self._lists_in_key_order, records)))
+        laid_out = _laid_out_lists(lists) if lists else []
+        if laid_out is None:
+            return None
+        if lists:  # each key's texts into its place in every record: a slice per key
+            width, per_record = len(self._slots), len(values) // len(records)
+            texts, scalar_texts = [""] * (width * len(records)), texts
+            for place, (is_list, index) in enumerate(self._slots):
+                if is_list:
+                    texts[place::width] = laid_out[index :: len(lists) // len(records)]
+                else:
+                    texts[place::width] = scalar_texts[index::per_record]
+        template = self._batch_templates.get(len(records))
+        if template is None:
+            template = f",\n    {self._template}" * len(records)
+            self._batch_templates[len(records)] = template
+        return template % tuple(texts)
 
     def _record(self, values: tuple[Any, ...]) -> str:
         flat = values
@@ -358,8 +410,16 @@ class _JsonArray:
         return _nested(dict(zip(self._names, values, strict=True)), 2)
 
     def _write(self) -> None:
-        self._handle.write("".join(self._pending))
-        self._pending = []
+        records, self._pending = self._pending, []
+        if not records:
+            return
+        laid_out = self._batch(records)
+        if laid_out is None:
+            laid_out = "".join([f",\n    {self._record(values)}" for values in records])
+        if self._empty:  # the array opens where the first record's comma would be
+            laid_out = f"[{laid_out[1:]}"
+            self._empty = False
+        self._handle.write(laid_out)
 
     def close(self) -> None:
         if not self._handle.closed:

@@ -507,7 +507,7 @@ class _Database:
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
         self._conversions: list[tuple[int, Callable[[Any], Any]]] = []
-        self._rows: list[tuple[Any, ...] | list[Any]] = []
+        self._rows: list[tuple[Any, ...]] = []
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
         _create_table(self._connection, table, schema)
@@ -523,14 +523,7 @@ class _Database:
 
     def add(self, values: tuple[Any, ...]) -> None:
         """Take one record's values, in the order of the table's fields."""
-        if self._conversions:
-            stored = list(values)
-            for position, convert in self._conversions:
-                if stored[position] is not None:
-                    stored[position] = convert(stored[position])
-            self._rows.append(stored)
-        else:
-            self._rows.append(values)
+        self._rows.append(values)
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
 
@@ -540,8 +533,13 @@ class _Database:
         _full_text_index(self._connection, table, self._names)
 
     def _flush(self) -> None:
-        self._connection.executemany(self._insert, self._rows)
-        self._rows = []
+        rows, self._rows = self._rows, []
+        if self._conversions and rows:  # column by column: a few steps per batch, not per row
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            for position, convert in self._conversions:
+                columns[position] = [None if v is None else convert(v) for v in columns[position]]
+            rows = list(zip(*columns, strict=True))
+        self._connection.executemany(self._insert, rows)
 
     def write(self, target: Path) -> None:
         self._connection.execute("COMMIT")

@@ -310,17 +310,18 @@ def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]
 
 
 class _JsonArray:
-    """One table's array of the JSON release, written record by record to its own file: what
+    """One table's array of the JSON release, written to its own file as the records come: what
     :func:`_nested` lays out two levels down for the list of records.
 
     The layout the JSON module's ``indent`` gives is done in pure Python (a tenth of a release's
     time when it lays out every record), so here a ``%`` template per table holds the layout and
-    the keys in sorted order. Records are written :data:`_RECORDS_PER_WRITE` at a time: in a
-    table without lists, all their values are encoded by the C encoder in one call
-    (:data:`_flat_values`) and laid out by one template, with no Python step per record or value.
-    Otherwise (a table with lists, or a batch holding a value that is not flat) each record is
-    laid out apart: its values in one call, each list column's items in one more; a record
-    holding a value that is neither flat nor a list of flat values goes to :func:`_nested`."""
+    the keys in sorted order. Records are written :data:`_RECORDS_PER_WRITE` at a time: all their
+    values are encoded by the C encoder in one call (:data:`_flat_values`), all their lists in one
+    more (:func:`_laid_out_lists`), and one template lays them out, with no Python step per
+    record or value. A batch holding a value that is not flat, or a list of anything but texts,
+    is laid out record by record: each record's values in one call, each list's items in one
+    more; a record holding a value that is neither flat nor a list of flat values goes to
+    :func:`_nested`."""
 
     def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
         self.path = target

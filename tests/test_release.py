@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import hashlib
 import http.server
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +154,10 @@ def test_the_json_release_is_the_documented_document_laid_out_by_the_json_module
     assert written == laid_out.encode()
 
 
+class _Spelled(str, Enum):
+    apart = "spelled apart"
+
+
 # Values a record may hold, and some it may not (the JSON module lays those out instead).
 AWKWARD_VALUES = [
     ("escapes", 'a "quote", a \\ backslash, a tab\t, a newline\n, \x00, \x1f and \x7f'),
@@ -172,6 +178,12 @@ AWKWARD_VALUES = [
     ("not a number", float("nan")),
     ("list of numbers", [1, 2.5]),
     ("list of lists", [["a"], []]),
+    ("date", dt.date(2025, 1, 27)),  # a record holds a date; its JSON form is ISO 8601 text
+    ("enumeration", _Spelled.apart),  # a str: its JSON form is its value, not its name
+    ("list with an object", ["a", {"b": "c"}]),
+    ("opening bracket", "[{"),
+    ("text like the layout", '"],\n        ["\x00[{'),  # what the writer splits on, as text
+    ("list of texts like the layout", ['a"],\n        ["b', "\x00[", "]"]),
 ]
 
 
@@ -196,9 +208,9 @@ def test_each_table_s_array_is_laid_out_as_the_json_module_lays_it_out(
     fields = [{"name": "c"}, {"name": "b", **DECLARED[declared]}, {"name": "a"}]
     array = _JsonArray(tmp_path / "array", fields)
     for row in rows:
-        array.add(row)
+        array.add(tuple(row[field["name"]] for field in fields))
     array.close()
-    document = json.dumps({"t": rows}, indent=2, ensure_ascii=False, sort_keys=True)
+    document = json.dumps({"t": rows}, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     assert document.startswith('{\n  "t": ')
     assert document.endswith("\n}")
     expected = document[len('{\n  "t": ') : -len("\n}")]
@@ -241,6 +253,8 @@ def test_sqlite_opens_with_keys_indexes_and_the_csv_row_counts(release_dir: Path
     connection = sqlite3.connect(release_dir / SQLITE)
     try:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        # The build checks neither CHECK constraints nor keys row by row: the rows obey them.
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         for table in cac.tables():
             count = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
             assert count == _csv_rows(archive.read(f"{table}.csv")), table
@@ -486,8 +500,15 @@ def test_diff_of_a_missing_file_is_a_usage_error(tmp_path: Path, packaged_datase
 
 
 def _minimal_row(schema: dict[str, Any], **values: Any) -> dict[str, Any]:
-    """A record of ``schema`` with a plain value in every required column, then ``values``."""
-    plain = {"string": "x", "date": "2025-01-01", "integer": 1, "number": 1.0, "boolean": True}
+    """A record's values for ``schema`` (as a record holds them): a plain value in every required
+    column, then ``values``."""
+    plain = {
+        "string": "x",
+        "date": dt.date(2025, 1, 1),
+        "integer": 1,
+        "number": 1.0,
+        "boolean": True,
+    }
     row: dict[str, Any] = {}
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
@@ -495,6 +516,11 @@ def _minimal_row(schema: dict[str, Any], **values: Any) -> dict[str, Any]:
         value = constraints["enum"][0] if "enum" in constraints else plain.get(field["type"])
         row[field["name"]] = [] if field["type"] == "list" else value if required else None
     return row | values
+
+
+def _in_order(schema: dict[str, Any], row: dict[str, Any]) -> tuple[Any, ...]:
+    """A row's values in the order of the table's fields, as the release's writers take them."""
+    return tuple(row[field["name"]] for field in schema["fields"])
 
 
 def test_a_row_may_come_before_the_row_its_own_table_links_it_to(tmp_path: Path) -> None:
@@ -514,11 +540,11 @@ def test_a_row_may_come_before_the_row_its_own_table_links_it_to(tmp_path: Path)
         database = _Database(tmp_path / f"{name}.building")
         try:
             database.start("sources", sources)
-            database.add(source)
+            database.add(_in_order(sources, source))
             database.finish("sources")
             database.start("organizations", organizations)
             for row in rows:
-                database.add(row)
+                database.add(_in_order(organizations, row))
             database.finish("organizations")
             database.write(tmp_path / name)
         finally:

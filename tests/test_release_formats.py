@@ -12,6 +12,7 @@ import json
 import shutil
 import sqlite3
 import zipfile
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,15 @@ def test_a_table_longer_than_a_row_group_is_several_that_read_back_as_its_csv(
 # Columns as a record may hold them, each with its Table Schema field: the Parquet writer builds
 # their Arrow arrays from buffers, and they must be what pyarrow.array makes of the same values.
 ENUM = {"type": "string", "constraints": {"enum": ["x", "y", "z"]}}
+
+
+class _Letter(str, Enum):
+    """As records hold an enumeration: members whose names are not their values."""
+
+    ex = "x"
+    why = "y"
+
+
 COLUMNS = [
     ("text", {"type": "string"}, ["a", None, "", "中文 and 😀", "a\x00b"]),
     ("integer", {"type": "integer"}, [1, None, -(2**63), 2**63 - 1, 0]),
@@ -125,6 +135,7 @@ COLUMNS = [
     ("date", {"type": "date"}, [dt.date(1970, 1, 1), None, dt.date(2025, 1, 27), dt.date(1, 1, 1)]),
     ("list", {"type": "list"}, [[], ["a", "b"], None, [""], ["中"]]),
     ("enumeration", ENUM, ["y", None, "x", "y"]),
+    ("enumeration members", ENUM, [_Letter.why, None, _Letter.ex, "y", _Letter.why]),
     ("only nulls", {"type": "integer"}, [None, None]),
     ("no rows", {"type": "string"}, []),
     ("no rows of lists", {"type": "list"}, []),

@@ -100,13 +100,6 @@ def arrow_schema(resource: dict[str, Any]) -> pa.Schema:
     return pa.schema(fields, metadata=metadata)
 
 
-def _as_stored(value: Any) -> Any:
-    """A record's value as the Parquet file holds it: an enumeration by its value (a text of
-    the schema's ``enum``), anything else as it is (int, float, bool, date, text, list of texts,
-    ``None``)."""
-    return value.value if isinstance(value, Enum) else value
-
-
 def row_of(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A function giving the values of ``names``, in that order, from a mapping (in one call of
     C code for two names or more)."""
@@ -117,23 +110,29 @@ def row_of(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
 
 class TableWriter:
     """Writes one table's Parquet file at ``target`` from the table's records, given one at a
-    time as their values by column name (``add``), :data:`ROW_GROUP_SIZE` rows to a row group;
-    ``close`` writes the last rows (an empty table still gets its file) and closes the file."""
+    time as their values in the order of the table's fields (``add``), :data:`ROW_GROUP_SIZE`
+    rows to a row group; ``close`` writes the last rows (an empty table still gets its file) and
+    closes the file. It counts the rows it wrote and, per column, the cells they fill."""
 
     def __init__(self, resource: dict[str, Any], target: Path) -> None:
         self._resource = resource
         self._fields: list[dict[str, Any]] = resource["schema"]["fields"]
-        self._row = row_of([field["name"] for field in self._fields])
         self._target = target
         self._rows: list[tuple[Any, ...]] = []
         self._writer: Any = None
         self._schema: Any = None
+        self.rows = 0
+        self._filled = [0] * len(self._fields)
 
-    def add(self, values: dict[str, Any]) -> None:
-        """Take one record's values (its fields by name, as the record holds them)."""
-        self._rows.append(self._row(values))
+    def add(self, values: tuple[Any, ...]) -> None:
+        """Take one record's values (as the record holds them, in the order of the fields)."""
+        self._rows.append(values)
         if len(self._rows) >= ROW_GROUP_SIZE:
             self._write()
+
+    def filled(self) -> dict[str, int]:
+        """How many of the rows written fill each column (a list, even empty, fills its cell)."""
+        return {field["name"]: n for field, n in zip(self._fields, self._filled, strict=True)}
 
     def close(self) -> None:
         if self._writer is None or self._rows:
@@ -161,10 +160,12 @@ class TableWriter:
                 memory_pool=_memory(pa),
             )
         columns = zip(*self._rows, strict=True) if self._rows else ((),) * len(self._fields)
-        arrays = [
-            _array(pa, [_as_stored(value) for value in values], field)
-            for values, field in zip(columns, self._fields, strict=True)
-        ]
+        arrays = []
+        for number, (values, field) in enumerate(zip(columns, self._fields, strict=True)):
+            column = list(values)
+            self._filled[number] += len(column) - column.count(None)
+            arrays.append(_array(pa, column, field))
+        self.rows += len(self._rows)
         self._writer.write_table(
             pa.Table.from_arrays(arrays, schema=self._schema),
             row_group_size=max(len(self._rows), 1),
@@ -179,13 +180,13 @@ _EPOCH = datetime.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-0
 
 
 def _array(pa: Any, values: list[Any], field: dict[str, Any]) -> pa.Array:
-    """The Arrow array of one column's ``values`` (as :func:`_as_stored` gives them; ``None`` is
-    null), typed as the field says: the array ``pyarrow.array(values, type)`` would give."""
+    """The Arrow array of one column's ``values`` (as a record holds them, an enumeration as its
+    member or its text; ``None`` is null), typed as the field says: the array
+    ``pyarrow.array(values, type)`` would give."""
     validity, nulls = _validity(pa, values)
     enum = field.get("constraints", {}).get("enum")
     if enum is not None:
-        positions = {value: index for index, value in enumerate(enum)}
-        codes = [0 if v is None else positions[v] for v in values]
+        codes = list(map(_Codes(enum).__getitem__, values))
         indices = _numbers(pa, pa.int32(), "i", codes, validity, nulls)
         return pa.DictionaryArray.from_arrays(indices, _strings(pa, enum), memory_pool=_memory(pa))
     kind = field["type"]
@@ -211,6 +212,23 @@ def _array(pa: Any, values: list[Any], field: dict[str, Any]) -> pa.Array:
         floats = [0.0 if v is None else v for v in values]
         return _numbers(pa, pa.float64(), "d", floats, validity, nulls)
     raise ValueError(f"no Arrow array for a {kind} field")
+
+
+class _Codes(dict[Any, int]):
+    """The position of each allowed value of an enumeration (a null's is 0, under the validity
+    bitmap), looked up by its text or by its member. A member of a ``str`` enumeration equals its
+    text but hashes as its name, so its first lookup finds it by its ``value`` and keeps it:
+    later ones are one dictionary lookup, without the ``value`` property's cost."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__({value: index for index, value in enumerate(allowed)})
+        self[None] = 0
+
+    def __missing__(self, member: Any) -> int:
+        if not isinstance(member, Enum):
+            raise KeyError(member)
+        self[member] = code = self[member.value]
+        return code
 
 
 def _bits(pa: Any, flags: Any) -> Any:

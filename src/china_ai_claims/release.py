@@ -18,19 +18,22 @@ SQLite version.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import hashlib
+import itertools
 import json
-import math
+import operator
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from china_ai_claims._resources import dataset_dir, read_version
 from china_ai_claims.models import RECORD_TYPES, Record
@@ -83,7 +86,7 @@ def release_files(version: str) -> list[str]:
 
 
 def _json_text(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
 def _dump(document: Any) -> bytes:
@@ -189,8 +192,11 @@ def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
     return dataset_card(descriptor, release_readme(version), languages).encode()
 
 
-def _croissant(staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]) -> None:
-    """Write the Croissant file describing every other file of the release in ``staging``."""
+def _croissant(
+    staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]
+) -> dict[str, str]:
+    """Write the Croissant file describing every other file of the release in ``staging``; give
+    the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too)."""
     from china_ai_claims.croissant import croissant, croissant_file
     from china_ai_claims.parquet_release import parquet_file
 
@@ -200,6 +206,7 @@ def _croissant(staging: Path, data_dir: Path, version: str, descriptor: dict[str
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
+    return hashes
 
 
 def _licence(data_dir: Path) -> bytes:
@@ -236,83 +243,191 @@ def _write_json_release(
     target.write(b"\n}\n")
 
 
-class _NotFlat(Exception):
-    """A value that :func:`_flat_json` does not lay out; :func:`_nested` does."""
-
-
 # The layout of a record two levels down ({"table": [record, ...]}): its keys on lines indented
 # by six spaces, the items of a list by eight, the record closed at four.
 _KEY_LINE = "\n" + " " * 6
 _LIST_ITEM = "\n" + " " * 8
 _RECORD_END = "\n" + " " * 4 + "}"
+# The C encoder of the json module writes the values of a record in one call, separated by a
+# control character: no encoded value holds one raw (strings escape every character below
+# U+0020), so splitting on it gives back each value's text. Containers are the exception: their
+# items are separated the same way, and they start with "[" or "{" (texts with '"', numbers with
+# a digit or "-", the rest with a letter), which is how a value that is not flat is found.
+_SEPARATOR = "\x00"
+_CONTAINER_STARTS = ("[", "{")
+# Records laid out and written together: the steps of a batch are shared by its records, and
+# the text waiting to be written stays a few hundred KiB (a thousand records cost a release of
+# a hundred times the data 3 MiB more at its peak, and were no faster).
+_RECORDS_PER_WRITE = 128
 
 
-def _json_scalar(value: Any) -> str:
-    """A value as ``json.dumps`` writes it (``ensure_ascii=False``), for the types of a record."""
-    if isinstance(value, str):
-        return str(encode_basestring(value))
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return float.__repr__(value)
-    raise _NotFlat
+def _json_default(value: Any) -> str:
+    """A record's value that JSON has no type for, as its JSON form writes it: a date as ISO
+    8601 text (an enumeration is text already: its class derives from ``str``)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _json_value(value: Any) -> str:
-    if not isinstance(value, list):
-        return _json_scalar(value)
-    if not value:
-        return "[]"
-    items = f",{_LIST_ITEM}".join(_json_scalar(item) for item in value)
-    return f"[{_LIST_ITEM}{items}{_KEY_LINE}]"
+_flat_values = json.JSONEncoder(
+    ensure_ascii=False, check_circular=False, separators=(_SEPARATOR, ": "), default=_json_default
+).encode
 
 
-def _json_encoder(field: dict[str, Any]) -> Callable[[Any], str]:
-    """How a column's values are written: a required text column (dates are text in a record's
-    JSON form) straight by the C string encoder, any other through :func:`_json_value`."""
-    required = field.get("constraints", {}).get("required", False)
-    if required and field.get("type") in ("string", "date"):
-        return cast("Callable[[Any], str]", encode_basestring)
-    return _json_value
+def _flat(encoded: str) -> list[str] | None:
+    """The texts of the values in ``encoded``, an array that :data:`_flat_values` wrote, or
+    ``None`` if a value is an array or object (whose items the separator also separates)."""
+    if (
+        encoded[1:2] in _CONTAINER_STARTS
+        or f"{_SEPARATOR}[" in encoded
+        or f"{_SEPARATOR}{{" in encoded
+    ):
+        return None
+    return encoded[1:-1].split(_SEPARATOR)
+
+
+_list_items = json.JSONEncoder(ensure_ascii=False, separators=(f",{_LIST_ITEM}", ": ")).encode
+
+
+def _laid_out_lists(lists: list[Any]) -> list[str] | None:
+    """Each of ``lists`` laid out as a record's list is, all encoded in one call; or ``None``
+    unless each is a list of texts. (A text holds no raw line break, so ``"],\\n        ["``
+    is found only between two of the lists.)"""
+    if not set(map(type, lists)) <= {list}:
+        return None
+    if not set(map(type, itertools.chain.from_iterable(lists))) <= {str}:
+        return None
+    items = _list_items(lists)[2:-2].split(f"],{_LIST_ITEM}[")
+    return [f"[{_LIST_ITEM}{part}{_KEY_LINE}]" if part else "[]" for part in items]
+
+
+def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
+    for two positions or more)."""
+    if len(positions) < 2:
+        return lambda items: tuple(items[n] for n in positions)
+    return operator.itemgetter(*positions)
 
 
 class _JsonArray:
-    """One table's array of the JSON release, written record by record to its own file: what
-    :func:`_nested` lays out two levels down for the list of records. The layout the JSON
-    module's ``indent`` gives (in pure Python, a tenth of a release's time) is done here once per
-    table for the keys; the values go through the C string encoder where a column always holds
-    text, and any value this does not lay out sends its record to :func:`_nested`."""
+    """One table's array of the JSON release, written to its own file as the records come: what
+    :func:`_nested` lays out two levels down for the list of records.
+
+    The layout the JSON module's ``indent`` gives is done in pure Python (a tenth of a release's
+    time when it lays out every record), so here a ``%`` template per table holds the layout and
+    the keys in sorted order. Records are written :data:`_RECORDS_PER_WRITE` at a time: all their
+    values are encoded by the C encoder in one call (:data:`_flat_values`), all their lists in one
+    more (:func:`_laid_out_lists`), and one template lays them out, with no Python step per
+    record or value. A batch holding a value that is not flat, or a list of anything but texts,
+    is laid out record by record: each record's values in one call, each list's items in one
+    more; a record holding a value that is neither flat nor a list of flat values goes to
+    :func:`_nested`."""
 
     def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
         self.path = target
-        self._columns = [
-            (field["name"], f"{_KEY_LINE}{_json_scalar(field['name'])}: ", _json_encoder(field))
-            for field in sorted(fields, key=lambda field: str(field["name"]))
+        self._names = [str(field["name"]) for field in fields]
+        self._lists = [n for n, field in enumerate(fields) if field.get("type") == "list"]
+        # The texts a record gives: each value's, by the field's position (a list's as null),
+        # then each list laid out apart; the template takes them in the order of the keys.
+        text_of = {n: n for n in range(len(fields))}
+        text_of.update({n: len(fields) + k for k, n in enumerate(self._lists)})
+        by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
+        self._in_key_order = _in_order([text_of[n] for n in by_key])
+        keys = [
+            f"{_KEY_LINE}{encode_basestring(self._names[n])}: ".replace("%", "%%") for n in by_key
         ]
+        self._template = "{" + ",".join(f"{key}%s" for key in keys) + _RECORD_END
+        # For a batch: the values of the keys in order, lists apart, and where each key's texts
+        # come from (a list, or a value; its place among those).
+        scalars = [n for n in by_key if n not in self._lists]
+        lists = [n for n in by_key if n in self._lists]
+        self._scalars_in_key_order = _in_order(scalars)
+        self._lists_in_key_order = _in_order(lists)
+        self._slots = [(n in lists, (lists if n in lists else scalars).index(n)) for n in by_key]
+        self._batch_templates: dict[int, str] = {}
         self._handle: IO[str] = target.open("w", encoding="utf-8", newline="")
+        self._pending: list[tuple[Any, ...]] = []
         self._empty = True
 
-    def add(self, row: dict[str, Any]) -> None:
-        self._handle.write(f"{'[' if self._empty else ','}\n    {self._record(row)}")
-        self._empty = False
+    def add(self, values: tuple[Any, ...]) -> None:
+        """Take one record's values, in the order of the table's fields."""
+        self._pending.append(values)
+        if len(self._pending) >= _RECORDS_PER_WRITE:
+            self._write()
 
-    def _record(self, row: dict[str, Any]) -> str:
-        if len(row) == len(self._columns):
-            try:
-                items = ",".join([key + encode(row[name]) for name, key, encode in self._columns])
-                return f"{{{items}{_RECORD_END}"
-            except (_NotFlat, KeyError, TypeError):
-                pass  # encode_basestring raises TypeError for a value that is not text
-        return _nested(row, 2)  # anything else as the encoder lays it out
+    def _batch(self, records: list[tuple[Any, ...]]) -> str | None:
+        """``records`` laid out, each after ``",\\n    "``: their values in one encoding, their
+        lists in one more, then one template; or ``None`` if a value is not flat or a list holds
+        anything but texts."""
+        values = list(itertools.chain.from_iterable(map(self._scalars_in_key_order, records)))
+        texts = _flat(_flat_values(values)) if values else []
+        if texts is None or len(texts) != len(values):
+            return None
+        lists = list(itertools.chain.from_iterable(map(self._lists_in_key_order, records)))
+        laid_out = _laid_out_lists(lists) if lists else []
+        if laid_out is None:
+            return None
+        if lists:  # each key's texts into its place in every record: a slice per key
+            width, per_record = len(self._slots), len(values) // len(records)
+            texts, scalar_texts = [""] * (width * len(records)), texts
+            for place, (is_list, index) in enumerate(self._slots):
+                if is_list:
+                    texts[place::width] = laid_out[index :: len(lists) // len(records)]
+                else:
+                    texts[place::width] = scalar_texts[index::per_record]
+        template = self._batch_templates.get(len(records))
+        if template is None:
+            template = f",\n    {self._template}" * len(records)
+            self._batch_templates[len(records)] = template
+        return template % tuple(texts)
+
+    def _record(self, values: tuple[Any, ...]) -> str:
+        flat = values
+        lists = []
+        if self._lists:
+            scalars = list(values)
+            for position in self._lists:
+                laid_out = self._list(scalars[position])
+                if laid_out is None:
+                    return self._nested(values)
+                lists.append(laid_out)
+                scalars[position] = None
+            flat = tuple(scalars)
+        texts = _flat(_flat_values(flat))
+        if texts is None or len(texts) != len(self._names):
+            return self._nested(values)
+        return self._template % self._in_key_order(texts + lists)
+
+    @staticmethod
+    def _list(value: Any) -> str | None:
+        """A list column's value laid out, or ``None`` if :func:`_nested` must lay it out."""
+        if not isinstance(value, list):
+            return None
+        if not value:
+            return "[]"
+        items = _flat(_flat_values(value))
+        if items is None:
+            return None
+        return f"[{_LIST_ITEM}{f',{_LIST_ITEM}'.join(items)}{_KEY_LINE}]"
+
+    def _nested(self, values: tuple[Any, ...]) -> str:
+        return _nested(dict(zip(self._names, values, strict=True)), 2)
+
+    def _write(self) -> None:
+        records, self._pending = self._pending, []
+        if not records:
+            return
+        laid_out = self._batch(records)
+        if laid_out is None:
+            laid_out = "".join([f",\n    {self._record(values)}" for values in records])
+        if self._empty:  # the array opens where the first record's comma would be
+            laid_out = f"[{laid_out[1:]}"
+            self._empty = False
+        self._handle.write(laid_out)
 
     def close(self) -> None:
         if not self._handle.closed:
+            self._write()
             self._handle.write("[]" if self._empty else "\n  ]")
             self._handle.close()
 
@@ -333,26 +448,22 @@ def _sqlite_column(field: dict[str, Any], table: str) -> str:
     return " ".join(parts)
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+# How a record's value becomes what the SQLite release stores, for the column types that need it
+# (sqlite3 stores True and False as 1 and 0, and an enumeration, a ``str``, as its text): a list
+# as JSON text, a date as ISO 8601 text.
+_SQLITE_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
+    "list": json.JSONEncoder(ensure_ascii=False).encode,
+    "date": datetime.date.isoformat,
+}
 
 
+@dataclasses.dataclass
 class _Filled:
-    """How many rows a table has and how many of them fill each column, counted as they pass."""
+    """How many rows a table has and how many of them fill each column (the Parquet writer
+    counts them as it writes the columns)."""
 
-    def __init__(self) -> None:
-        self.rows = 0
-        self.columns: dict[str, int] = {}
-
-    def count(self, row: dict[str, Any]) -> None:
-        self.rows += 1
-        for name, value in row.items():
-            if value is not None:
-                self.columns[name] = self.columns.get(name, 0) + 1
+    rows: int = 0
+    columns: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _create_table(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
@@ -382,32 +493,40 @@ class _Database:
         self._build = build
         self._connection = sqlite3.connect(build, isolation_level=None)
         self._connection.execute("PRAGMA page_size = 4096")
-        self._connection.execute("PRAGMA foreign_keys = ON")
+        # The build file is scratch: the release is the copy VACUUM INTO writes, and a build that
+        # fails is deleted, never recovered. So no rollback journal and no waiting for the disk
+        # (neither is recorded in the file VACUUM INTO writes).
+        self._connection.execute("PRAGMA journal_mode = OFF")
+        self._connection.execute("PRAGMA synchronous = OFF")
+        # Rules the rows already kept, not checked again row by row (the file still holds them):
+        # every CHECK (an enumeration's values, 0 or 1 for a boolean) is a rule of the record's
+        # type, which validation enforced on every record; the foreign keys are checked once,
+        # all tables in, by ``write`` (a row may name a parent or series that a later row of its
+        # own table holds: the data allows any order). Checking them per row was half the time
+        # of the inserts.
+        self._connection.execute("PRAGMA ignore_check_constraints = ON")
+        self._connection.execute("PRAGMA foreign_keys = OFF")
         self._connection.execute("BEGIN")
-        # A row may name a parent or series that a later row of its own table holds (the data
-        # allows any order): the keys are checked when the transaction commits, not row by row.
-        self._connection.execute("PRAGMA defer_foreign_keys = ON")
         self._insert = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
-        self._row = row_of([])
-        self._lists: list[int] = []
-        self._rows: list[list[Any]] = []
+        self._conversions: list[tuple[int, Callable[[Any], Any]]] = []
+        self._rows: list[tuple[Any, ...]] = []
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
         _create_table(self._connection, table, schema)
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
-        self._row = row_of(self._names)
-        # Only lists need converting (to JSON text): sqlite3 stores True and False as 1 and 0.
-        self._lists = [n for n, field in enumerate(schema["fields"]) if field["type"] == "list"]
+        self._conversions = [
+            (n, _SQLITE_CONVERSIONS[field["type"]])
+            for n, field in enumerate(schema["fields"])
+            if field["type"] in _SQLITE_CONVERSIONS
+        ]
         marks = ", ".join("?" for _ in self._names)
         self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
 
-    def add(self, row: dict[str, Any]) -> None:
-        values = list(self._row(row))
-        for position in self._lists:
-            values[position] = _sqlite_value(values[position])
+    def add(self, values: tuple[Any, ...]) -> None:
+        """Take one record's values, in the order of the table's fields."""
         self._rows.append(values)
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
@@ -418,12 +537,16 @@ class _Database:
         _full_text_index(self._connection, table, self._names)
 
     def _flush(self) -> None:
-        self._connection.executemany(self._insert, self._rows)
-        self._rows = []
+        rows, self._rows = self._rows, []
+        if self._conversions and rows:  # column by column: a few steps per batch, not per row
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            for position, convert in self._conversions:
+                columns[position] = [None if v is None else convert(v) for v in columns[position]]
+            rows = list(zip(*columns, strict=True))
+        self._connection.executemany(self._insert, rows)
 
     def write(self, target: Path) -> None:
-        with contextlib.suppress(sqlite3.IntegrityError):  # a deferred key: the check says which
-            self._connection.execute("COMMIT")
+        self._connection.execute("COMMIT")
         problems = self._connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")
@@ -460,7 +583,7 @@ class _ReleaseSink:
         self.database = _Database(staging / "release.sqlite.building")
         self._json: _JsonArray | None = None
         self._parquet: TableWriter | None = None
-        self._filled = _Filled()
+        self._values = row_of([])
 
     def start(self, table: str) -> None:
         from china_ai_claims.parquet_release import TableWriter
@@ -473,7 +596,9 @@ class _ReleaseSink:
         self.json_arrays[table] = self._json.path
         self.parquet_files[table] = self._staging / f"{table}.parquet-part"
         self._parquet = TableWriter(resource, self.parquet_files[table])
-        self._filled = self.filled[table]
+        # A record's values in the order of the table's fields, taken once and shared by the
+        # three writers (from the record's own values: its JSON form would cost a conversion).
+        self._values = row_of([field["name"] for field in fields])
         try:
             self.database.start(table, resource["schema"])
         except _WRITE_ERRORS as error:
@@ -482,12 +607,11 @@ class _ReleaseSink:
     def add(self, record: Record) -> None:
         if self._json is None or self._parquet is None:
             return  # stopped, or a record outside a table
-        row = record.model_dump(mode="json")
         try:
-            self._json.add(row)
-            self._filled.count(row)
-            self.database.add(row)
-            self._parquet.add(vars(record))
+            values = self._values(vars(record))
+            self._json.add(values)
+            self.database.add(values)
+            self._parquet.add(values)
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -501,6 +625,7 @@ class _ReleaseSink:
         except _WRITE_ERRORS as error:
             self._stop(error)
             return
+        self.filled[table] = _Filled(self._parquet.rows, self._parquet.filled())
         self.finished.append(table)
         self._json = self._parquet = None
 
@@ -671,8 +796,9 @@ def datasette_metadata(
     }
 
 
-def _sums(folder: Path, names: list[str]) -> bytes:
-    lines = [f"{_file_sha256(folder / name)}  {name}\n" for name in names]
+def _sums(folder: Path, names: list[str], hashes: dict[str, str]) -> bytes:
+    """``SHA256SUMS`` of the files ``names`` in ``folder``, reading only those not in ``hashes``."""
+    lines = [f"{hashes.get(name) or _file_sha256(folder / name)}  {name}\n" for name in names]
     return "".join(lines).encode()
 
 
@@ -734,9 +860,9 @@ def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) 
     )
     for table, written in sink.parquet_files.items():
         os.replace(written, staging / parquet_file(stem, table))
-    _croissant(staging, source, version, descriptor)
+    hashes = _croissant(staging, source, version, descriptor)
     names = release_files(version)
-    (staging / SUMS_FILE).write_bytes(_sums(staging, names))
+    (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
     finished = []
     for name in [*names, SUMS_FILE]:
         os.replace(staging / name, out / name)

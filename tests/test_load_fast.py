@@ -352,6 +352,21 @@ def test_a_text_option_changed_after_a_load_is_followed() -> None:
                     assert_same_frame(fast, reference)
 
 
+@each_road
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(road: Road, enabled: bool) -> None:
+    import gc
+
+    content = _csv([VALID_ROW, {**VALID_ROW, "aliases": "x|y|z"}])  # a list column
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert road(content, FIELDS) is not None
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 # --- the descriptor, checked once per content -------------------------------------------------
 
 

@@ -13,8 +13,10 @@ table to the checked road, which names the problem.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Hashable
+import gc
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.fast_frames import arrow_enumerated, value_set
@@ -68,10 +70,11 @@ def _read(content: bytes, names: list[str]) -> pa.Table | None:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    # Where the two readers part, the checked road's reading is the one to give:
-    if not content.endswith(b"\n") or content.count(b'"') % 2:
-        return None  # a quote maybe left open: Arrow ends it at the end of the file, pandas refuses
-    if content.count(b"\r") != content.count(b"\r\n"):
+    # Where the two readers part, the checked road's reading is the one to give. (Each test is
+    # a pass over the file, at a small part of the reading's cost: a search for one byte first.)
+    if not content.endswith(b"\n"):
+        return None  # a quote maybe left open, which Arrow ends at the end of the file
+    if b"\r" in content and content.count(b"\r") != content.count(b"\r\n"):
         return None  # lone carriage returns: pandas reads blank lines between them otherwise
     try:
         table = pa_csv.read_csv(
@@ -96,8 +99,9 @@ def _read(content: bytes, names: list[str]) -> pa.Table | None:
 
 def _ends_inside_quotes(table: pa.Table) -> bool:
     """Whether the last cell may be a quote left open: Arrow ends such a cell at the end of the
-    file, with the file's last line end in it, where pandas refuses the file. (A quote count
-    that is even does not rule it out: an unquoted cell may hold a quote.)"""
+    file, where pandas refuses the file. Arrow reads a row the header's length only, so such a
+    cell is the last of its row and of the table, and holds the line end the file ends with.
+    (Counting quotes would not do: an unquoted cell may hold one.)"""
     if table.num_rows == 0:
         return False
     last = table.column(table.num_columns - 1)[-1].as_py()
@@ -243,9 +247,26 @@ def _lists(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pandas as pd
 
     delimiter = spec.get("delimiter", ",")
-    # An empty cell is an empty list, as in the records, not a missing value.
-    lists = [[] if cell is None else cell.split(delimiter) for cell in column.to_pylist()]
+    with _collection_paused():
+        # An empty cell is an empty list, as in the records, not a missing value.
+        lists = [[] if cell is None else cell.split(delimiter) for cell in column.to_pylist()]
     return pd.Series(lists, dtype=object)
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the lists of a list column are made: they
+    hold only text, so no cycle can form among them, yet so many new containers set off
+    collections, full ones among them, which walk every object of the process (many, once pandas
+    and pyarrow are loaded). The collector is left as found: switched back on only if it was."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # How each Table Schema type is typed: a conversion of one whole column.

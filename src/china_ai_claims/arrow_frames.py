@@ -19,7 +19,7 @@ import gc
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from china_ai_claims.fast_frames import arrow_enumerated, value_set
+from china_ai_claims.fast_frames import arrow_enumerated, text_settings, value_set
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,8 +39,6 @@ class _Refused(Exception):
 def arrow_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | None:
     """The table in ``content`` typed as ``fields`` say, or ``None`` to take the checked road."""
     import pandas as pd
-
-    from china_ai_claims.fast_frames import text_settings
 
     if not arrow_is_pandas_text():
         return None  # its text columns would not be the checked road's
@@ -70,8 +68,8 @@ def _read(content: bytes, names: list[str]) -> pa.Table | None:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    # Where the two readers part, the checked road's reading is the one to give. (Each test is
-    # a pass over the file, at a small part of the reading's cost: a search for one byte first.)
+    # Where the two readers part, the checked road's reading is the one to give. (Carriage
+    # returns are counted only in a file that holds one: a search for a byte is cheaper.)
     if not content.endswith(b"\n"):
         return None  # a quote maybe left open, which Arrow ends at the end of the file
     if b"\r" in content and content.count(b"\r") != content.count(b"\r\n"):

@@ -318,29 +318,22 @@ class _JsonArray:
     the keys in sorted order. Records are written :data:`_RECORDS_PER_WRITE` at a time: all their
     values are encoded by the C encoder in one call (:data:`_flat_values`), all their lists in one
     more (:func:`_laid_out_lists`), and one template lays them out, with no Python step per
-    record or value. A batch holding a value that is not flat, or a list of anything but texts,
-    is laid out record by record: each record's values in one call, each list's items in one
-    more; a record holding a value that is neither flat nor a list of flat values goes to
-    :func:`_nested`."""
+    record or value. A batch holding a value that is not flat, or a list of anything but texts
+    (values no record type gives), is laid out by :func:`_nested`, record by record."""
 
     def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
         self.path = target
         self._names = [str(field["name"]) for field in fields]
-        self._lists = [n for n, field in enumerate(fields) if field.get("type") == "list"]
-        # The texts a record gives: each value's, by the field's position (a list's as null),
-        # then each list laid out apart; the template takes them in the order of the keys.
-        text_of = {n: n for n in range(len(fields))}
-        text_of.update({n: len(fields) + k for k, n in enumerate(self._lists)})
+        list_fields = {n for n, field in enumerate(fields) if field.get("type") == "list"}
         by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
-        self._in_key_order = _in_order([text_of[n] for n in by_key])
         keys = [
             f"{_KEY_LINE}{encode_basestring(self._names[n])}: ".replace("%", "%%") for n in by_key
         ]
         self._template = "{" + ",".join(f"{key}%s" for key in keys) + _RECORD_END
         # For a batch: the values of the keys in order, lists apart, and where each key's texts
         # come from (a list, or a value; its place among those).
-        scalars = [n for n in by_key if n not in self._lists]
-        lists = [n for n in by_key if n in self._lists]
+        scalars = [n for n in by_key if n not in list_fields]
+        lists = [n for n in by_key if n in list_fields]
         self._scalars_in_key_order = _in_order(scalars)
         self._lists_in_key_order = _in_order(lists)
         self._slots = [(n in lists, (lists if n in lists else scalars).index(n)) for n in by_key]
@@ -381,35 +374,6 @@ class _JsonArray:
             self._batch_templates[len(records)] = template
         return template % tuple(texts)
 
-    def _record(self, values: tuple[Any, ...]) -> str:
-        flat = values
-        lists = []
-        if self._lists:
-            scalars = list(values)
-            for position in self._lists:
-                laid_out = self._list(scalars[position])
-                if laid_out is None:
-                    return self._nested(values)
-                lists.append(laid_out)
-                scalars[position] = None
-            flat = tuple(scalars)
-        texts = _flat(_flat_values(flat))
-        if texts is None or len(texts) != len(self._names):
-            return self._nested(values)
-        return self._template % self._in_key_order(texts + lists)
-
-    @staticmethod
-    def _list(value: Any) -> str | None:
-        """A list column's value laid out, or ``None`` if :func:`_nested` must lay it out."""
-        if not isinstance(value, list):
-            return None
-        if not value:
-            return "[]"
-        items = _flat(_flat_values(value))
-        if items is None:
-            return None
-        return f"[{_LIST_ITEM}{f',{_LIST_ITEM}'.join(items)}{_KEY_LINE}]"
-
     def _nested(self, values: tuple[Any, ...]) -> str:
         return _nested(dict(zip(self._names, values, strict=True)), 2)
 
@@ -419,7 +383,7 @@ class _JsonArray:
             return
         laid_out = self._batch(records)
         if laid_out is None:
-            laid_out = "".join([f",\n    {self._record(values)}" for values in records])
+            laid_out = "".join([f",\n    {self._nested(values)}" for values in records])
         if self._empty:  # the array opens where the first record's comma would be
             laid_out = f"[{laid_out[1:]}"
             self._empty = False

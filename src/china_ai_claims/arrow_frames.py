@@ -111,31 +111,24 @@ def _convert(column: pa.ChunkedArray, spec: dict[str, Any], text: Hashable) -> A
     if enum is not None:
         return _enumerated(column, enum, text)
     kind = spec["type"]
-    if kind in _MISSING and column.null_count == len(column):
-        return _MISSING[kind](len(column))
+    if kind in ("number", "integer", "boolean") and column.null_count == len(column):
+        return _all_missing(kind, len(column))
     if kind not in _CONVERSIONS:
         raise _Refused
     return _CONVERSIONS[kind](column, spec)
 
 
-def _missing(array_type: str, values_type: str) -> Any:
-    """How a column of only empty cells is built: no cell to check or convert."""
+def _all_missing(kind: str, length: int) -> Any:
+    """A column of ``kind`` whose every cell is empty: no cell to check or convert."""
+    import numpy as np
+    import pandas as pd
 
-    def build(length: int) -> Any:
-        import numpy as np
-        import pandas as pd
-
-        array = getattr(pd.arrays, array_type)
-        return array(np.zeros(length, dtype=values_type), np.ones(length, dtype=np.bool_))
-
-    return build
-
-
-_MISSING = {
-    "number": _missing("FloatingArray", "float64"),
-    "integer": _missing("IntegerArray", "int64"),
-    "boolean": _missing("BooleanArray", "bool"),
-}
+    array, values = {
+        "number": (pd.arrays.FloatingArray, np.float64),
+        "integer": (pd.arrays.IntegerArray, np.int64),
+        "boolean": (pd.arrays.BooleanArray, np.bool_),
+    }[kind]
+    return array(np.zeros(length, dtype=values), np.ones(length, dtype=np.bool_))
 
 
 def _text(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:

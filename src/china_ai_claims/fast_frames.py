@@ -157,19 +157,13 @@ def _holds_empty_text(column: pd.Series) -> bool:
     return bool((column == "").any())
 
 
-def _text_dtype() -> pd.StringDtype:
-    import pandas as pd
-
-    return pd.StringDtype()
-
-
 def _text(column: pd.Series) -> Any:
     import numpy as np
     import pandas as pd
 
     if not _is_text(column):
         return None
-    target = _text_dtype()
+    target = pd.StringDtype()
     arrow = target.storage == "pyarrow"
     if column.dtype == np.dtype(float):  # every cell empty
         if arrow:

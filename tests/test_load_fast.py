@@ -57,6 +57,24 @@ def assert_same_frame(ours: pd.DataFrame, reference: pd.DataFrame) -> None:
             assert ours[name].tolist() == reference[name].tolist(), name
 
 
+def _assert_each_road_agrees(
+    content: bytes, fields: list[dict[str, Any]] | None = None, roads: list[Road] = ROADS
+) -> None:
+    """Every one of ``roads`` gives the checked road's frame of ``content`` (typed as ``fields``,
+    :data:`FIELDS` by default), or ``None`` where the checked road raises."""
+    fields = FIELDS if fields is None else fields
+    try:
+        reference = _checked(content, fields)
+    except DataError:
+        reference = None
+    for road in roads:
+        fast = road(content, fields)
+        if reference is None:
+            assert fast is None, f"{road.__name__} read what the checked road refuses"
+        elif fast is not None:
+            assert_same_frame(fast, reference)
+
+
 # --- every table of the real dataset ----------------------------------------------------------
 
 
@@ -148,10 +166,7 @@ def test_an_enumeration_of_digits_only_loads_as_its_values() -> None:
     reference = _checked(content, FIELDS)
     assert reference["kind"].tolist() == ["7", "7"]
     assert list(reference["kind"].cat.categories) == ["a", "b", "7"]
-    for road in ROADS:
-        fast = road(content, FIELDS)
-        if fast is not None:
-            assert_same_frame(fast, reference)
+    _assert_each_road_agrees(content)
 
 
 # (case, column, cell): a cell the checked road refuses; the fast road must leave it to that
@@ -237,20 +252,6 @@ def test_any_cells_load_as_the_checked_road_types_or_refuses_them(
     _assert_each_road_agrees(_csv(rows))
 
 
-def _assert_each_road_agrees(content: bytes) -> None:
-    """Every fast road gives the checked road's frame, or ``None`` where it raises."""
-    try:
-        reference = _checked(content, FIELDS)
-    except DataError:
-        reference = None
-    for road in ROADS:
-        fast = road(content, FIELDS)
-        if reference is None:
-            assert fast is None, road.__name__
-        elif fast is not None:
-            assert_same_frame(fast, reference)
-
-
 # Raw text, not written by a CSV writer: quotes, separators and line ends anywhere.
 RAW_TEXT = st.text(alphabet=st.sampled_from(list('a7,"\n\r 1.-|tre2025-01\ufeff\x00')), max_size=12)
 # A raw line: each column's valid cell or raw text, joined by commas as they come.
@@ -328,16 +329,7 @@ ODD_TABLES = [
 def test_where_the_readers_part_the_checked_road_answers(
     case: str, fields: list[dict[str, Any]], content: bytes
 ) -> None:
-    try:
-        reference = _checked_frame(content, fields, "table.csv", DataError)
-    except DataError:
-        reference = None
-    for road in [quick_frame, *ROADS]:
-        fast = road(content, fields)
-        if reference is None:
-            assert fast is None, f"{case}: {road.__name__} read what the checked road refuses"
-        elif fast is not None:
-            assert_same_frame(fast, reference)
+    _assert_each_road_agrees(content, fields, [quick_frame, *ROADS])
 
 
 def test_a_text_option_changed_after_a_load_is_followed() -> None:
@@ -345,11 +337,7 @@ def test_a_text_option_changed_after_a_load_is_followed() -> None:
     assert quick_frame(content, FIELDS) is not None  # whatever is kept, is kept now
     for storage in ("python", "pyarrow"):
         with pd.option_context("mode.string_storage", storage):
-            reference = _checked(content, FIELDS)
-            for road in [quick_frame, *ROADS]:
-                fast = road(content, FIELDS)
-                if fast is not None:
-                    assert_same_frame(fast, reference)
+            _assert_each_road_agrees(content, roads=[quick_frame, *ROADS])
 
 
 @each_road

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -229,3 +230,35 @@ def test_a_clean_line_holds_no_character_a_cell_may_not_hold_but_a_newline() -> 
     assert differing == []
     assert line_is_clean("a\n")
     assert not line_is_clean("e\u0301")
+
+
+@pytest.mark.parametrize("name", ["SUSPECT_IN_LINE", "SOURCE_SUSPECT"])
+def test_the_search_of_utf8_bytes_finds_what_the_search_of_the_text_finds(name: str) -> None:
+    """Blocks of a table and source texts are searched as bytes: the search of the UTF-8 bytes
+    must agree with the class searched in the text, for every character. The characters are
+    taken in runs of 64 neighbours (so each stands between others whose bytes are near its
+    own); a run the class finds nothing in must give no hit in bytes, and each character of
+    the other runs is tried alone and between the neighbours of the run."""
+    from china_ai_claims.validators import text as hygiene
+
+    in_text = getattr(hygiene, name)
+    in_bytes = getattr(hygiene, f"{name}_UTF8")
+    points = [point for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF]
+    differing = []
+    for start in range(0, len(points), 64):
+        run = "".join(map(chr, points[start : start + 64]))
+        if in_text.search(run) is None:
+            if in_bytes.found_in(run.encode("utf-8")):
+                differing.append(run[0])
+            continue
+        tried = (
+            text
+            for position, character in enumerate(run)
+            for text in (character, f"{run[:position]}a{character}b{run[position + 1 :]}")
+        )
+        differing += [
+            text
+            for text in tried
+            if bool(in_text.search(text)) != in_bytes.found_in(text.encode("utf-8"))
+        ]
+    assert differing == []

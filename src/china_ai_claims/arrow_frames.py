@@ -13,12 +13,11 @@ table to the checked road, which names the problem.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
+from china_ai_claims._collector import collection_paused
 from china_ai_claims.fast_frames import arrow_enumerated, text_settings, value_set
 
 if TYPE_CHECKING:
@@ -238,26 +237,10 @@ def _lists(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pandas as pd
 
     delimiter = spec.get("delimiter", ",")
-    with _collection_paused():
+    with collection_paused():  # lists of text: no cycle can form among them
         # An empty cell is an empty list, as in the records, not a missing value.
         lists = [[] if cell is None else cell.split(delimiter) for cell in column.to_pylist()]
     return pd.Series(lists, dtype=object)
-
-
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while the lists of a list column are made: they
-    hold only text, so no cycle can form among them, yet so many new containers set off
-    collections, full ones among them, which walk every object of the process (many, once pandas
-    and pyarrow are loaded). The collector is left as found: switched back on only if it was."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 # How each Table Schema type is typed: a conversion of one whole column.

@@ -4,8 +4,6 @@ Exit codes: 0 success, 1 the data (or a generated file) is not as it should be, 
 command itself (bad option, missing folder).
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
@@ -126,7 +124,7 @@ DataDirArgument = Annotated[
 ]
 
 
-def _located(data_dir: str | Path | None) -> DataLocation:
+def _located(data_dir: str | Path | None) -> "DataLocation":
     """Where the data of a command is (see locating): a usage error when it is no dataset."""
     from china_ai_claims.locating import LocationError, locate, not_a_dataset
 
@@ -176,7 +174,7 @@ def _os_message(error: OSError) -> str:
     return str(error)
 
 
-def _say_read(location: DataLocation, *, machine: bool = False) -> None:
+def _say_read(location: "DataLocation", *, machine: bool = False) -> None:
     """Name the data a command read: on stdout, or on stderr when stdout is for machines."""
     (error_console if machine else console).print(f"read {location.label}", markup=False)
 
@@ -494,7 +492,7 @@ def show(
     _say_read(location, machine=output_format is not ShowFormat.table)
 
 
-def _unreadable(location: DataLocation, error: object) -> str:
+def _unreadable(location: "DataLocation", error: object) -> str:
     return (
         f"{location.label} cannot be read: {error}; 'china-ai-claims validate "
         f"{location.display}' lists every problem"

@@ -121,7 +121,7 @@ class SourceCheck:
                 "bytes",
                 table.cell(row, "bytes"),
             )
-        check_source_text(context, path, decode(context, path, data))
+        check_source_text(context, path, decode(context, path, data), data)
         self.texts[table.cell(row, "id")] = data
 
 
@@ -388,6 +388,7 @@ class QuoteCheck:
             )
 
     def _numbers(self, context: Context, row: Row, quote: str, values: dict[str, Any]) -> None:
+        read: dict[str, set[float]] = {}  # a row's bounds and amount often share their words
         for column in self.columns.asserted:
             number = values.get(column)
             if number is None or column in row.broken:
@@ -395,7 +396,9 @@ class QuoteCheck:
             words_column = WORDS_FOR.get(column)
             words = values.get(words_column) if words_column else None
             where, text = (words_column, words) if words else ("quote", quote)
-            written = numbers_in(text)
+            written = read.get(text)
+            if written is None:
+                written = read[text] = numbers_in(text)
             if not is_written(float(number), written):
                 shown = ", ".join(_plain(n) for n in sorted(written)) or "none"
                 context.add(

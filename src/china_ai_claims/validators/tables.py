@@ -271,7 +271,7 @@ def read_rows(
     """Check the header, then yield each data row of ``lines`` checked against the Table Schema."""
     fields = [_Field(spec) for spec in schema["fields"]]
     names = [spec.name for spec in fields]
-    watched = _WatchedLines(lines)
+    watched = lines if isinstance(lines, DecodedLines) else _WatchedLines(lines)
     reader = csv.reader(watched, strict=True)
     last_line = 0
     try:
@@ -289,10 +289,11 @@ def read_rows(
         layout = [(positions.get(spec.name), spec) for spec in fields]
         width = len(header)
         quick = _quick_layout(layout, width)
-        watched.take()
+        suspect = watched.suspect_lines
         for cells in reader:
             line, last_line = last_line + 1, reader.line_num
-            clean = watched.take()
+            clean = suspect == watched.suspect_lines
+            suspect = watched.suspect_lines
             row = _quick_row(line, cells, quick) if clean and len(cells) == width else None
             if row is None:
                 row = _check_row(context, table.file, line, cells, width, layout, clean)
@@ -306,28 +307,22 @@ def read_rows(
 
 
 class _WatchedLines:
-    """The lines of a file on their way to the csv reader, each searched once, whole, for the
-    characters and forms the text-hygiene rules refuse: only the cells of a row whose lines have
-    such a hit get the rules' per-cell search (most files have none)."""
+    """Lines from elsewhere than :class:`DecodedLines` on their way to the csv reader, each
+    searched for what the text-hygiene rules refuse and counted in ``suspect_lines`` as
+    :class:`DecodedLines` counts them."""
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
-        self._known = lines if isinstance(lines, DecodedLines) else None
-        self._clean = True
+        self.suspect_lines = 0
 
     def __iter__(self) -> _WatchedLines:
         return self
 
     def __next__(self) -> str:
         line = next(self._lines)
-        if self._clean and not (self._known is not None and self._known.known_clean):
-            self._clean = line_is_clean(line)
+        if not line_is_clean(line):
+            self.suspect_lines += 1
         return line
-
-    def take(self) -> bool:
-        """Whether every line read since the last call was clean; starts afresh."""
-        clean, self._clean = self._clean, True
-        return clean
 
 
 # A file's short cells repeat (enumerations, references, dates, currencies): their readings are

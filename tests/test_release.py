@@ -585,3 +585,23 @@ def test_a_row_may_come_before_the_row_its_own_table_links_it_to(tmp_path: Path)
         assert rows.fetchall() == [("child", "parent"), ("parent", None)]
     with pytest.raises(BuildError, match="foreign key problems"):
         build([child], "dangling.sqlite")
+
+
+def test_the_sqlite_release_refuses_a_repeated_id_its_rows_table_let_in(tmp_path: Path) -> None:
+    """Rows are inserted into a table without keys, then copied into the release's table, whose
+    primary key the copy builds: a repeated id still stops the build."""
+    from china_ai_claims.models import Source
+    from china_ai_claims.release import _Database
+    from china_ai_claims.schema_builder import resource_descriptor
+
+    sources = resource_descriptor(Source)["schema"]
+    database = _Database(tmp_path / "release.building")
+    try:
+        database.start("sources", sources)
+        database.add(_in_order(sources, _minimal_row(sources, id="s")))
+        database.add(_in_order(sources, _minimal_row(sources, id="s")))
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            database.finish("sources")
+    finally:
+        database.close()
+    assert list(tmp_path.iterdir()) == []

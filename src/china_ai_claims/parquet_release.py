@@ -10,7 +10,8 @@ file carries the table's Table Schema, in the Parquet key-value metadata.
 Streaming: a table is written from its validated records as they come, :data:`ROW_GROUP_SIZE`
 rows at a time, each batch one row group, so that memory stays flat however many rows a table
 has. A table of at most :data:`ROW_GROUP_SIZE` rows is one row group; a larger table gets several
-(the same values, read back as one table, in the same order).
+(the same values, read back as one table, in the same order). The records come as the text the
+JSON release holds for them, which pyarrow's JSON reader reads in C (:class:`TableWriter`).
 
 Reproducibility: the same records give the same Parquet bytes for a given pyarrow version (fixed
 row groups and compression, no statistics of time or host; the writer records its own version,

@@ -4,9 +4,13 @@ whenever and wherever the same data is built (Parquet: with the same pyarrow ver
 
 Streaming: validation hands each table's records to the release as it checks them (see
 :class:`china_ai_claims.validators.RecordSink`); each record is converted once and written at once
-to its table's part of the JSON file, to the SQLite database and to its Parquet file, so no table
-is held in memory and no row is read or validated twice. The files are kept only if the report is
-valid.
+to its table's part of the JSON file, to the SQLite database and (through the JSON text) to its
+Parquet file, so no table is held in memory and no row is read or validated twice. The files are
+kept only if the report is valid. The work done in C code that releases the GIL (reading the JSON
+text for Parquet, compressing and writing row groups, copying each SQLite table into the build
+file, indexing it, ``VACUUM INTO``) runs in one background thread
+(:class:`china_ai_claims.background.Background`), in the order it is given, while validation goes
+on; a failure there is the build's failure.
 
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
 deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
@@ -454,6 +458,14 @@ def _create_table(connection: sqlite3.Connection, table: str, schema: dict[str, 
     connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
 
 
+def _create_rows_table(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
+    """A table holding the rows as they come, before they are copied into the release's table:
+    its columns typed alike (so each value is stored as the release stores it), without keys,
+    whose indexes the copy builds, in C code that releases the GIL."""
+    columns = [f'"{field["name"]}" {SQLITE_TYPES[field["type"]]}' for field in schema["fields"]]
+    connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
+
+
 def _create_indexes(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
     """An index per foreign key, made once the table holds its rows: sorting them once is about
     twice as fast as keeping each index in order row by row. (``VACUUM INTO`` writes the same
@@ -485,8 +497,9 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
 
 class _Database:
     """The SQLite release, built table by table as the records come: each table's rows inserted
-    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, then, in ``background``
-    when given (else at once), copied into the build file, where the table's indexes and its
+    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, in a table without keys,
+    then, in ``background`` when given (else at once), copied into the build file's table (whose
+    primary key is built, and checked, as the copy goes), where the table's indexes and its
     full-text index are made; ``write`` checks the foreign keys and writes the file with
     ``VACUUM INTO``, also in ``background``.
 
@@ -512,7 +525,7 @@ class _Database:
         self._rows_file = self._build.with_name(f"{self._build.name}.{table}")
         self._rows_file.unlink(missing_ok=True)
         self._rows_connection = _scratch(self._rows_file)
-        _create_table(self._rows_connection, table, schema)
+        _create_rows_table(self._rows_connection, table, schema)
         self._rows_connection.execute("BEGIN")
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
@@ -543,8 +556,8 @@ class _Database:
             connection.execute("ATTACH DATABASE ? AS rows", (str(file),))
             connection.execute("BEGIN")
             _create_table(connection, table, schema)
-            connection.execute(
-                f'INSERT INTO main."{table}" SELECT * FROM rows."{table}"'  # noqa: S608
+            connection.execute(  # in the order the rows came
+                f'INSERT INTO main."{table}" SELECT * FROM rows."{table}" ORDER BY rowid'  # noqa: S608
             )
             connection.execute("COMMIT")
             connection.execute("DETACH DATABASE rows")

@@ -198,16 +198,22 @@ def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
 
 
 def _croissant(
-    staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]
+    staging: Path,
+    data_dir: Path,
+    version: str,
+    descriptor: dict[str, Any],
+    known: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Write the Croissant file describing every other file of the release in ``staging``; give
-    the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too)."""
+    the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too), reading
+    only those whose hash is not ``known``."""
     from china_ai_claims.croissant import croissant, croissant_file
     from china_ai_claims.parquet_release import parquet_file
 
     stem = release_name(version)
     described = [name for name in release_files(version) if name != croissant_file(stem)]
-    hashes = {name: _file_sha256(staging / name) for name in described}
+    known = known or {}
+    hashes = {name: known.get(name) or _file_sha256(staging / name) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
@@ -924,13 +930,14 @@ def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) 
     _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
     with (staging / f"{stem}.json").open("wb") as json_file:
         _write_json_release(descriptor, sink.json_arrays, json_file)
+    known = {name: _file_sha256(staging / name) for name in (f"{stem}-csv.zip", f"{stem}.json")}
     sink.wait()
     (staging / f"{stem}.datasette.json").write_bytes(
         _dump(datasette_metadata(descriptor, version, filled=sink.filled))
     )
     for table, written in sink.parquet_files.items():
         os.replace(written, staging / parquet_file(stem, table))
-    hashes = _croissant(staging, source, version, descriptor)
+    hashes = _croissant(staging, source, version, descriptor, known)
     names = release_files(version)
     (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
     finished = []

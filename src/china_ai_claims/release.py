@@ -638,7 +638,11 @@ class _ReleaseSink:
         self.finished: list[str] = []
         self.failure: Exception | None = None
         self.background = Background("release-writer")
-        self.database = _Database(staging / "release.sqlite.building", self.background)
+        try:
+            self.database = _Database(staging / "release.sqlite.building", self.background)
+        except BaseException:
+            self.background.stop()
+            raise
         self._json: _JsonArray | None = None
         self._parquet: TableWriter | None = None
         self._parquet_writers: dict[str, TableWriter] = {}

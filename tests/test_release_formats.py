@@ -198,6 +198,29 @@ def test_a_parquet_column_read_from_the_json_text_holds_the_records_values(
     assert column.equals(_array(pa, values, {"name": kind, **field}))
 
 
+def test_numbers_read_from_the_json_text_are_the_records_doubles_bit_for_bit(
+    tmp_path: Path,
+) -> None:
+    """The JSON text writes each double as the shortest text that reads back to it: the Parquet
+    writer's reader must read every one back exactly (any bit pattern of a finite double)."""
+    import random
+    import struct
+
+    import pyarrow.parquet as pq
+
+    draw = random.Random(20261130)  # noqa: S311 - test values, not secrets
+    doubles: list[float] = []
+    while len(doubles) < 3000:
+        (value,) = struct.unpack("<d", draw.getrandbits(64).to_bytes(8, "little"))
+        if value == value and abs(value) != float("inf"):  # finite: validation allows no other
+            doubles.append(value)
+    doubles += [draw.randint(1, 10**6) / 10 ** draw.randint(1, 8) for _ in range(1000)]
+    fields = [{"name": "x", "type": "number"}]
+    _parquet_through_the_json_text(tmp_path / "x.parquet", fields, [(v,) for v in doubles])
+    read = pq.read_table(tmp_path / "x.parquet").column("x").to_pylist()
+    assert [struct.pack("<d", v) for v in read] == [struct.pack("<d", v) for v in doubles]
+
+
 @pytest.mark.parametrize("per_read", [1, 100, 1000, 1024, 5000])
 def test_the_parquet_bytes_do_not_depend_on_how_many_records_are_read_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_read: int

@@ -12,6 +12,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -229,7 +230,11 @@ def test_a_table_without_rows_is_an_empty_array(tmp_path: Path) -> None:
     [
         ("china_ai_claims.release", "_sums"),  # every other file written
         ("china_ai_claims.release", "_write_json_release"),  # the JSON arrays written
+        # Steps of the background thread: their failure surfaces in the build as it is.
         ("china_ai_claims.parquet_release", "_array"),  # while validating, the first rows
+        ("china_ai_claims.parquet_release", "_from_iso"),  # a date read for Parquet
+        ("china_ai_claims.release", "_full_text_index"),  # a table's rows copied in
+        ("china_ai_claims.release", "_create_indexes"),
     ],
 )
 def test_a_failed_build_leaves_no_partial_release(
@@ -246,6 +251,30 @@ def test_a_failed_build_leaves_no_partial_release(
     with pytest.raises(OSError, match="disk full"):
         build_release(out)
     assert list(out.iterdir()) == []
+    assert [thread.name for thread in threading.enumerate()].count("release-writer") == 0
+
+
+def test_a_failed_sqlite_write_in_the_background_leaves_no_partial_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The foreign keys are checked and the file written by the background thread: a problem
+    there is the build's error."""
+    from china_ai_claims import release
+
+    monkeypatch.setattr(release, "_sums", lambda *args: pytest.fail("built after a failure"))
+
+    class FullDisk(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql.startswith("VACUUM INTO"):
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().execute(sql, *args)
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", functools.partial(connect, factory=FullDisk))
+    out = tmp_path / "out"
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        build_release(out)
+    assert not out.exists()
 
 
 def test_sqlite_opens_with_keys_indexes_and_the_csv_row_counts(release_dir: Path) -> None:
@@ -556,3 +585,23 @@ def test_a_row_may_come_before_the_row_its_own_table_links_it_to(tmp_path: Path)
         assert rows.fetchall() == [("child", "parent"), ("parent", None)]
     with pytest.raises(BuildError, match="foreign key problems"):
         build([child], "dangling.sqlite")
+
+
+def test_the_sqlite_release_refuses_a_repeated_id_its_rows_table_let_in(tmp_path: Path) -> None:
+    """Rows are inserted into a table without keys, then copied into the release's table, whose
+    primary key the copy builds: a repeated id still stops the build."""
+    from china_ai_claims.models import Source
+    from china_ai_claims.release import _Database
+    from china_ai_claims.schema_builder import resource_descriptor
+
+    sources = resource_descriptor(Source)["schema"]
+    database = _Database(tmp_path / "release.building")
+    try:
+        database.start("sources", sources)
+        database.add(_in_order(sources, _minimal_row(sources, id="s")))
+        database.add(_in_order(sources, _minimal_row(sources, id="s")))
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            database.finish("sources")
+    finally:
+        database.close()
+    assert list(tmp_path.iterdir()) == []

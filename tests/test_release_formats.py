@@ -161,6 +161,96 @@ def test_a_parquet_column_holds_what_pyarrow_makes_of_its_values(
         assert built.equals(pa.array(values, _arrow_type(pa, field)))
 
 
+def _parquet_through_the_json_text(
+    path: Path, fields: list[dict[str, Any]], rows: list[tuple[Any, ...]]
+) -> None:
+    """Write ``rows`` to a Parquet file as a release does: the JSON array's text of the records,
+    read by the Parquet writer (in a background thread)."""
+    from china_ai_claims.background import Background
+    from china_ai_claims.parquet_release import TableWriter
+    from china_ai_claims.release import _JsonArray
+
+    background = Background("test-writer")
+    writer = TableWriter({"schema": {"fields": fields}}, path, background)
+    array = _JsonArray(path.with_suffix(".json-array"), fields, also=writer.add_json)
+    for row in rows:
+        array.add(row)
+    array.close()
+    writer.close()
+    background.join()
+
+
+@pytest.mark.parametrize(("kind", "field", "values"), COLUMNS, ids=[c[0] for c in COLUMNS])
+def test_a_parquet_column_read_from_the_json_text_holds_the_records_values(
+    tmp_path: Path, kind: str, field: dict[str, Any], values: list[Any]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from china_ai_claims.parquet_release import _array
+
+    fields = [{"name": "n", "type": "integer"}, {"name": kind, **field}]
+    path = tmp_path / "table.parquet"
+    _parquet_through_the_json_text(path, fields, list(enumerate(values)))
+    column = pq.read_table(path).column(kind).combine_chunks()
+    column.validate(full=True)
+    assert column.to_pylist() == values
+    assert column.equals(_array(pa, values, {"name": kind, **field}))
+
+
+def test_numbers_read_from_the_json_text_are_the_records_doubles_bit_for_bit(
+    tmp_path: Path,
+) -> None:
+    """The JSON text writes each double as the shortest text that reads back to it: the Parquet
+    writer's reader must read every one back exactly (any bit pattern of a finite double)."""
+    import random
+    import struct
+
+    import pyarrow.parquet as pq
+
+    draw = random.Random(20261130)  # noqa: S311 - test values, not secrets
+    doubles: list[float] = []
+    while len(doubles) < 3000:
+        (value,) = struct.unpack("<d", draw.getrandbits(64).to_bytes(8, "little"))
+        if value == value and abs(value) != float("inf"):  # finite: validation allows no other
+            doubles.append(value)
+    doubles += [draw.randint(1, 10**6) / 10 ** draw.randint(1, 8) for _ in range(1000)]
+    fields = [{"name": "x", "type": "number"}]
+    _parquet_through_the_json_text(tmp_path / "x.parquet", fields, [(v,) for v in doubles])
+    read = pq.read_table(tmp_path / "x.parquet").column("x").to_pylist()
+    assert [struct.pack("<d", v) for v in read] == [struct.pack("<d", v) for v in doubles]
+
+
+@pytest.mark.parametrize("per_read", [1, 100, 1000, 1024, 5000])
+def test_the_parquet_bytes_do_not_depend_on_how_many_records_are_read_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_read: int
+) -> None:
+    """Rows are read a few at a time and written a row group at a time: pieces of any length
+    give the file that one piece gives (the writer encodes a column a write batch at a time,
+    and starts a page, of a MiB, between two batches: the long texts fill several)."""
+    from china_ai_claims import parquet_release
+
+    fields = [
+        {"name": "id", "type": "string"},
+        {"name": "kind", **ENUM},
+        {"name": "amount", "type": "number"},
+        {"name": "names", "type": "list"},
+        {"name": "day", "type": "date"},
+    ]
+    rows = [
+        (f"row-{n}-" + "long text " * 60, "xyz"[n % 3] if n % 7 else None, n / 7 if n % 5 else None,
+         [f"a{n}"] * (n % 3), dt.date(2025, 1, 1 + n % 28) if n % 4 else None)
+        for n in range(5000)
+    ]  # fmt: skip
+    monkeypatch.setattr(parquet_release, "ROW_GROUP_SIZE", 2048)
+    monkeypatch.setattr(parquet_release, "RECORDS_PER_READ", 10**6)
+    _parquet_through_the_json_text(tmp_path / "whole.parquet", fields, rows)
+    monkeypatch.setattr(parquet_release, "RECORDS_PER_READ", per_read)
+    _parquet_through_the_json_text(tmp_path / "pieces.parquet", fields, rows)
+    whole = (tmp_path / "whole.parquet").read_bytes()
+    assert (tmp_path / "pieces.parquet").read_bytes() == whole
+
+
 def test_building_a_release_leaves_pandas_unimported(tmp_path: Path) -> None:
     import subprocess
     import sys

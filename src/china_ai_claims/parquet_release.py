@@ -10,7 +10,8 @@ file carries the table's Table Schema, in the Parquet key-value metadata.
 Streaming: a table is written from its validated records as they come, :data:`ROW_GROUP_SIZE`
 rows at a time, each batch one row group, so that memory stays flat however many rows a table
 has. A table of at most :data:`ROW_GROUP_SIZE` rows is one row group; a larger table gets several
-(the same values, read back as one table, in the same order).
+(the same values, read back as one table, in the same order). The records come as the text the
+JSON release holds for them, which pyarrow's JSON reader reads in C (:class:`TableWriter`).
 
 Reproducibility: the same records give the same Parquet bytes for a given pyarrow version (fixed
 row groups and compression, no statistics of time or host; the writer records its own version,
@@ -36,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from china_ai_claims.background import Background
+
 MEDIA_TYPE = "application/vnd.apache.parquet"
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 9
@@ -44,6 +47,11 @@ COMPRESSION_LEVEL = 9
 # large enough that every table of the dataset, and of a dataset a hundred times its size, is
 # one row group.
 ROW_GROUP_SIZE = 8192
+# Rows the writer encodes at a time (pyarrow's default, given so that it stays the same).
+WRITE_BATCH_SIZE = 1024
+# Records read by the JSON reader at a time: their text stays small (about a MiB), while the rows
+# waiting for a row group are held as Arrow arrays, more compact than the text or Python values.
+RECORDS_PER_READ = 1024
 
 
 class ParquetUnavailableError(ImportError):
@@ -109,43 +117,71 @@ def row_of(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
 
 
 class TableWriter:
-    """Writes one table's Parquet file at ``target`` from the table's records, given one at a
-    time as their values in the order of the table's fields (``add``), :data:`ROW_GROUP_SIZE`
+    """Writes one table's Parquet file at ``target`` from the table's records, given as the text
+    of JSON objects, one after another, ``count`` at a time (``add_json``), :data:`ROW_GROUP_SIZE`
     rows to a row group; ``close`` writes the last rows (an empty table still gets its file) and
-    closes the file. It counts the rows it wrote and, per column, the cells they fill."""
+    closes the file. It counts the rows it wrote and, per column, the cells they fill.
 
-    def __init__(self, resource: dict[str, Any], target: Path) -> None:
+    The text is what the JSON release holds for the records (each value encoded once, by the json
+    module's C encoder): pyarrow's JSON reader parses it in C, and every step of a row group but
+    the enumerations' and dates' conversions (reading, compressing, writing) runs in C code that
+    releases the GIL, in ``background`` when given (the jobs run in the order given), so that a
+    row group is written while the next one's records are validated. ``rows`` and ``filled`` are
+    known once those jobs have run."""
+
+    def __init__(
+        self, resource: dict[str, Any], target: Path, background: Background | None = None
+    ) -> None:
         self._resource = resource
         self._fields: list[dict[str, Any]] = resource["schema"]["fields"]
         self._target = target
-        self._rows: list[tuple[Any, ...]] = []
+        self._background = background
+        self._texts: list[bytes] = []  # records not yet handed to a job
+        self._waiting = 0  # how many records ``_texts`` holds
+        self._read: list[Any] = []  # rows read, short of a row group (Arrow tables)
         self._writer: Any = None
         self._schema: Any = None
         self.rows = 0
         self._filled = [0] * len(self._fields)
 
-    def add(self, values: tuple[Any, ...]) -> None:
-        """Take one record's values (as the record holds them, in the order of the fields)."""
-        self._rows.append(values)
-        if len(self._rows) >= ROW_GROUP_SIZE:
-            self._write()
+    def add_json(self, objects: bytes, count: int) -> None:
+        """Take ``count`` records as the UTF-8 text of their JSON objects, one after another
+        (whitespace between them; each object's keys are the table's fields)."""
+        self._texts.append(objects)
+        self._waiting += count
+        if self._waiting >= RECORDS_PER_READ:
+            self._hand_over(last=False)
 
     def filled(self) -> dict[str, int]:
         """How many of the rows written fill each column (a list, even empty, fills its cell)."""
         return {field["name"]: n for field, n in zip(self._fields, self._filled, strict=True)}
 
     def close(self) -> None:
-        if self._writer is None or self._rows:
-            self._write()
-        self.abandon()
+        """Write the rows left and close the file (in ``background``, after the jobs before)."""
+        self._hand_over(last=True)
 
     def abandon(self) -> None:
-        """Close the file, leaving out the rows not yet written (when a build is given up)."""
+        """Close the file, leaving out the rows not yet written (when a build is given up; call
+        it once the background jobs are done)."""
+        self._texts, self._read = [], []
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.close()
 
-    def _write(self) -> None:
+    def _hand_over(self, last: bool) -> None:
+        texts, self._texts, self._waiting = self._texts, [], 0
+
+        def job() -> None:
+            self._write(texts, last)
+
+        if self._background is None:
+            job()
+        else:
+            self._background.run(job)
+
+    def _write(self, texts: list[bytes], last: bool) -> None:
+        """Read ``texts``, write every full row group of the rows read (every row, when
+        ``last``) and, when ``last``, close the file."""
         pa = _pyarrow()
         if self._writer is None:
             import pyarrow.parquet as pq
@@ -157,20 +193,79 @@ class TableWriter:
                 compression=COMPRESSION,
                 compression_level=COMPRESSION_LEVEL,
                 store_schema=True,
+                write_batch_size=WRITE_BATCH_SIZE,
                 memory_pool=_memory(pa),
             )
-        columns = zip(*self._rows, strict=True) if self._rows else ((),) * len(self._fields)
-        arrays = []
-        for number, (values, field) in enumerate(zip(columns, self._fields, strict=True)):
-            column = list(values)
-            self._filled[number] += len(column) - column.count(None)
-            arrays.append(_array(pa, column, field))
-        self.rows += len(self._rows)
-        self._writer.write_table(
-            pa.Table.from_arrays(arrays, schema=self._schema),
-            row_group_size=max(len(self._rows), 1),
+        if texts:
+            self._read.append(self._read_json(pa, b"\n".join(texts)))
+        rows = sum(table.num_rows for table in self._read)
+        if rows >= ROW_GROUP_SIZE or (last and rows):
+            table = pa.concat_tables(self._read)
+            start = 0
+            while rows - start >= ROW_GROUP_SIZE or (last and start < rows):
+                self._write_group(pa, table.slice(start, ROW_GROUP_SIZE))
+                start += ROW_GROUP_SIZE
+            # The rows short of a group, copied so that the rows written are freed.
+            self._read = [table.slice(start).combine_chunks()] if start < rows else []
+        if last:
+            if self.rows == 0:  # an empty table: its file holds one empty row group
+                self._write_group(pa, None)
+            self.abandon()
+
+    def _read_json(self, pa: Any, text: bytes) -> Any:
+        """The records of ``text`` as an Arrow table of the file's types, in one chunk."""
+        import pyarrow.json as pjson
+
+        read_as = pa.schema(
+            [pa.field(f["name"], _read_type(pa, f), nullable=True) for f in self._fields]
         )
-        self._rows = []
+        table = pjson.read_json(
+            pa.BufferReader(text),
+            read_options=pjson.ReadOptions(use_threads=False, block_size=len(text) + 1),
+            parse_options=pjson.ParseOptions(
+                explicit_schema=read_as,
+                newlines_in_values=True,
+                unexpected_field_behavior="error",
+            ),
+            memory_pool=_memory(pa),
+        )
+        arrays = []
+        for field in self._fields:
+            column = table.column(field["name"])
+            read = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            if _read_type(pa, field) != _arrow_type(pa, field):  # an enumeration or a date
+                values = read.to_pylist()
+                if field["type"] == "date":
+                    values = [None if v is None else _from_iso(v) for v in values]
+                read = _array(pa, values, field)
+            arrays.append(read)
+        return pa.Table.from_arrays(arrays, schema=self._schema)
+
+    def _write_group(self, pa: Any, group: Any) -> None:
+        if group is None:
+            arrays = [_array(pa, [], field) for field in self._fields]
+            group = pa.Table.from_arrays(arrays, schema=self._schema)
+        else:
+            # Chunks whose lengths are whole write batches are written as one array would be
+            # (the writer takes a chunk's rows a write batch at a time); others are joined.
+            lengths = [len(chunk) for chunk in group.column(0).chunks] if group.num_columns else []
+            if any(length % WRITE_BATCH_SIZE for length in lengths[:-1]):
+                group = group.combine_chunks(memory_pool=_memory(pa))
+        for number, column in enumerate(group.columns):
+            self._filled[number] += len(column) - column.null_count
+        self.rows += group.num_rows
+        self._writer.write_table(group, row_group_size=max(group.num_rows, 1))
+
+
+def _read_type(pa: Any, field: dict[str, Any]) -> pa.DataType:
+    """The type the JSON reader reads a field as: its file's type, but text for an enumeration
+    and a date (the reader makes neither: they are converted after)."""
+    if "enum" in field.get("constraints", {}) or field["type"] == "date":
+        return pa.string()
+    return _arrow_type(pa, field)
+
+
+_from_iso = datetime.date.fromisoformat
 
 
 # Arrays are built from their buffers, never with ``pyarrow.array``: that function imports pandas

@@ -4,9 +4,13 @@ whenever and wherever the same data is built (Parquet: with the same pyarrow ver
 
 Streaming: validation hands each table's records to the release as it checks them (see
 :class:`china_ai_claims.validators.RecordSink`); each record is converted once and written at once
-to its table's part of the JSON file, to the SQLite database and to its Parquet file, so no table
-is held in memory and no row is read or validated twice. The files are kept only if the report is
-valid.
+to its table's part of the JSON file, to the SQLite database and (through the JSON text) to its
+Parquet file, so no table is held in memory and no row is read or validated twice. The files are
+kept only if the report is valid. The work done in C code that releases the GIL (reading the JSON
+text for Parquet, compressing and writing row groups, copying each SQLite table into the build
+file, indexing it, ``VACUUM INTO``) runs in one background thread
+(:class:`china_ai_claims.background.Background`), in the order it is given, while validation goes
+on; a failure there is the build's failure.
 
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
 deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from china_ai_claims._resources import dataset_dir, read_version
+from china_ai_claims.background import Background
 from china_ai_claims.models import RECORD_TYPES, Record
 from china_ai_claims.opening import SUMS_FILE
 from china_ai_claims.parquet_release import row_of
@@ -193,16 +198,22 @@ def _card(data_dir: Path, version: str, descriptor: dict[str, Any]) -> bytes:
 
 
 def _croissant(
-    staging: Path, data_dir: Path, version: str, descriptor: dict[str, Any]
+    staging: Path,
+    data_dir: Path,
+    version: str,
+    descriptor: dict[str, Any],
+    known: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Write the Croissant file describing every other file of the release in ``staging``; give
-    the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too)."""
+    the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too), reading
+    only those whose hash is not ``known``."""
     from china_ai_claims.croissant import croissant, croissant_file
     from china_ai_claims.parquet_release import parquet_file
 
     stem = release_name(version)
     described = [name for name in release_files(version) if name != croissant_file(stem)]
-    hashes = {name: _file_sha256(staging / name) for name in described}
+    known = known or {}
+    hashes = {name: known.get(name) or _file_sha256(staging / name) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
     (staging / croissant_file(stem)).write_bytes(_dump(document))
@@ -248,6 +259,11 @@ def _write_json_release(
 _KEY_LINE = "\n" + " " * 6
 _LIST_ITEM = "\n" + " " * 8
 _RECORD_END = "\n" + " " * 4 + "}"
+# Between two records of a batch: found nowhere else, as a record's own lines are indented
+# further and a text holds no raw line break. Without the comma, the records are JSON objects
+# one after another, as pyarrow's JSON reader reads them.
+_BETWEEN_RECORDS = f"{_RECORD_END},\n    {{".encode()
+_RECORDS_APART = f"{_RECORD_END}\n{{".encode()
 # The C encoder of the json module writes the values of a record in one call, separated by a
 # control character: no encoded value holds one raw (strings escape every character below
 # U+0020), so splitting on it gives back each value's text. Containers are the exception: their
@@ -321,8 +337,14 @@ class _JsonArray:
     record or value. A batch holding a value that is not flat, or a list of anything but texts
     (values no record type gives), is laid out by :func:`_nested`, record by record."""
 
-    def __init__(self, target: Path, fields: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        target: Path,
+        fields: list[dict[str, Any]],
+        also: Callable[[bytes, int], None] | None = None,
+    ) -> None:
         self.path = target
+        self.also = also
         self._names = [str(field["name"]) for field in fields]
         list_fields = {n for n, field in enumerate(fields) if field.get("type") == "list"}
         by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
@@ -338,7 +360,7 @@ class _JsonArray:
         self._lists_in_key_order = _in_order(lists)
         self._slots = [(n in lists, (lists if n in lists else scalars).index(n)) for n in by_key]
         self._batch_templates: dict[int, str] = {}
-        self._handle: IO[str] = target.open("w", encoding="utf-8", newline="")
+        self._handle: IO[bytes] = target.open("wb")
         self._pending: list[tuple[Any, ...]] = []
         self._empty = True
 
@@ -387,12 +409,15 @@ class _JsonArray:
         if self._empty:  # the array opens where the first record's comma would be
             laid_out = f"[{laid_out[1:]}"
             self._empty = False
-        self._handle.write(laid_out)
+        encoded = laid_out.encode()
+        self._handle.write(encoded)
+        if self.also is not None:  # the records' objects, one after another
+            self.also(encoded[1:].replace(_BETWEEN_RECORDS, _RECORDS_APART), len(records))
 
     def close(self) -> None:
         if not self._handle.closed:
             self._write()
-            self._handle.write("[]" if self._empty else "\n  ]")
+            self._handle.write(b"[]" if self._empty else b"\n  ]")
             self._handle.close()
 
 
@@ -439,6 +464,14 @@ def _create_table(connection: sqlite3.Connection, table: str, schema: dict[str, 
     connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
 
 
+def _create_rows_table(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
+    """A table holding the rows as they come, before they are copied into the release's table:
+    its columns typed alike (so each value is stored as the release stores it), without keys,
+    whose indexes the copy builds, in C code that releases the GIL."""
+    columns = [f'"{field["name"]}" {SQLITE_TYPES[field["type"]]}' for field in schema["fields"]]
+    connection.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
+
+
 def _create_indexes(connection: sqlite3.Connection, table: str, schema: dict[str, Any]) -> None:
     """An index per foreign key, made once the table holds its rows: sorting them once is about
     twice as fast as keeping each index in order row by row. (``VACUUM INTO`` writes the same
@@ -448,29 +481,46 @@ def _create_indexes(connection: sqlite3.Connection, table: str, schema: dict[str
         connection.execute(f'CREATE INDEX "{table}_{column}" ON "{table}" ("{column}")')
 
 
-class _Database:
-    """The SQLite release, built table by table in one transaction as the records come: each
-    table created, its rows inserted (:data:`SQLITE_BATCH` at a time), then its indexes and its
-    full-text index; ``write`` checks the foreign keys and writes the file with ``VACUUM INTO``."""
+def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection to a scratch SQLite file of the build, in autocommit mode."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
+    connection.execute("PRAGMA page_size = 4096")
+    # A scratch file: the release is the copy VACUUM INTO writes, and a build that fails is
+    # deleted, never recovered. So no rollback journal and no waiting for the disk (neither is
+    # recorded in the file VACUUM INTO writes).
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    # Rules the rows already kept, not checked again row by row (the file still holds them):
+    # every CHECK (an enumeration's values, 0 or 1 for a boolean) is a rule of the record's
+    # type, which validation enforced on every record; the foreign keys are checked once, all
+    # tables in, by ``_Database.write`` (a row may name a parent or series that a later row of
+    # its own table holds: the data allows any order). Checking them per row was half the time
+    # of the inserts.
+    connection.execute("PRAGMA ignore_check_constraints = ON")
+    connection.execute("PRAGMA foreign_keys = OFF")
+    return connection
 
-    def __init__(self, build: Path) -> None:
+
+class _Database:
+    """The SQLite release, built table by table as the records come: each table's rows inserted
+    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, in a table without keys,
+    then, in ``background`` when given (else at once), copied into the build file's table (whose
+    primary key is built, and checked, as the copy goes), where the table's indexes and its
+    full-text index are made; ``write`` checks the foreign keys and writes the file with
+    ``VACUUM INTO``, also in ``background``.
+
+    The build file is made by the same statements in the same order whether or not there is a
+    background thread (tables, rows, indexes, full-text indexes, table after table), so the file
+    ``VACUUM INTO`` writes is the same; only the C work of copying, indexing and writing, which
+    releases the GIL, overlaps with the inserts of the next table."""
+
+    def __init__(self, build: Path, background: Background | None = None) -> None:
         self._build = build
-        self._connection = sqlite3.connect(build, isolation_level=None)
-        self._connection.execute("PRAGMA page_size = 4096")
-        # The build file is scratch: the release is the copy VACUUM INTO writes, and a build that
-        # fails is deleted, never recovered. So no rollback journal and no waiting for the disk
-        # (neither is recorded in the file VACUUM INTO writes).
-        self._connection.execute("PRAGMA journal_mode = OFF")
-        self._connection.execute("PRAGMA synchronous = OFF")
-        # Rules the rows already kept, not checked again row by row (the file still holds them):
-        # every CHECK (an enumeration's values, 0 or 1 for a boolean) is a rule of the record's
-        # type, which validation enforced on every record; the foreign keys are checked once,
-        # all tables in, by ``write`` (a row may name a parent or series that a later row of its
-        # own table holds: the data allows any order). Checking them per row was half the time
-        # of the inserts.
-        self._connection.execute("PRAGMA ignore_check_constraints = ON")
-        self._connection.execute("PRAGMA foreign_keys = OFF")
-        self._connection.execute("BEGIN")
+        self._background = background
+        # Used by the background thread only, once made (in turn with nothing else).
+        self._connection = _scratch(build, check_same_thread=False)
+        self._rows_file = build
+        self._rows_connection: sqlite3.Connection | None = None
         self._insert = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
@@ -478,7 +528,11 @@ class _Database:
         self._rows: list[tuple[Any, ...]] = []
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
-        _create_table(self._connection, table, schema)
+        self._rows_file = self._build.with_name(f"{self._build.name}.{table}")
+        self._rows_file.unlink(missing_ok=True)
+        self._rows_connection = _scratch(self._rows_file)
+        _create_rows_table(self._rows_connection, table, schema)
+        self._rows_connection.execute("BEGIN")
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
         self._conversions = [
@@ -497,27 +551,66 @@ class _Database:
 
     def finish(self, table: str) -> None:
         self._flush()
-        _create_indexes(self._connection, table, self._schema)
-        _full_text_index(self._connection, table, self._names)
+        if self._rows_connection is not None:
+            rows, self._rows_connection = self._rows_connection, None
+            rows.execute("COMMIT")
+            rows.close()
+        file, schema, names = self._rows_file, self._schema, self._names
+
+        def build() -> None:
+            connection = self._connection
+            connection.execute("ATTACH DATABASE ? AS rows", (str(file),))
+            connection.execute("BEGIN")
+            _create_table(connection, table, schema)
+            connection.execute(  # in the order the rows came
+                f'INSERT INTO main."{table}" SELECT * FROM rows."{table}" ORDER BY rowid'  # noqa: S608
+            )
+            connection.execute("COMMIT")
+            connection.execute("DETACH DATABASE rows")
+            file.unlink()
+            connection.execute("BEGIN")
+            _create_indexes(connection, table, schema)
+            _full_text_index(connection, table, names)
+            connection.execute("COMMIT")
+
+        self._run(build)
 
     def _flush(self) -> None:
         rows, self._rows = self._rows, []
+        if self._rows_connection is None:
+            return
         if self._conversions and rows:  # column by column: a few steps per batch, not per row
             columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
             for position, convert in self._conversions:
                 columns[position] = [None if v is None else convert(v) for v in columns[position]]
             rows = list(zip(*columns, strict=True))
-        self._connection.executemany(self._insert, rows)
+        self._rows_connection.executemany(self._insert, rows)
 
     def write(self, target: Path) -> None:
-        self._connection.execute("COMMIT")
-        problems = self._connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")
-        self._connection.execute("VACUUM INTO ?", (str(target),))
+        """Check the foreign keys and write the release's file at ``target`` (in the
+        background, when there is one: ``target`` is written once its jobs are done)."""
+
+        def write() -> None:
+            problems = self._connection.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")
+            self._connection.execute("VACUUM INTO ?", (str(target),))
+
+        self._run(write)
+
+    def _run(self, job: Callable[[], None]) -> None:
+        if self._background is None:
+            job()
+        else:
+            self._background.run(job)
 
     def close(self) -> None:
+        """Close the connections and delete the scratch files (once no job is left to run)."""
+        if self._rows_connection is not None:
+            self._rows_connection.close()
+            self._rows_connection = None
         self._connection.close()
+        self._rows_file.unlink(missing_ok=True)
         self._build.unlink(missing_ok=True)
 
 
@@ -544,9 +637,15 @@ class _ReleaseSink:
         self.parquet_files: dict[str, Path] = {}
         self.finished: list[str] = []
         self.failure: Exception | None = None
-        self.database = _Database(staging / "release.sqlite.building")
+        self.background = Background("release-writer")
+        try:
+            self.database = _Database(staging / "release.sqlite.building", self.background)
+        except BaseException:
+            self.background.stop()
+            raise
         self._json: _JsonArray | None = None
         self._parquet: TableWriter | None = None
+        self._parquet_writers: dict[str, TableWriter] = {}
         self._values = row_of([])
 
     def start(self, table: str) -> None:
@@ -556,10 +655,14 @@ class _ReleaseSink:
             return
         resource = self.resources[table]
         fields = resource["schema"]["fields"]
-        self._json = _JsonArray(self._staging / f"{table}.json-array", fields)
-        self.json_arrays[table] = self._json.path
         self.parquet_files[table] = self._staging / f"{table}.parquet-part"
-        self._parquet = TableWriter(resource, self.parquet_files[table])
+        self._parquet = TableWriter(resource, self.parquet_files[table], self.background)
+        self._parquet_writers[table] = self._parquet
+        # The Parquet file is read from the JSON text of the records, encoded once for both.
+        self._json = _JsonArray(
+            self._staging / f"{table}.json-array", fields, also=self._parquet.add_json
+        )
+        self.json_arrays[table] = self._json.path
         # A record's values in the order of the table's fields, taken once and shared by the
         # three writers (from the record's own values: its JSON form would cost a conversion).
         self._values = row_of([field["name"] for field in fields])
@@ -575,7 +678,6 @@ class _ReleaseSink:
             values = self._values(vars(record))
             self._json.add(values)
             self.database.add(values)
-            self._parquet.add(values)
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -589,7 +691,6 @@ class _ReleaseSink:
         except _WRITE_ERRORS as error:
             self._stop(error)
             return
-        self.filled[table] = _Filled(self._parquet.rows, self._parquet.filled())
         self.finished.append(table)
         self._json = self._parquet = None
 
@@ -601,6 +702,7 @@ class _ReleaseSink:
         """After a valid report: raise what stopped the writing, if anything did."""
         if self.failure is not None:
             raise self.failure
+        self.background.raise_failure()
         missing = [table for table in self.resources if table not in self.finished]
         if missing:
             raise BuildError(f"validation gave no records for {', '.join(missing)}")
@@ -608,10 +710,23 @@ class _ReleaseSink:
     def close(self) -> None:
         """Close every file still open (after a failure part way, or once validation is done)."""
         if self._json is not None:
+            self._json.also = None  # a table left unfinished: its Parquet file is never kept
             self._json.close()
-        if self._parquet is not None:
-            self._parquet.abandon()
         self._json = self._parquet = None
+
+    def wait(self) -> None:
+        """Wait for the background jobs (raising what one raised); then every file but those
+        still to be written after validation is complete, and ``filled`` is known."""
+        self.background.join()
+        for table, writer in self._parquet_writers.items():
+            self.filled[table] = _Filled(writer.rows, writer.filled())
+
+    def give_up(self) -> None:
+        """Stop the background work and close every file (the build is over, done or not)."""
+        self.close()
+        self.background.stop()
+        for writer in self._parquet_writers.values():
+            writer.abandon()
 
 
 def searched_columns(names: list[str]) -> list[str]:
@@ -794,7 +909,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
             sink.check()
             return _finish_release(out, staging, source, sink)
         finally:
-            sink.close()
+            sink.give_up()
             sink.database.close()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -815,16 +930,18 @@ def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) 
     version = read_version(source)
     descriptor = _descriptor_with_hashes(source)
     stem = release_name(version)
+    sink.database.write(staging / f"{stem}.sqlite")  # in the background, meanwhile:
     _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
     with (staging / f"{stem}.json").open("wb") as json_file:
         _write_json_release(descriptor, sink.json_arrays, json_file)
-    sink.database.write(staging / f"{stem}.sqlite")
+    known = {name: _file_sha256(staging / name) for name in (f"{stem}-csv.zip", f"{stem}.json")}
+    sink.wait()
     (staging / f"{stem}.datasette.json").write_bytes(
         _dump(datasette_metadata(descriptor, version, filled=sink.filled))
     )
     for table, written in sink.parquet_files.items():
         os.replace(written, staging / parquet_file(stem, table))
-    hashes = _croissant(staging, source, version, descriptor)
+    hashes = _croissant(staging, source, version, descriptor, known)
     names = release_files(version)
     (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
     finished = []

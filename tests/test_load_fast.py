@@ -332,6 +332,8 @@ ODD_TABLES = [
         b",b\nx,y\n",
     ),
     ("bad UTF-8 in the header", [{"name": "a", **TEXT}, {"name": "b", **TEXT}], b"\xff,b\nx,y\n"),
+    ("a header and no rows", FIELDS, _csv([])),
+    ("rows of empty cells only", FIELDS, _csv([dict.fromkeys(VALID_ROW, "")] * 3)),
 ]
 
 

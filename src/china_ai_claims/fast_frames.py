@@ -250,12 +250,25 @@ def arrow_enumerated(cells: Any, enum: list[str], text: Hashable) -> Any:
     import pandas as pd
     import pyarrow.compute as pc
 
-    dtype, _, code_type = _enumeration(tuple(enum), text)
-    positions = pc.index_in(cells, value_set=value_set(tuple(enum), cells.type))
-    if positions.null_count != cells.null_count:  # a value outside the enumeration
+    values = tuple(enum)
+    dtype, _, code_type = _enumeration(values, text)
+    # An empty cell is found as the last entry, after the values: the positions have no gaps
+    positions = pc.call_function("index_in", [cells], _lookup_with_empty(values, cells.type))
+    if positions.null_count:  # a value outside the enumeration
         return None
-    codes = positions.fill_null(-1).to_numpy().astype(code_type)
+    codes = positions.to_numpy().astype(code_type)
+    codes[codes == len(values)] = -1
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _lookup_with_empty(values: tuple[str, ...], text_type: Any) -> Any:
+    """Arrow's options to find a cell among ``values`` or, as the position after them, among the
+    empty cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.SetLookupOptions(pa.array([*values, None], type=text_type), skip_nulls=False)
 
 
 @functools.lru_cache(maxsize=256)

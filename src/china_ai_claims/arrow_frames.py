@@ -57,8 +57,10 @@ def arrow_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | 
         return None
     text = text_settings()
     try:
+        # _read found the header to be the names, in their order: no column looked up by name
         columns = {
-            spec["name"]: _convert(table.column(spec["name"]), spec, text) for spec in fields
+            spec["name"]: _convert(column, spec, text)
+            for spec, column in zip(fields, table.columns, strict=True)
         }
     except _Refused:
         return None

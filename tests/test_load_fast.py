@@ -396,6 +396,37 @@ def test_arrow_reads_a_short_cell_exactly_when_the_checked_road_does(
     assert wrongly == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "cells", "read"),
+    [
+        ("number", ["1.5", None, "+7", "2e3", None, "-0"], float),
+        ("integer", ["15", None, "+7", "-0", None, "9"], int),
+        ("date", ["2020-02-29", None, "1999-12-31", None, "2025-01-27", None], pd.Timestamp),
+    ],
+    ids=["number", "integer", "date"],
+)
+def test_a_column_in_slices_of_several_chunks_is_typed_as_its_cells(
+    kind: str, cells: list[str | None], read: Callable[[str], Any]
+) -> None:
+    """Arrow's reader gives a long file's columns in chunks; the bytes are read from each
+    chunk's buffers, which a slice shares with the whole."""
+    import pyarrow as pa
+
+    from china_ai_claims import arrow_frames
+
+    convert = {
+        "number": arrow_frames._numbers,
+        "integer": arrow_frames._integers,
+        "date": arrow_frames._dates,
+    }[kind]
+    whole = pa.array(["x", *cells, "y", *cells], pa.large_string())
+    first, second = whole.slice(1, len(cells)), whole.slice(len(cells) + 2)
+    for chunks in ([first], [second], [first, second]):
+        expected = [None if cell is None else read(cell) for cell in cells * len(chunks)]
+        typed = convert(pa.chunked_array(chunks), {})
+        assert [None if pd.isna(value) else value for value in typed] == expected
+
+
 def test_the_text_settings_follow_the_option_that_makes_text_str() -> None:
     """What keys the enumerations kept is the dtype pandas gives text under the options now."""
     import warnings

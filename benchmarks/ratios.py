@@ -24,6 +24,7 @@ The warm comparisons (see ``warm_work.py``) compare the seconds the processes me
 work itself, after imports and one unmeasured run; their peak memory is the whole process's.
 
     python benchmarks/ratios.py [--scales 1 100 1000] [--repeats 5] [--only floor release ...]
+        [--clock wall|cpu]
 """
 
 from __future__ import annotations
@@ -95,8 +96,11 @@ def _validate(folder: Path) -> list[str]:
     return [PACKAGE_COMMAND, "validate", str(folder)]
 
 
-def comparisons(load_table: str, records_table: str, release_out: Path) -> list[Comparison]:
-    """Every comparison of the targets, in the order the table shows them."""
+def comparisons(
+    load_table: str, records_table: str, release_out: Path, clock: str = "wall"
+) -> list[Comparison]:
+    """Every comparison of the targets, in the order the table shows them; the warm ones time
+    their work by ``clock`` (see ``warm_work.py``)."""
 
     def release(folder: Path) -> list[str]:
         shutil.rmtree(release_out, ignore_errors=True)  # before the run, so outside its time
@@ -104,6 +108,7 @@ def comparisons(load_table: str, records_table: str, release_out: Path) -> list[
 
     def warm(kind: str, table: str | None = None) -> Command:
         option = ["--table", table] if table else []
+        option += ["--clock", clock]
         script = str(HERE / "warm_work.py")
         return lambda folder: [sys.executable, script, kind, str(folder), *option]
 
@@ -248,17 +253,27 @@ def main() -> None:
     parser.add_argument("--records-table", default="funding_claims")
     default_work = Path(tempfile.gettempdir()) / "china-ai-claims-ratios"
     parser.add_argument("--work", type=Path, default=default_work, help="where datasets go")
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="what the warm comparisons time: the wall clock, or the CPU seconds of the process",
+    )
     arguments = parser.parse_args()
     repeats, warmup = max(1, arguments.repeats), max(0, arguments.warmup)
     chosen = [
         comparison
         for comparison in comparisons(
-            arguments.load_table, arguments.records_table, arguments.work / "release"
+            arguments.load_table,
+            arguments.records_table,
+            arguments.work / "release",
+            arguments.clock,
         )
         if arguments.only is None or comparison.name in arguments.only
     ]
     started = time.perf_counter()
-    print(_setting(repeats, warmup))
+    cpu = "; the warm work in CPU seconds" if arguments.clock == "cpu" else ""
+    print(_setting(repeats, warmup) + cpu)
     print(HEADER, flush=True)
     for comparison in chosen:
         if not comparison.per_scale:

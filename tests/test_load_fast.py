@@ -10,6 +10,7 @@ and checked again whenever it changes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ from china_ai_claims import limits, opening
 from china_ai_claims.arrow_frames import arrow_frame, arrow_is_pandas_text
 from china_ai_claims.errors import DataError, ReleaseFormatError
 from china_ai_claims.fast_frames import pandas_frame, quick_frame
-from china_ai_claims.loading import _checked_frame
+from china_ai_claims.loading import INTEGER_CELL, NUMBER_CELL, _checked_frame
 from china_ai_claims.opening import _CHECKED_FOLDER_DESCRIPTORS, _CHECKED_KEPT
 
 
@@ -184,6 +185,15 @@ REFUSED_CELLS = [
     ("a value outside the enumeration", "kind", "c"),
     ("an integer in fullwidth digits", "count", "\uff11\uff12"),
     ("a number in Arabic-Indic digits", "amount", "\u0663"),
+    ("a number with no exponent after its e", "amount", "1e"),
+    ("a number with two signs", "amount", "+-1"),
+    ("a number with two points", "amount", "1..2"),
+    ("an integer with a sign after its digits", "count", "5+"),
+    ("an integer with two signs", "count", "++5"),
+    ("a date with a sign for its first digit", "day", "+025-01-27"),
+    ("a date with its dashes elsewhere", "day", "2025-0-127"),
+    ("a date with a space for a digit", "day", "2025-01-2 "),
+    ("a date with slashes", "day", "2025/01/27"),
 ]
 
 
@@ -322,6 +332,8 @@ ODD_TABLES = [
         b",b\nx,y\n",
     ),
     ("bad UTF-8 in the header", [{"name": "a", **TEXT}, {"name": "b", **TEXT}], b"\xff,b\nx,y\n"),
+    ("a header and no rows", FIELDS, _csv([])),
+    ("rows of empty cells only", FIELDS, _csv([dict.fromkeys(VALID_ROW, "")] * 3)),
 ]
 
 
@@ -330,6 +342,102 @@ def test_where_the_readers_part_the_checked_road_answers(
     case: str, fields: list[dict[str, Any]], content: bytes
 ) -> None:
     _assert_each_road_agrees(content, fields, [quick_frame, *ROADS])
+
+
+def _arrow_reads(convert: Callable[[Any, dict[str, Any]], Any], cells: list[str]) -> Any:
+    """What one of the Arrow road's column conversions gives a column of ``cells``, or ``None``
+    where it leaves the column to the checked road."""
+    import pyarrow as pa
+
+    from china_ai_claims import arrow_frames
+
+    try:
+        return convert(pa.chunked_array([pa.array(cells, pa.large_string())]), {})
+    except arrow_frames._Refused:
+        return None
+
+
+def _short_cells(alphabet: str, longest: int) -> list[str]:
+    return [
+        "".join(cell)
+        for length in range(1, longest + 1)
+        for cell in itertools.product(alphabet, repeat=length)
+    ]
+
+
+# Every cell of up to 4 characters written with these, and cells around the 18 digits of Int64
+# (the numbers were also compared by hand up to 6 characters: no difference).
+NUMBER_LIKE = _short_cells("01.+-eE", 4)
+INTEGER_LIKE = _short_cells("09+- ", 5) + [
+    sign + "9" * digits for sign in ("", "+", "-", "+-") for digits in range(16, 21)
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "pattern", "cells", "read"),
+    [("number", NUMBER_CELL, NUMBER_LIKE, float), ("integer", INTEGER_CELL, INTEGER_LIKE, int)],
+    ids=["number", "integer"],
+)
+def test_arrow_reads_a_short_cell_exactly_when_the_checked_road_does(
+    kind: str, pattern: str, cells: list[str], read: Callable[[str], Any]
+) -> None:
+    """The Arrow road checks the bytes of a whole column, then lets Arrow's cast read it: each
+    cell alone is read, to the same value, exactly when it is what the checked road reads."""
+    import re
+
+    from china_ai_claims import arrow_frames
+
+    convert = {"number": arrow_frames._numbers, "integer": arrow_frames._integers}[kind]
+    readable = [cell for cell in cells if re.fullmatch(pattern, cell)]
+    values = _arrow_reads(convert, readable)
+    assert values is not None
+    assert list(values) == [read(cell) for cell in readable]
+    wrongly = [cell for cell in cells if cell not in readable and _arrow_reads(convert, [cell])]
+    assert wrongly == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "cells", "read"),
+    [
+        ("number", ["1.5", None, "+7", "2e3", None, "-0"], float),
+        ("integer", ["15", None, "+7", "-0", None, "9"], int),
+        ("date", ["2020-02-29", None, "1999-12-31", None, "2025-01-27", None], pd.Timestamp),
+    ],
+    ids=["number", "integer", "date"],
+)
+def test_a_column_in_slices_of_several_chunks_is_typed_as_its_cells(
+    kind: str, cells: list[str | None], read: Callable[[str], Any]
+) -> None:
+    """Arrow's reader gives a long file's columns in chunks; the bytes are read from each
+    chunk's buffers, which a slice shares with the whole."""
+    import pyarrow as pa
+
+    from china_ai_claims import arrow_frames
+
+    convert = {
+        "number": arrow_frames._numbers,
+        "integer": arrow_frames._integers,
+        "date": arrow_frames._dates,
+    }[kind]
+    whole = pa.array(["x", *cells, "y", *cells], pa.large_string())
+    first, second = whole.slice(1, len(cells)), whole.slice(len(cells) + 2)
+    for chunks in ([first], [second], [first, second]):
+        expected = [None if cell is None else read(cell) for cell in cells * len(chunks)]
+        typed = convert(pa.chunked_array(chunks), {})
+        assert [None if pd.isna(value) else value for value in typed] == expected
+
+
+def test_the_text_settings_follow_the_option_that_makes_text_str() -> None:
+    """What keys the enumerations kept is the dtype pandas gives text under the options now."""
+    import warnings
+
+    from china_ai_claims.fast_frames import text_settings
+
+    for infer in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 3.1 deprecates the option
+            with pd.option_context("future.infer_string", infer):
+                assert text_settings() == (pd.Index(["text"]).dtype, pd.StringDtype().storage)
 
 
 def test_a_text_option_changed_after_a_load_is_followed() -> None:

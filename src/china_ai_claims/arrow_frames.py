@@ -15,20 +15,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims._collector import collection_paused
 from china_ai_claims.fast_frames import arrow_enumerated, text_settings, value_set
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-# The cells each conversion accepts, as whole-cell RE2 patterns (\A and \z: RE2's $ is not
-# Python's, and no cell may hold a newline); [0-9] keeps the digits ASCII.
-_NUMBER = r"\A[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\z"
-_INTEGER = r"\A[+-]?[0-9]{1,18}\z"
-_DATE = r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\z"
+# The cells each conversion accepts are checked on the bytes of the whole column at once, with
+# NumPy (a regular expression per cell took most of the time of typing a number column): ASCII
+# digits only, and the signs, points and exponents of loading.NUMBER_CELL and INTEGER_CELL.
+_DIGITS = b"0123456789"
+_SIGNS = b"+-"
+_NUMBER_BYTES = _DIGITS + _SIGNS + b".eE"
+_INTEGER_DIGITS = 18  # at most, as loading.INTEGER_CELL: what fits Int64
+_DATE_DASHES = (4, 7)  # YYYY-MM-DD
 
 
 class _Refused(Exception):
@@ -51,8 +56,10 @@ def arrow_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame | 
         return None
     text = text_settings()
     try:
+        # _read found the header to be the names, in their order: no column looked up by name
         columns = {
-            spec["name"]: _convert(table.column(spec["name"]), spec, text) for spec in fields
+            spec["name"]: _convert(column, spec, text)
+            for spec, column in zip(fields, table.columns, strict=True)
         }
     except _Refused:
         return None
@@ -145,13 +152,119 @@ def _enumerated(column: pa.ChunkedArray, enum: list[str], text: Hashable) -> Any
     return categories
 
 
-def _all_written_as(column: pa.ChunkedArray, pattern: str) -> None:
-    """Raise :class:`_Refused` unless every cell that is not empty matches ``pattern``."""
-    import pyarrow.compute as pc
+@dataclass(frozen=True)
+class _Bytes:
+    """A text column's cells as NumPy sees Arrow's buffers (no copy of a column of one chunk)."""
 
-    # all() skips the empty cells, and is None when every cell is empty
-    if pc.all(pc.match_substring_regex(column, pattern)).as_py() is False:
+    data: np.ndarray  # the bytes of every cell, one cell after another
+    starts: np.ndarray  # for every row, where its cell starts in ``data``
+    lengths: np.ndarray  # and how many bytes it has (none for an empty cell)
+    missing: np.ndarray  # whether its cell is empty: the mask pandas' nullable arrays take
+
+
+def _bytes(column: pa.ChunkedArray) -> _Bytes:
+    import numpy as np
+
+    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    rows = len(array)
+    validity, offsets_buffer, data_buffer = array.buffers()
+    if validity is None:
+        missing = np.zeros(rows, dtype=np.bool_)
+    else:
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        missing = ~bits[array.offset : array.offset + rows].astype(np.bool_)
+    if rows == 0 or offsets_buffer is None:
+        nothing = np.zeros(rows, dtype=np.int64)
+        return _Bytes(np.zeros(0, dtype=np.uint8), nothing, nothing, missing)
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[array.offset : array.offset + rows + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8)[first:last]
+        if last > first
+        else np.zeros(0, dtype=np.uint8)
+    )
+    return _Bytes(data, offsets[:-1] - first, np.diff(offsets), missing)
+
+
+@functools.cache
+def _byte_table(allowed: bytes) -> np.ndarray:
+    """For each of the 256 byte values, whether it is one of ``allowed``."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=np.bool_)
+    table[list(allowed)] = True
+    return table
+
+
+def _only(data: np.ndarray, allowed: bytes) -> bool:
+    """Whether every byte of ``data`` is one of ``allowed`` (so no other character is there:
+    any byte of a non-ASCII character is above 127)."""
+    return bool(_byte_table(allowed)[data].all())
+
+
+def _filled(cells: _Bytes) -> None:
+    """Refuse a cell of no bytes that is not missing, or bytes under a missing cell: Arrow's
+    reader gives neither (an empty cell is missing), and the checks below count on it."""
+    if ((cells.lengths == 0) != cells.missing).any():
         raise _Refused
+
+
+def _number_bytes(column: pa.ChunkedArray) -> _Bytes:
+    """The cells of a number column, refused unless written with digits, signs, points and
+    exponents only. Written so, a cell that Arrow's cast to float then reads is one that
+    ``loading.NUMBER_CELL`` takes (Arrow reads no "inf" or "nan" without letters other than
+    "e"; a test compares the two on every short cell of these characters), and the others it
+    refuses (such as "1e" or "+-1")."""
+    cells = _bytes(column)
+    _filled(cells)
+    if not _only(cells.data, _NUMBER_BYTES):
+        raise _Refused
+    return cells
+
+
+def _integer_bytes(column: pa.ChunkedArray) -> _Bytes:
+    """The cells of an integer column, refused unless each is ``loading.INTEGER_CELL``: an
+    optional sign first, then 1 to 18 ASCII digits."""
+    import numpy as np
+
+    cells = _bytes(column)
+    _filled(cells)
+    if not _only(cells.data, _DIGITS + _SIGNS):
+        raise _Refused
+    signs = np.append(_byte_table(_SIGNS)[cells.data], False)  # an empty last cell starts there
+    signed = signs[cells.starts] & ~cells.missing
+    if int(signs.sum()) != int(signed.sum()):
+        raise _Refused  # a sign elsewhere than first
+    digits = cells.lengths - signed
+    if ((digits > _INTEGER_DIGITS) | ((digits < 1) & ~cells.missing)).any():
+        raise _Refused
+    return cells
+
+
+def _date_bytes(column: pa.ChunkedArray) -> _Bytes:
+    """The cells of a date column, refused unless each is ten bytes, ``YYYY-MM-DD`` in ASCII
+    digits: Arrow's cast reads other forms too."""
+
+    cells = _bytes(column)
+    _filled(cells)
+    if ((cells.lengths != 10) & ~cells.missing).any():
+        raise _Refused
+    kinds, expected = _date_kinds()
+    if not (kinds[cells.data].reshape(-1, 10) == expected).all():
+        raise _Refused
+    return cells
+
+
+@functools.cache
+def _date_kinds() -> tuple[np.ndarray, np.ndarray]:
+    """Each byte value's kind (1 for an ASCII digit, 2 for a dash, 0 for anything else), and
+    the kind each of a date's ten bytes must have."""
+    import numpy as np
+
+    kinds = _byte_table(_DIGITS).astype(np.uint8) + 2 * _byte_table(b"-")
+    expected = np.ones(10, dtype=np.uint8)
+    expected[list(_DATE_DASHES)] = 2
+    return kinds, expected
 
 
 def _present(column: pa.ChunkedArray) -> Any:
@@ -167,15 +280,16 @@ def _numbers(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _all_written_as(column, _NUMBER)
+    cells = _number_bytes(column)
     try:
         values = pc.cast(column, pa.float64())
     except (pa.ArrowException, ValueError):
         raise _Refused from None
-    filled = values.fill_null(0.0).to_numpy()
+    # NaN under the empty cells, set to 0 in a new array of pandas' own
+    filled = np.where(cells.missing, 0.0, values.to_numpy(zero_copy_only=False))
     if not np.isfinite(filled).all():  # too large for a float: the checked road refuses it
         raise _Refused
-    return pd.arrays.FloatingArray(np.array(filled, dtype=np.float64), _present(column))
+    return pd.arrays.FloatingArray(filled.astype(np.float64, copy=False), cells.missing)
 
 
 def _integers(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
@@ -184,10 +298,11 @@ def _integers(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _all_written_as(column, _INTEGER)
-    unsigned = pc.utf8_ltrim(column, characters="+")  # int() reads "+5"; Arrow's cast does not
-    values = pc.cast(unsigned, pa.int64()).fill_null(0).to_numpy()
-    return pd.arrays.IntegerArray(np.array(values, dtype=np.int64), _present(column))
+    cells = _integer_bytes(column)
+    if (cells.data == ord("+")).any():  # int() reads "+5"; Arrow's cast does not
+        column = pc.utf8_ltrim(column, characters="+")
+    values = pc.cast(column, pa.int64()).fill_null(0).to_numpy()
+    return pd.arrays.IntegerArray(np.array(values, dtype=np.int64), cells.missing)
 
 
 def _booleans(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
@@ -214,7 +329,7 @@ def _dates(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _all_written_as(column, _DATE)
+    _date_bytes(column)
     dtype = _date_dtype(every_cell_empty=column.null_count == len(column))
     try:  # Arrow's cast refuses a day that does not exist, as pandas' reading does
         days = pc.cast(pc.cast(column, pa.date32()), pa.timestamp(np.datetime_data(dtype)[0]))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -183,7 +183,32 @@ def text_settings() -> Hashable:
     of the key of everything kept that holds a dtype of text, such as an enumeration's."""
     import pandas as pd
 
-    return pd.Index(["text"]).dtype, pd.StringDtype().storage
+    storage = pd.StringDtype().storage
+    infers = _infers_text()
+    if infers is None:  # a pandas without the flag: ask it, at the price of building an Index
+        return pd.Index(["text"]).dtype, storage
+    return _inferred_text_dtype(infers(), storage), storage
+
+
+@functools.cache
+def _infers_text() -> Callable[[], bool] | None:
+    """pandas' own reading of its option that makes text ``str`` (named ``using_string_dtype``
+    since pandas 2.3, ``using_pyarrow_string_dtype`` before), or ``None`` if it has neither:
+    asked directly, as ``get_option`` warns that the option is deprecated in pandas 3.1."""
+    from pandas import _config
+
+    flag = getattr(_config, "using_string_dtype", None)
+    flag = getattr(_config, "using_pyarrow_string_dtype", None) if flag is None else flag
+    return flag if callable(flag) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _inferred_text_dtype(infers: bool, storage: str) -> Any:
+    """The dtype pandas infers for text under these two settings, found once per pair (building an
+    Index takes tens of microseconds: once per table it was a tenth of loading a small one)."""
+    import pandas as pd
+
+    return pd.Index(["text"]).dtype
 
 
 @functools.lru_cache(maxsize=256)
@@ -225,12 +250,25 @@ def arrow_enumerated(cells: Any, enum: list[str], text: Hashable) -> Any:
     import pandas as pd
     import pyarrow.compute as pc
 
-    dtype, _, code_type = _enumeration(tuple(enum), text)
-    positions = pc.index_in(cells, value_set=value_set(tuple(enum), cells.type))
-    if positions.null_count != cells.null_count:  # a value outside the enumeration
+    values = tuple(enum)
+    dtype, _, code_type = _enumeration(values, text)
+    # An empty cell is found as the last entry, after the values: the positions have no gaps
+    positions = pc.call_function("index_in", [cells], _lookup_with_empty(values, cells.type))
+    if positions.null_count:  # a value outside the enumeration
         return None
-    codes = positions.fill_null(-1).to_numpy().astype(code_type)
+    codes = positions.to_numpy().astype(code_type)
+    codes[codes == len(values)] = -1
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _lookup_with_empty(values: tuple[str, ...], text_type: Any) -> Any:
+    """Arrow's options to find a cell among ``values`` or, as the position after them, among the
+    empty cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.SetLookupOptions(pa.array([*values, None], type=text_type), skip_nulls=False)
 
 
 @functools.lru_cache(maxsize=256)

@@ -21,6 +21,16 @@ settings.load_profile("dev")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``--dist loadfile`` hands out the longest files first (see ``_scheduling``)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from _scheduling import LongestFilesFirst
+
+    return LongestFilesFirst(config, log)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cli_built_once() -> Iterator[None]:
     """typer's ``CliRunner.invoke`` turns the app into a click command on every call, some 20 to

@@ -434,7 +434,8 @@ TEST_LIMITS = {
 }
 
 
-def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, Any]:
+def _start_child(release: str, sha256: str | None, cache: Path) -> subprocess.Popen[str]:
+    """A child process that loads ``release`` under the limits; :func:`_child_result` reads it."""
     environment = {
         **os.environ,
         "CHINA_AI_CLAIMS_CACHE": str(cache),
@@ -448,18 +449,31 @@ def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, A
         "limits": TEST_LIMITS,
         "address_space": CHILD_ADDRESS_SPACE,
     }
-    completed = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-c", CHILD, json.dumps(arguments)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,  # a guard against a hang, not a measurement
         env=environment,
-        check=False,
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result: dict[str, Any] = json.loads(completed.stdout)
+
+
+def _child_result(child: subprocess.Popen[str]) -> dict[str, Any]:
+    """What the child reports, once it has ended: its result and its peak memory."""
+    try:
+        stdout, stderr = child.communicate(timeout=120)  # a guard against a hang, not a measurement
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 0, stderr[-3000:]
+    result: dict[str, Any] = json.loads(stdout)
     assert result["peak_kib"] * 1024 < PEAK_MEMORY, result
     return result
+
+
+def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, Any]:
+    return _child_result(_start_child(release, sha256, cache))
 
 
 def _endless(handler: Any) -> None:
@@ -588,6 +602,70 @@ def _answer(server: Server, path: str, answer: Answer, genuine_zip: bytes) -> by
     return data
 
 
+def _arrange(
+    server: Server,
+    case: str,
+    answers: tuple[Answer, Answer | None, bool],
+    genuine_zip: bytes,
+) -> tuple[str, str | None]:
+    """Arrange ``case``'s answers under a folder of its own; the URL to load and its pin."""
+    zip_answer, sums_answer, pinned = answers
+    folder = "/" + case + "/"
+    served = _answer(server, folder + ZIP, zip_answer, genuine_zip)
+    if sums_answer is not None:
+        _answer(server, folder + "SHA256SUMS", sums_answer, genuine_zip)
+    return server.base + folder + ZIP, sha256(served or genuine_zip) if pinned else None
+
+
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[Server]:
+    """The server of the table of hostile servers: each case answers under a folder of its own."""
+    with serving() as running:
+        yield running
+
+
+@dataclasses.dataclass
+class _Child:
+    process: subprocess.Popen[str]
+    cache: Path
+
+
+SERVER_TEST = "test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory"
+# The cases that end only when a limit runs out: seconds of waiting on a dripping or silent
+# server, and almost no work. Their children start with the module and wait while its other
+# tests run; each case's test then reads its child's result as the other cases do.
+WAITING_CASES = ("a-byte-at-a-time", "headers-dripped", "silent")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def waiting_children(
+    request: pytest.FixtureRequest,
+    hostile_server: Server,
+    release_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, _Child]]:
+    """The children of the :data:`WAITING_CASES` this run selected, started, by case."""
+    selected = {
+        item.callspec.id
+        for item in request.session.items
+        if item.module is request.module and getattr(item, "originalname", "") == SERVER_TEST
+    }
+    genuine_zip = (release_dir / ZIP).read_bytes()
+    started: dict[str, _Child] = {}
+    for case, zip_answer, sums_answer, pinned, _, _ in SERVER_CASES:
+        if case in WAITING_CASES and case in selected:
+            url, pin = _arrange(
+                hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip
+            )
+            cache = tmp_path_factory.mktemp(case) / "child-cache"
+            started[case] = _Child(_start_child(url, pin, cache), cache)
+    yield started
+    for child in started.values():  # a test that did not run leaves its child to be stopped
+        if child.process.poll() is None:
+            child.process.kill()
+        child.process.communicate()
+
+
 @pytest.mark.parametrize(
     ("zip_answer", "sums_answer", "pinned", "error", "words"),
     [case[1:] for case in SERVER_CASES],
@@ -599,29 +677,29 @@ def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
     pinned: bool,
     error: str,
     words: str,
-    server: Server,
+    hostile_server: Server,
+    waiting_children: dict[str, _Child],
     release_dir: Path,
     tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
-    genuine_zip = (release_dir / ZIP).read_bytes()
-    folder = "/" + request.node.callspec.id + "/"
-    served = _answer(server, folder + ZIP, zip_answer, genuine_zip)
-    if sums_answer is not None:
-        _answer(server, folder + "SHA256SUMS", sums_answer, genuine_zip)
-    pin = sha256(served or genuine_zip) if pinned else None
-    cache = tmp_path / "child-cache"
-    result = _load_in_child(server.base + folder + ZIP, pin, cache)
+    case = request.node.callspec.id
+    child = waiting_children.get(case)
+    if child is None:
+        genuine_zip = (release_dir / ZIP).read_bytes()
+        url, pin = _arrange(hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip)
+        child = _Child(_start_child(url, pin, tmp_path / "child-cache"), tmp_path / "child-cache")
+    result = _child_result(child.process)
     if not error:
         assert result == {"rows": len(cac.load("models")), "peak_kib": result["peak_kib"]}
         return
     assert result["error"] == error, result
     assert result["family"], result
     assert words in result["message"], result
-    assert server.base in result["message"] or error != "DownloadError", result
+    assert hostile_server.base in result["message"] or error != "DownloadError", result
     if error != "ReleaseFormatError":  # the bombs were pinned: their bytes verified, then refused
         # Nothing unverified is ever left in the cache.
-        left = [p for p in cache.rglob("*") if p.is_file() and p.name != ".lock"]
+        left = [p for p in child.cache.rglob("*") if p.is_file() and p.name != ".lock"]
         assert left == [], left
 
 

@@ -630,7 +630,34 @@ class _Child:
     cache: Path
 
 
+@contextlib.contextmanager
+def _dripped_handshake() -> Iterator[str]:
+    """A server that announces a 16 kB TLS record and sends it a byte every 0.2 s: each read is
+    quick, the handshake would take nearly an hour. Yields the URL of a release on it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)  # the client's hello
+                connection.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.wait(0.2):
+                    connection.sendall(b"\0")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}/{ZIP}"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join()
+
+
 SERVER_TEST = "test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory"
+HANDSHAKE_TEST = "test_a_tls_handshake_dripped_byte_by_byte_is_cut_short"
 # The cases that end only when a limit runs out: seconds of waiting on a dripping or silent
 # server, and almost no work. Their children start with the module and wait while its other
 # tests run; each case's test then reads its child's result as the other cases do.
@@ -644,26 +671,28 @@ def waiting_children(
     release_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, _Child]]:
-    """The children of the :data:`WAITING_CASES` this run selected, started, by case."""
-    selected = {
-        item.callspec.id
-        for item in request.session.items
-        if item.module is request.module and getattr(item, "originalname", "") == SERVER_TEST
-    }
+    """The children of the waiting cases (and of the dripped handshake) this run selected,
+    started, by case (the handshake's under :data:`HANDSHAKE_TEST`)."""
+    selected = {item.name for item in request.session.items if item.module is request.module}
     genuine_zip = (release_dir / ZIP).read_bytes()
     started: dict[str, _Child] = {}
-    for case, zip_answer, sums_answer, pinned, _, _ in SERVER_CASES:
-        if case in WAITING_CASES and case in selected:
-            url, pin = _arrange(
-                hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip
-            )
-            cache = tmp_path_factory.mktemp(case) / "child-cache"
-            started[case] = _Child(_start_child(url, pin, cache), cache)
-    yield started
-    for child in started.values():  # a test that did not run leaves its child to be stopped
-        if child.process.poll() is None:
-            child.process.kill()
-        child.process.communicate()
+    with contextlib.ExitStack() as servers:
+        for case, zip_answer, sums_answer, pinned, _, _ in SERVER_CASES:
+            if case in WAITING_CASES and f"{SERVER_TEST}[{case}]" in selected:
+                url, pin = _arrange(
+                    hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip
+                )
+                cache = tmp_path_factory.mktemp(case) / "child-cache"
+                started[case] = _Child(_start_child(url, pin, cache), cache)
+        if HANDSHAKE_TEST in selected:
+            url = servers.enter_context(_dripped_handshake())
+            cache = tmp_path_factory.mktemp("handshake") / "child-cache"
+            started[HANDSHAKE_TEST] = _Child(_start_child(url, "0" * 64, cache), cache)
+        yield started
+        for child in started.values():  # a test that did not run leaves its child to be stopped
+            if child.process.poll() is None:
+                child.process.kill()
+            child.process.communicate()
 
 
 @pytest.mark.parametrize(
@@ -703,30 +732,11 @@ def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
         assert left == [], left
 
 
-def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(tmp_path: Path) -> None:
-    """The server announces a 16 kB TLS record and sends it a byte every 0.2 s: each read is
-    quick, the handshake would take nearly an hour."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def serve() -> None:
-        with contextlib.suppress(OSError):
-            connection, _ = listener.accept()
-            with connection:
-                connection.recv(65536)  # the client's hello
-                connection.sendall(b"\x16\x03\x03\x40\x00")
-                while not stop.wait(0.2):
-                    connection.sendall(b"\0")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        url = f"https://127.0.0.1:{listener.getsockname()[1]}/{ZIP}"
-        result = _load_in_child(url, "0" * 64, tmp_path / "child-cache")
-    finally:
-        stop.set()
-        listener.close()
-        thread.join()
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(
+    waiting_children: dict[str, _Child],
+) -> None:
+    """The child loads from :func:`_dripped_handshake`'s server (started with the module)."""
+    result = _child_result(waiting_children[HANDSHAKE_TEST].process)
     assert result["error"] == "DownloadError", result
     assert "handshake operation timed out" in result["message"], result
 

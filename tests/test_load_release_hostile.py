@@ -1,9 +1,10 @@
 """An analyst loads a release that an attacker made or serves: a documented error, or genuine data.
 
 Each hostile release is built from the genuine one in tmp_path; each hostile server answers on
-127.0.0.1 and is stopped by the test. Bombs, endless and stalled servers are loaded in a child
-process with an address-space limit and a hang guard, and with lowered limits (a 2 s deadline,
-a few MB) so that each case ends quickly; the child reports its peak memory.
+127.0.0.1 and is stopped when its test (or, for the table of hostile servers, its module) ends.
+Bombs, endless and stalled servers are loaded in a child process with an address-space limit and
+a hang guard, and with lowered limits (a 2 s deadline, a few MB) so that each case ends quickly;
+the child reports its peak memory.
 """
 
 from __future__ import annotations

@@ -13,22 +13,24 @@ from typing import Any
 
 from xdist.scheduler import LoadFileScheduling
 
-# The longest files, longest first, as measured in two processes (their tests, fixtures and
-# child processes together); every other file keeps xdist's order after them.
+# The longest files, longest first, by the seconds (CPU and waiting) of their tests, fixtures
+# and child processes under README's command; every other file keeps xdist's order after them.
 LONGEST_FILES = (
-    "test_load_release_hostile.py",
     "test_validate_fuzz.py",
+    "test_load_release_hostile.py",
     "test_site.py",
     "test_release_formats.py",
-    "test_read.py",
     "test_validate.py",
-    "test_use_with.py",
-    "test_datasette.py",
-    "test_show.py",
     "test_load_fast.py",
-    "test_packaging.py",
+    "test_use_with.py",
+    "test_read.py",
+    "test_show.py",
+    "test_claim_modality.py",
+    "test_contribute.py",
+    "test_datasette.py",
     "test_contribute_ci.py",
     "test_contract.py",
+    "test_packaging.py",
     "test_locating.py",
 )
 

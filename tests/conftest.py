@@ -4,21 +4,52 @@ from __future__ import annotations
 
 import functools
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-
-from _fuzzing import CI_EXAMPLES, DEV_EXAMPLES
-
-# ``--hypothesis-profile=ci`` (README's test command, so CI) draws the full example counts; a
-# plain ``python -m pytest`` draws a quarter of them.
-settings.register_profile("ci", max_examples=CI_EXAMPLES)
-settings.register_profile("dev", max_examples=DEV_EXAMPLES)
-settings.load_profile("dev")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _leave_hypothesis_asserts_plain() -> None:
+    """pytest rewrites the asserts of every module of a distribution that installs a pytest
+    plugin, as hypothesis does: some 70 modules, none of them ours. Where Python writes no
+    bytecode (PYTHONDONTWRITEBYTECODE, as in many containers) the rewritten code is never
+    cached, and each of README's three processes redid it, some 0.6 s of CPU each. Our tests'
+    asserts are rewritten as before; a pytest without this set leaves everything as it was."""
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if isinstance(marked, set):
+            marked.discard("hypothesis")
+
+
+_leave_hypothesis_asserts_plain()  # before anything imports hypothesis
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """``--hypothesis-profile=ci`` (README's test command, so CI) draws the full example counts;
+    a plain ``python -m pytest`` draws a quarter of them. Registered before hypothesis's own
+    plugin loads the profile named on the command line."""
+    from hypothesis import settings
+
+    from _fuzzing import CI_EXAMPLES, DEV_EXAMPLES
+
+    settings.register_profile("ci", max_examples=CI_EXAMPLES)
+    settings.register_profile("dev", max_examples=DEV_EXAMPLES)
+    settings.load_profile("dev")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``--dist loadfile`` hands out the longest files first (see ``_scheduling``)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from _scheduling import LongestFilesFirst
+
+    return LongestFilesFirst(config, log)
 
 
 @pytest.fixture(autouse=True, scope="session")

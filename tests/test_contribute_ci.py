@@ -11,13 +11,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from _installed import script
+from _schema_check import check_jsonschema
 
 WORKFLOWS = ["validate.yml", "ci.yml", "release.yml"]
-
-
-def _checker() -> str:
-    """check-jsonschema from this environment; it ships GitHub's workflow schema, so no network."""
-    return script("check-jsonschema")
 
 
 def _yaml(path: Path) -> Any:
@@ -26,29 +22,19 @@ def _yaml(path: Path) -> Any:
 
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_workflow_is_valid_against_githubs_workflow_schema(repo_root: Path, name: str) -> None:
-    result = subprocess.run(
-        [
-            _checker(),
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(repo_root / ".github" / "workflows" / name),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    code, output = check_jsonschema(
+        "--builtin-schema",
+        "vendor.github-workflows",
+        str(repo_root / ".github" / "workflows" / name),
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert code == 0, output
 
 
 def test_the_schema_check_would_catch_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text("on: pull_request\njobs:\n  x:\n    steps: 3\n", encoding="utf-8")
-    result = subprocess.run(
-        [_checker(), "--builtin-schema", "vendor.github-workflows", str(broken)],
-        capture_output=True,
-        check=False,
-    )
-    assert result.returncode == 1
+    code, output = check_jsonschema("--builtin-schema", "vendor.github-workflows", str(broken))
+    assert code == 1, output
 
 
 def test_pull_requests_are_validated_read_only_by_the_base_branch_validator(

@@ -194,7 +194,7 @@ def test_browse_shows_data_first_with_linked_keys_and_stops_when_terminated(
             while not _port_open(port):
                 assert process.poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.3)
+                time.sleep(0.05)
             (claim, *_) = _rows(packaged_dataset, "cost_claims")
             page = _get(f"{base}/cost_claims").decode()
             assert 'class="column-descriptions"' not in page
@@ -225,6 +225,6 @@ def test_browse_shows_data_first_with_linked_keys_and_stops_when_terminated(
                 process.wait()
     deadline = time.monotonic() + 15
     while _port_open(port) and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.05)
     assert not _port_open(port), "the server outlived browse"
     assert process.returncode == 0, log_path.read_text()

@@ -1,9 +1,10 @@
 """An analyst loads a release that an attacker made or serves: a documented error, or genuine data.
 
 Each hostile release is built from the genuine one in tmp_path; each hostile server answers on
-127.0.0.1 and is stopped by the test. Bombs, endless and stalled servers are loaded in a child
-process with an address-space limit and a hang guard, and with lowered limits (a 2 s deadline,
-a few MB) so that each case ends quickly; the child reports its peak memory.
+127.0.0.1 and is stopped when its test (or, for the table of hostile servers, its module) ends.
+Bombs, endless and stalled servers are loaded in a child process with an address-space limit and
+a hang guard, and with lowered limits (a 2 s deadline, a few MB) so that each case ends quickly;
+the child reports its peak memory.
 """
 
 from __future__ import annotations
@@ -434,7 +435,8 @@ TEST_LIMITS = {
 }
 
 
-def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, Any]:
+def _start_child(release: str, sha256: str | None, cache: Path) -> subprocess.Popen[str]:
+    """A child process that loads ``release`` under the limits; :func:`_child_result` reads it."""
     environment = {
         **os.environ,
         "CHINA_AI_CLAIMS_CACHE": str(cache),
@@ -448,18 +450,31 @@ def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, A
         "limits": TEST_LIMITS,
         "address_space": CHILD_ADDRESS_SPACE,
     }
-    completed = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-c", CHILD, json.dumps(arguments)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,  # a guard against a hang, not a measurement
         env=environment,
-        check=False,
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result: dict[str, Any] = json.loads(completed.stdout)
+
+
+def _child_result(child: subprocess.Popen[str]) -> dict[str, Any]:
+    """What the child reports, once it has ended: its result and its peak memory."""
+    try:
+        stdout, stderr = child.communicate(timeout=120)  # a guard against a hang, not a measurement
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 0, stderr[-3000:]
+    result: dict[str, Any] = json.loads(stdout)
     assert result["peak_kib"] * 1024 < PEAK_MEMORY, result
     return result
+
+
+def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, Any]:
+    return _child_result(_start_child(release, sha256, cache))
 
 
 def _endless(handler: Any) -> None:
@@ -588,46 +603,38 @@ def _answer(server: Server, path: str, answer: Answer, genuine_zip: bytes) -> by
     return data
 
 
-@pytest.mark.parametrize(
-    ("zip_answer", "sums_answer", "pinned", "error", "words"),
-    [case[1:] for case in SERVER_CASES],
-    ids=[case[0] for case in SERVER_CASES],
-)
-def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
-    zip_answer: Answer,
-    sums_answer: Answer | None,
-    pinned: bool,
-    error: str,
-    words: str,
+def _arrange(
     server: Server,
-    release_dir: Path,
-    tmp_path: Path,
-    request: pytest.FixtureRequest,
-) -> None:
-    genuine_zip = (release_dir / ZIP).read_bytes()
-    folder = "/" + request.node.callspec.id + "/"
+    case: str,
+    answers: tuple[Answer, Answer | None, bool],
+    genuine_zip: bytes,
+) -> tuple[str, str | None]:
+    """Arrange ``case``'s answers under a folder of its own; the URL to load and its pin."""
+    zip_answer, sums_answer, pinned = answers
+    folder = "/" + case + "/"
     served = _answer(server, folder + ZIP, zip_answer, genuine_zip)
     if sums_answer is not None:
         _answer(server, folder + "SHA256SUMS", sums_answer, genuine_zip)
-    pin = sha256(served or genuine_zip) if pinned else None
-    cache = tmp_path / "child-cache"
-    result = _load_in_child(server.base + folder + ZIP, pin, cache)
-    if not error:
-        assert result == {"rows": len(cac.load("models")), "peak_kib": result["peak_kib"]}
-        return
-    assert result["error"] == error, result
-    assert result["family"], result
-    assert words in result["message"], result
-    assert server.base in result["message"] or error != "DownloadError", result
-    if error != "ReleaseFormatError":  # the bombs were pinned: their bytes verified, then refused
-        # Nothing unverified is ever left in the cache.
-        left = [p for p in cache.rglob("*") if p.is_file() and p.name != ".lock"]
-        assert left == [], left
+    return server.base + folder + ZIP, sha256(served or genuine_zip) if pinned else None
 
 
-def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(tmp_path: Path) -> None:
-    """The server announces a 16 kB TLS record and sends it a byte every 0.2 s: each read is
-    quick, the handshake would take nearly an hour."""
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[Server]:
+    """The server of the table of hostile servers: each case answers under a folder of its own."""
+    with serving() as running:
+        yield running
+
+
+@dataclasses.dataclass
+class _Child:
+    process: subprocess.Popen[str]
+    cache: Path
+
+
+@contextlib.contextmanager
+def _dripped_handshake() -> Iterator[str]:
+    """A server that announces a 16 kB TLS record and sends it a byte every 0.2 s: each read is
+    quick, the handshake would take nearly an hour. Yields the URL of a release on it."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
@@ -643,12 +650,94 @@ def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(tmp_path: Path) -> No
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        url = f"https://127.0.0.1:{listener.getsockname()[1]}/{ZIP}"
-        result = _load_in_child(url, "0" * 64, tmp_path / "child-cache")
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}/{ZIP}"
     finally:
         stop.set()
         listener.close()
         thread.join()
+
+
+SERVER_TEST = "test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory"
+HANDSHAKE_TEST = "test_a_tls_handshake_dripped_byte_by_byte_is_cut_short"
+# The cases that end only when a limit runs out: seconds of waiting on a dripping or silent
+# server, and almost no work. Their children start with the module and wait while its other
+# tests run; each case's test then reads its child's result as the other cases do.
+WAITING_CASES = ("a-byte-at-a-time", "headers-dripped", "silent")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def waiting_children(
+    request: pytest.FixtureRequest,
+    hostile_server: Server,
+    release_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, _Child]]:
+    """The children of the waiting cases (and of the dripped handshake) this run selected,
+    started, by case (the handshake's under :data:`HANDSHAKE_TEST`)."""
+    selected = {item.name for item in request.session.items if item.module is request.module}
+    genuine_zip = (release_dir / ZIP).read_bytes()
+    started: dict[str, _Child] = {}
+    with contextlib.ExitStack() as servers:
+        for case, zip_answer, sums_answer, pinned, _, _ in SERVER_CASES:
+            if case in WAITING_CASES and f"{SERVER_TEST}[{case}]" in selected:
+                url, pin = _arrange(
+                    hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip
+                )
+                cache = tmp_path_factory.mktemp(case) / "child-cache"
+                started[case] = _Child(_start_child(url, pin, cache), cache)
+        if HANDSHAKE_TEST in selected:
+            url = servers.enter_context(_dripped_handshake())
+            cache = tmp_path_factory.mktemp("handshake") / "child-cache"
+            started[HANDSHAKE_TEST] = _Child(_start_child(url, "0" * 64, cache), cache)
+        yield started
+        for child in started.values():  # a test that did not run leaves its child to be stopped
+            if child.process.poll() is None:
+                child.process.kill()
+            child.process.communicate()
+
+
+@pytest.mark.parametrize(
+    ("zip_answer", "sums_answer", "pinned", "error", "words"),
+    [case[1:] for case in SERVER_CASES],
+    ids=[case[0] for case in SERVER_CASES],
+)
+def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
+    zip_answer: Answer,
+    sums_answer: Answer | None,
+    pinned: bool,
+    error: str,
+    words: str,
+    hostile_server: Server,
+    waiting_children: dict[str, _Child],
+    release_dir: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    case = request.node.callspec.id
+    child = waiting_children.get(case)
+    if child is None:
+        genuine_zip = (release_dir / ZIP).read_bytes()
+        url, pin = _arrange(hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip)
+        child = _Child(_start_child(url, pin, tmp_path / "child-cache"), tmp_path / "child-cache")
+    result = _child_result(child.process)
+    if not error:
+        assert result == {"rows": len(cac.load("models")), "peak_kib": result["peak_kib"]}
+        return
+    assert result["error"] == error, result
+    assert result["family"], result
+    assert words in result["message"], result
+    assert hostile_server.base in result["message"] or error != "DownloadError", result
+    if error != "ReleaseFormatError":  # the bombs were pinned: their bytes verified, then refused
+        # Nothing unverified is ever left in the cache.
+        left = [p for p in child.cache.rglob("*") if p.is_file() and p.name != ".lock"]
+        assert left == [], left
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_short(
+    waiting_children: dict[str, _Child],
+) -> None:
+    """The child loads from :func:`_dripped_handshake`'s server (started with the module)."""
+    result = _child_result(waiting_children[HANDSHAKE_TEST].process)
     assert result["error"] == "DownloadError", result
     assert "handshake operation timed out" in result["message"], result
 

@@ -162,7 +162,7 @@ def test_browse_serves_the_release_on_localhost_and_stops(tmp_path: Path) -> Non
             except (urllib.error.URLError, ConnectionError):
                 assert process.poll() is None, (tmp_path / "browse.log").read_text()
                 assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.3)
+                time.sleep(0.05)
         assert isinstance(databases, list)
         (database,) = databases
         assert database["name"] == "china-ai-claims"  # no version: links survive a release

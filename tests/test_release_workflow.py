@@ -6,14 +6,13 @@ Dependabot."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+
+from _schema_check import check_jsonschema
 
 PINNED = re.compile(r"^\s*-?\s*uses:\s*(?P<action>[\w./-]+)@(?P<ref>\S+)(?P<comment>.*)$")
 
@@ -63,18 +62,11 @@ def test_dependabot_keeps_actions_and_python_dependencies_current(repo_root: Pat
     assert {"github-actions", "pip"} <= ecosystems
 
 
-def _checker() -> str:
-    installed = Path(sys.executable).with_name("check-jsonschema")
-    return str(installed) if installed.exists() else shutil.which("check-jsonschema") or ""
-
-
 def test_dependabot_config_is_valid_against_its_schema(repo_root: Path) -> None:
-    result = subprocess.run(
-        [_checker(), "--builtin-schema", "vendor.dependabot",
-         str(repo_root / ".github" / "dependabot.yml")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    code, output = check_jsonschema(
+        "--builtin-schema", "vendor.dependabot", str(repo_root / ".github" / "dependabot.yml")
+    )
+    assert code == 0, output
 
 
 @pytest.fixture

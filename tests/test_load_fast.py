@@ -194,6 +194,8 @@ REFUSED_CELLS = [
     ("a date with its dashes elsewhere", "day", "2025-0-127"),
     ("a date with a space for a digit", "day", "2025-01-2 "),
     ("a date with slashes", "day", "2025/01/27"),
+    ("a date with a one-digit month", "day", "2025-1-27"),
+    ("a date in fullwidth digits", "day", "\uff12\uff10\uff12\uff15-01-27"),
 ]
 
 

@@ -41,6 +41,9 @@ def _column_of(cell: str) -> re.Pattern[str]:
 
 _NUMBERS = _column_of(_NUMBER)
 _INTEGERS = _column_of(_INTEGER)
+# pandas' "%Y-%m-%d" also reads "2025-1-7" and digits of other scripts; the validator does not.
+DATE_CELL = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DATES = _column_of(DATE_CELL)
 
 
 def read_cells(content: bytes, dtypes: dict[str, Any], *, low_memory: bool = True) -> pd.DataFrame:
@@ -283,6 +286,8 @@ def value_set(values: tuple[str, ...], text_type: Any) -> Any:
 def _dates(column: pd.Series) -> Any:
     import pandas as pd
 
+    if not _all_match(_DATES, _cells(column)[1]):
+        return None
     dates = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
     if (column.notna() & dates.isna()).any():
         return None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.errors import DataError, ReleaseDataError
-from china_ai_claims.fast_frames import quick_frame, read_cells, rows_fit_header
+from china_ai_claims.fast_frames import DATE_CELL, quick_frame, read_cells, rows_fit_header
 from china_ai_claims.opening import Package, copy_descriptor, dataset_folder, open_data
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         booleans: pd.Series = column.map(truth, na_action="ignore").astype("boolean")
         return booleans
     if kind == "date":
+        _refuse_bad_cells(column, column.str.fullmatch(DATE_CELL), spec, path, error)
         dates: pd.Series = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
         _refuse_bad_cells(column, dates.notna(), spec, path, error)
         return dates

@@ -575,3 +575,18 @@ def test_changing_load_all_metadata_changes_no_later_load(dataset_copy: Path) ->
     assert isinstance(again[field["name"]].dtype, pd.StringDtype)
     assert again.attrs["columns"][field["name"]]["description"] != "changed by the user"
     assert cac.load_all(data_dir=dataset_copy).metadata == _descriptor(dataset_copy)
+
+
+@each_road
+def test_a_date_column_has_one_dtype_whether_or_not_a_cell_holds_a_date(road: Road) -> None:
+    """A table's dtypes do not depend on its cells: pandas' ``to_datetime`` gives a column with
+    no date a unit of seconds and one with dates a finer unit (in pandas 3); every road gives
+    the second to both."""
+    with_dates = _checked(_csv([VALID_ROW, VALID_ROW]), FIELDS)
+    content = _csv([{**VALID_ROW, "day": ""}, {**VALID_ROW, "day": ""}])
+    without = _checked(content, FIELDS)
+    assert without["day"].isna().all()
+    assert without["day"].dtype == with_dates["day"].dtype
+    fast = road(content, FIELDS)
+    if fast is not None:
+        assert_same_frame(fast, without)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims._collector import collection_paused
-from china_ai_claims.fast_frames import arrow_enumerated, text_settings, value_set
+from china_ai_claims.fast_frames import arrow_enumerated, date_dtype, text_settings, value_set
 
 if TYPE_CHECKING:
     import numpy as np
@@ -330,22 +330,12 @@ def _dates(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pyarrow.compute as pc
 
     _date_bytes(column)
-    dtype = _date_dtype(every_cell_empty=column.null_count == len(column))
+    dtype = date_dtype()
     try:  # Arrow's cast refuses a day that does not exist, as pandas' reading does
         days = pc.cast(pc.cast(column, pa.date32()), pa.timestamp(np.datetime_data(dtype)[0]))
     except (pa.ArrowException, ValueError):
         raise _Refused from None
     return pd.array(days.to_numpy(), dtype=dtype)
-
-
-@functools.cache
-def _date_dtype(*, every_cell_empty: bool) -> Any:
-    """The dtype the checked road's ``pandas.to_datetime`` gives a column of dates (its unit is
-    pandas' to choose, and differs when no cell holds a date)."""
-    import pandas as pd
-
-    probe = pd.Series([None if every_cell_empty else "2000-01-01"], dtype="str")
-    return pd.to_datetime(probe, format="%Y-%m-%d", errors="coerce").dtype
 
 
 def _lists(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:

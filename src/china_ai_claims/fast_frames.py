@@ -283,6 +283,18 @@ def value_set(values: tuple[str, ...], text_type: Any) -> Any:
     return pa.array(values, type=text_type)
 
 
+@functools.cache
+def date_dtype() -> Any:
+    """The dtype of a date column on every road: the one pandas' ``to_datetime`` gives dates it
+    reads (its unit is pandas' to choose: nanoseconds before pandas 3, microseconds since).
+    A column whose every cell is empty gets it too, where ``to_datetime`` would give seconds:
+    a table's dtypes do not depend on which cells hold a date."""
+    import pandas as pd
+
+    probe = pd.Series(["2000-01-01"], dtype="str")
+    return pd.to_datetime(probe, format="%Y-%m-%d").dtype
+
+
 def _dates(column: pd.Series) -> Any:
     import pandas as pd
 
@@ -291,7 +303,7 @@ def _dates(column: pd.Series) -> Any:
     dates = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
     if (column.notna() & dates.isna()).any():
         return None
-    return dates.array
+    return dates.astype(date_dtype()).array
 
 
 def _cells(column: pd.Series) -> tuple[np.ndarray, list[Any]]:

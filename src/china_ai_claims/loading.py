@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.errors import DataError, ReleaseDataError
-from china_ai_claims.fast_frames import DATE_CELL, quick_frame, read_cells, rows_fit_header
+from china_ai_claims.fast_frames import (
+    DATE_CELL,
+    date_dtype,
+    quick_frame,
+    read_cells,
+    rows_fit_header,
+)
 from china_ai_claims.opening import Package, copy_descriptor, dataset_folder, open_data
 
 if TYPE_CHECKING:
@@ -160,7 +166,7 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         _refuse_bad_cells(column, column.str.fullmatch(DATE_CELL), spec, path, error)
         dates: pd.Series = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
         _refuse_bad_cells(column, dates.notna(), spec, path, error)
-        return dates
+        return dates.astype(date_dtype())
     if kind == "list":
         delimiter = spec.get("delimiter", ",")
         # An empty cell is an empty list, as in the records, not a missing value.

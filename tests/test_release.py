@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import functools
 import hashlib
 import http.server
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -275,6 +278,34 @@ def test_a_failed_sqlite_write_in_the_background_leaves_no_partial_release(
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
         build_release(out)
     assert not out.exists()
+
+
+def test_a_full_disk_that_fails_the_closing_writes_too_leaves_no_thread_and_no_open_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk fails a JSON array's write, and would fail its closing writes again: the
+    first failure is the build's error, the background thread stops, and no file of the build
+    stays open (Windows could not remove it)."""
+    from china_ai_claims import release
+
+    def full(self: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(release._JsonArray, "_write", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(OSError, match="No space left") as failed:
+        build_release(out)
+    assert failed.value.__context__ is None  # not a later failure of the clean-up
+    assert list(out.iterdir()) == []
+    assert [thread.name for thread in threading.enumerate()].count("release-writer") == 0
+    descriptors = Path("/proc/self/fd")
+    if descriptors.is_dir():  # Linux: what each open file descriptor names
+        opened = []
+        for link in descriptors.iterdir():
+            with contextlib.suppress(OSError):
+                opened.append(os.readlink(link))
+        assert [name for name in opened if str(out) in name] == []
 
 
 def test_sqlite_opens_with_keys_indexes_and_the_csv_row_counts(release_dir: Path) -> None:

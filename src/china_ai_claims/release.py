@@ -416,9 +416,11 @@ class _JsonArray:
 
     def close(self) -> None:
         if not self._handle.closed:
-            self._write()
-            self._handle.write(b"[]" if self._empty else b"\n  ]")
-            self._handle.close()
+            try:
+                self._write()
+                self._handle.write(b"[]" if self._empty else b"\n  ]")
+            finally:
+                self._handle.close()
 
 
 def _sqlite_column(field: dict[str, Any], table: str) -> str:
@@ -606,10 +608,12 @@ class _Database:
 
     def close(self) -> None:
         """Close the connections and delete the scratch files (once no job is left to run)."""
-        if self._rows_connection is not None:
-            self._rows_connection.close()
-            self._rows_connection = None
-        self._connection.close()
+        try:
+            if self._rows_connection is not None:
+                self._rows_connection.close()
+                self._rows_connection = None
+        finally:
+            self._connection.close()
         self._rows_file.unlink(missing_ok=True)
         self._build.unlink(missing_ok=True)
 
@@ -722,11 +726,18 @@ class _ReleaseSink:
             self.filled[table] = _Filled(writer.rows, writer.filled())
 
     def give_up(self) -> None:
-        """Stop the background work and close every file (the build is over, done or not)."""
-        self.close()
+        """Stop the background work and close every file (the build is over, done or not).
+
+        Raises nothing: after a failure part way, the failure that ended the build is the one to
+        report, and a full disk fails the closing writes too. Each step is taken whatever the
+        one before did, the thread stopped first, so that no job runs on while the build's
+        folder is removed, and no file stays open (Windows cannot remove an open file)."""
         self.background.stop()
+        with contextlib.suppress(Exception):
+            self.close()
         for writer in self._parquet_writers.values():
-            writer.abandon()
+            with contextlib.suppress(Exception):
+                writer.abandon()
 
 
 def searched_columns(names: list[str]) -> list[str]:
@@ -910,7 +921,8 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
             return _finish_release(out, staging, source, sink)
         finally:
             sink.give_up()
-            sink.database.close()
+            with contextlib.suppress(Exception):  # its scratch files go with the staging folder
+                sink.database.close()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for folder in created:  # deepest first, each only if empty: folders this build made

@@ -62,20 +62,20 @@ class Utf8Search:
             node = tree
             for byte in character.encode("utf-8"):
                 node = node.setdefault(byte, {})
-        # one byte: the character itself; more: a search that begins with the first byte
-        self._single = bytes(byte for byte, rest in tree.items() if not rest)
+        # a character of one byte is that byte; one of more, a search that begins with its first
         self._multiple = {
             byte: re.compile(f"\\x{byte:02x}{_byte_tree_pattern(rest)}".encode("ascii"))
             for byte, rest in sorted(tree.items())
             if rest
         }
+        self._first_of_multiple = bytes(self._multiple)
         self._irrelevant = bytes(byte for byte in range(256) if byte not in tree)
 
     def found_in(self, data: bytes) -> bool:
         first_bytes = data.translate(None, self._irrelevant)
         if not first_bytes:
             return False
-        if first_bytes.translate(None, bytes(self._multiple)):
+        if first_bytes.translate(None, self._first_of_multiple):
             return True  # a character of one byte
         return any(
             byte in first_bytes and search.search(data) is not None
@@ -269,14 +269,13 @@ def _csv_safe(context: Context, relative: str, number: int, line: str) -> Iterat
     yield parts[-1] + line[len(body) :]
 
 
-def check_source_text(
-    context: Context, relative: str, text: str, utf8: bytes | None = None
-) -> None:
+def check_source_text(context: Context, relative: str, text: str, utf8: bytes) -> None:
     """An archived source: NFC, and no control, bidi or zero-width characters (tab and newline
     aside). ``utf8``: the bytes ``text`` was decoded from (by :func:`decode`), searched in its
     place: each suspect character of the text is there as its UTF-8 bytes."""
-    suspect = SOURCE_SUSPECT.search(text) if utf8 is None else SOURCE_SUSPECT_UTF8.found_in(utf8)
-    if not suspect and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+    if not SOURCE_SUSPECT_UTF8.found_in(utf8) and (
+        text.isascii() or unicodedata.is_normalized("NFC", text)
+    ):
         return  # a newline never combines with its neighbours: every line is NFC too
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.isascii() and not unicodedata.is_normalized("NFC", line):

@@ -69,6 +69,7 @@ class RecordSink(Protocol):
     def finish(self, table: str) -> None: ...
 
 
+@collection_paused()  # rows make many small containers that cannot form a cycle
 def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> Report:
     """Validate the dataset folder at ``path`` (the packaged dataset by default).
 
@@ -102,72 +103,70 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
     # Each row goes through every layer as it is read, table by table in dependency order (a
     # table references only itself and earlier tables). Only ids, entity names and source texts
     # are kept, so memory grows with the sources, not with the rows.
-    # The rows make many small containers that cannot form a cycle: see collection_paused.
-    with collection_paused():
-        ids: dict[str, set[str] | None] = {}
-        names: dict[str, dict[str, Names]] = {}
-        texts: dict[str, bytes] = {}
-        published: dict[str, date | None] = {}
-        sources: list[dict[str, str]] | None = None
-        hints: list[HintCheck] = []
-        tables = rows = 0
-        whole = WholeCheck()
-        for name in expected:
-            file = csv_file(name)
-            data = read_file(context, file)
-            if data is None:
-                if name == "sources":
-                    check_unlisted(context, set())
-                continue
-            lines = decoded_lines(context, file, without_crlf(context, file, data))
-            table = Table(
-                name, file, {spec["name"]: n for n, spec in enumerate(schemas[name]["fields"])}
-            )
-            keys = KeyCheck(table, schemas[name], ids)
-            model = record_type(name)
-            if sink is not None:
-                sink.start(name)
+    ids: dict[str, set[str] | None] = {}
+    names: dict[str, dict[str, Names]] = {}
+    texts: dict[str, bytes] = {}
+    published: dict[str, date | None] = {}
+    sources: list[dict[str, str]] | None = None
+    hints: list[HintCheck] = []
+    tables = rows = 0
+    whole = WholeCheck()
+    for name in expected:
+        file = csv_file(name)
+        data = read_file(context, file)
+        if data is None:
             if name == "sources":
-                source_check = SourceCheck(table)
-                source_rows: list[dict[str, str]] = []
-                for row in read_rows(context, table, lines, schemas[name]):
-                    keys.check(context, row)
-                    published[table.cell(row, "id")] = table.value(row, "published")
-                    record = check_record(context, table, model, row, published)
-                    if sink is not None and record is not None:
-                        sink.add(record)
-                    source_check.check(context, row)
-                    whole.observe(context, table, row)
-                    source_rows.append(table.as_dict(row) if row.ok else {})
-                keys.finish(context)
-                texts = source_check.texts
-                check_unlisted(context, source_check.listed)
-                if table.complete and all(source_rows):
-                    sources = source_rows
-            else:
-                quotes = QuoteCheck(table, texts, names)
-                hint = HintCheck(table, texts, names) if "modality" in table.index else None
-                for row in read_rows(context, table, lines, schemas[name]):
-                    keys.check(context, row)
-                    record = check_record(context, table, model, row, published)
-                    if sink is not None and record is not None:
-                        sink.add(record)
-                    quotes.check(context, row)
-                    whole.observe(context, table, row)
-                    if hint is not None:
-                        hint.check(row)
-                hints += [hint] if hint is not None else []
-                keys.finish(context)
-                quotes.finish(context)
-            if sink is not None:
-                sink.finish(name)
-            del data, lines
-            tables += 1
-            rows += table.rows
-        whole.finish(context, published)
-        check_exclusions(context, texts, ids.get("sources"))
-        if descriptor is not None and resources_clean and sources is not None:
-            _check_descriptor_current(context, descriptor, sources)
+                check_unlisted(context, set())
+            continue
+        lines = decoded_lines(context, file, without_crlf(context, file, data))
+        table = Table(
+            name, file, {spec["name"]: n for n, spec in enumerate(schemas[name]["fields"])}
+        )
+        keys = KeyCheck(table, schemas[name], ids)
+        model = record_type(name)
+        if sink is not None:
+            sink.start(name)
+        if name == "sources":
+            source_check = SourceCheck(table)
+            source_rows: list[dict[str, str]] = []
+            for row in read_rows(context, table, lines, schemas[name]):
+                keys.check(context, row)
+                published[table.cell(row, "id")] = table.value(row, "published")
+                record = check_record(context, table, model, row, published)
+                if sink is not None and record is not None:
+                    sink.add(record)
+                source_check.check(context, row)
+                whole.observe(context, table, row)
+                source_rows.append(table.as_dict(row) if row.ok else {})
+            keys.finish(context)
+            texts = source_check.texts
+            check_unlisted(context, source_check.listed)
+            if table.complete and all(source_rows):
+                sources = source_rows
+        else:
+            quotes = QuoteCheck(table, texts, names)
+            hint = HintCheck(table, texts, names) if "modality" in table.index else None
+            for row in read_rows(context, table, lines, schemas[name]):
+                keys.check(context, row)
+                record = check_record(context, table, model, row, published)
+                if sink is not None and record is not None:
+                    sink.add(record)
+                quotes.check(context, row)
+                whole.observe(context, table, row)
+                if hint is not None:
+                    hint.check(row)
+            hints += [hint] if hint is not None else []
+            keys.finish(context)
+            quotes.finish(context)
+        if sink is not None:
+            sink.finish(name)
+        del data, lines
+        tables += 1
+        rows += table.rows
+    whole.finish(context, published)
+    check_exclusions(context, texts, ids.get("sources"))
+    if descriptor is not None and resources_clean and sources is not None:
+        _check_descriptor_current(context, descriptor, sources)
 
     return Report(
         errors=context.finish(),

@@ -22,7 +22,6 @@ from china_ai_claims.validators.text import (
     FORMULA_STARTS,
     DecodedLines,
     cell_problems,
-    line_is_clean,
 )
 
 # Long cells are reported by the schema's maxLength, not cut off by the csv module's own limit
@@ -266,13 +265,14 @@ def _check_header(context: Context, file: str, header: list[str], names: list[st
 
 
 def read_rows(
-    context: Context, table: Table, lines: Iterator[str], schema: dict[str, Any]
+    context: Context, table: Table, lines: DecodedLines, schema: dict[str, Any]
 ) -> Iterator[Row]:
-    """Check the header, then yield each data row of ``lines`` checked against the Table Schema."""
+    """Check the header, then yield each data row of ``lines`` checked against the Table Schema.
+    A row's cells get the quick reading only when ``lines.suspect_lines`` did not grow while its
+    lines were read."""
     fields = [_Field(spec) for spec in schema["fields"]]
     names = [spec.name for spec in fields]
-    watched = lines if isinstance(lines, DecodedLines) else _WatchedLines(lines)
-    reader = csv.reader(watched, strict=True)
+    reader = csv.reader(lines, strict=True)
     last_line = 0
     try:
         header = next(reader, None)
@@ -289,11 +289,11 @@ def read_rows(
         layout = [(positions.get(spec.name), spec) for spec in fields]
         width = len(header)
         quick = _quick_layout(layout, width)
-        suspect = watched.suspect_lines
+        suspect = lines.suspect_lines
         for cells in reader:
             line, last_line = last_line + 1, reader.line_num
-            clean = suspect == watched.suspect_lines
-            suspect = watched.suspect_lines
+            clean = suspect == lines.suspect_lines
+            suspect = lines.suspect_lines
             row = _quick_row(line, cells, quick) if clean and len(cells) == width else None
             if row is None:
                 row = _check_row(context, table.file, line, cells, width, layout, clean)
@@ -304,25 +304,6 @@ def read_rows(
     except csv.Error as error:
         context.add(table.file, last_line + 1, "format-error", f"unreadable CSV: {error}")
         table.complete = False
-
-
-class _WatchedLines:
-    """Lines from elsewhere than :class:`DecodedLines` on their way to the csv reader, each
-    searched for what the text-hygiene rules refuse and counted in ``suspect_lines`` as
-    :class:`DecodedLines` counts them."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self.suspect_lines = 0
-
-    def __iter__(self) -> _WatchedLines:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        if not line_is_clean(line):
-            self.suspect_lines += 1
-        return line
 
 
 # A file's short cells repeat (enumerations, references, dates, currencies): their readings are

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import re
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 from china_ai_claims import limits
 from china_ai_claims.errors import ReleaseFormatError
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "list")
+_JSON = TypeVar("_JSON")
 _HASH = re.compile(r"sha256:[0-9a-f]{64}")
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # Frictionless names, and more
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -136,3 +137,16 @@ def _check_recorded(resource: dict[str, Any], name: str, where: str) -> None:
             f"{where}: resource {name!r} records {size!r} bytes, not a size up to "
             f"{limits.LIMITS.table_bytes}"
         )
+
+
+def copy_json(value: _JSON) -> _JSON:
+    """A deep copy of JSON values (a descriptor, a schema), for a caller that may change it. Made
+    by pickle, whose loops are in C: copying value by value in Python made a call per dict and
+    list (some 1,900 for a descriptor of the dataset at 100 times its size, a tenth of what
+    ``load_all()`` added to reading its tables; ``copy.deepcopy``, which keeps a memo for any
+    object graph, took a tenth of a validation of the packaged dataset)."""
+    import pickle
+
+    # Safe to unpickle: the bytes are made here, from JSON values, never read from anywhere.
+    copied: _JSON = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    return copied

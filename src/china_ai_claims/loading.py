@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from china_ai_claims.descriptors import copy_json
 from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.fast_frames import (
     DATE_CELL,
@@ -22,7 +23,7 @@ from china_ai_claims.fast_frames import (
     read_cells,
     rows_fit_header,
 )
-from china_ai_claims.opening import Package, copy_descriptor, dataset_folder, open_data
+from china_ai_claims.opening import Package, dataset_folder, open_data
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -335,6 +336,6 @@ def load_all(
     package = open_data(data_dir, release, sha256, version=version, refresh=refresh)
     # The full descriptor, resources and schemas included: a copy of its own, as the package's
     # may be shared with later calls.
-    metadata = copy_descriptor(package.descriptor)
+    metadata = copy_json(package.descriptor)
     frames = {table: _read_frame(package, table) for table in package.table_names()}
     return Dataset(version=package.version, metadata=metadata, tables=frames)

@@ -44,7 +44,6 @@ __all__ = [
     "ChecksumError",
     "Package",
     "ReleaseFormatError",
-    "copy_descriptor",
     "csv_text",
     "dataset_folder",
     "open_data",
@@ -121,7 +120,7 @@ _checked_lock = threading.Lock()
 
 def _folder_descriptor(data: bytes, shown: str) -> dict[str, Any]:
     """The checked descriptor of a dataset folder, shared by every call that read the same bytes:
-    callers only read it (:func:`copy_descriptor` gives one to change or hand out)."""
+    callers only read it (``descriptors.copy_json`` gives one to change or hand out)."""
     key = (data, limits.LIMITS)
     with _checked_lock:
         checked = _CHECKED_FOLDER_DESCRIPTORS.get(key)
@@ -135,19 +134,6 @@ def _folder_descriptor(data: bytes, shown: str) -> dict[str, Any]:
             del _CHECKED_FOLDER_DESCRIPTORS[next(iter(_CHECKED_FOLDER_DESCRIPTORS))]
         _CHECKED_FOLDER_DESCRIPTORS[key] = checked
     return checked
-
-
-def copy_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of a descriptor (JSON values only), for a caller that may change it. Made by
-    pickle, whose loops are in C: copying value by value in Python made a call per dict and list
-    (some 1,900 for the dataset at 100 times its size), a tenth of what ``load_all()`` added to
-    reading its tables."""
-    import pickle
-
-    # Safe to unpickle: the bytes are made here, from JSON values, never read from anywhere.
-    pickled = pickle.dumps(descriptor, pickle.HIGHEST_PROTOCOL)
-    copied: dict[str, Any] = pickle.loads(pickled)  # noqa: S301
-    return copied
 
 
 # --- anchors: what vouches for a file from outside it -----------------------------------------

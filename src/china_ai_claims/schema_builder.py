@@ -24,6 +24,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from china_ai_claims._resources import DATAPACKAGE_FILE, LIST_DELIMITER, read_version
+from china_ai_claims.descriptors import copy_json
 from china_ai_claims.models import (
     RECORD_TYPES,
     Record,
@@ -175,19 +176,7 @@ def references(record: type[Record]) -> dict[str, str]:
 
 def table_schema(record: type[Record]) -> dict[str, Any]:
     """The Frictionless Table Schema of ``record``'s table (a fresh copy the caller may change)."""
-    copied: dict[str, Any] = _json_copy(_generated_table_schema(record))
-    return copied
-
-
-def _json_copy(value: Any) -> Any:
-    """A copy of JSON data (dicts, lists and immutable values): ``validate()`` asks for every
-    table's schema twice, and ``copy.deepcopy``, which keeps a memo for any object graph, took
-    a tenth of a validation of the packaged dataset."""
-    if isinstance(value, dict):
-        return {key: _json_copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_copy(item) for item in value]
-    return value
+    return copy_json(_generated_table_schema(record))
 
 
 @functools.cache

@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 
 # The cells each conversion accepts are checked on the bytes of the whole column at once, with
 # NumPy (a regular expression per cell took most of the time of typing a number column): ASCII
-# digits only, and the signs, points and exponents of loading.NUMBER_CELL and INTEGER_CELL.
+# digits only, and the signs, points and exponents of fast_frames.NUMBER_CELL and INTEGER_CELL.
 _DIGITS = b"0123456789"
 _SIGNS = b"+-"
 _NUMBER_BYTES = _DIGITS + _SIGNS + b".eE"
-_INTEGER_DIGITS = 18  # at most, as loading.INTEGER_CELL: what fits Int64
+_INTEGER_DIGITS = 18  # at most, as fast_frames.INTEGER_CELL: what fits Int64
 _DATE_DASHES = (4, 7)  # YYYY-MM-DD
 
 
@@ -212,7 +212,7 @@ def _filled(cells: _Bytes) -> None:
 def _number_bytes(column: pa.ChunkedArray) -> _Bytes:
     """The cells of a number column, refused unless written with digits, signs, points and
     exponents only. Written so, a cell that Arrow's cast to float then reads is one that
-    ``loading.NUMBER_CELL`` takes (Arrow reads no "inf" or "nan" without letters other than
+    ``fast_frames.NUMBER_CELL`` takes (Arrow reads no "inf" or "nan" without letters other than
     "e"; a test compares the two on every short cell of these characters), and the others it
     refuses (such as "1e" or "+-1")."""
     cells = _bytes(column)
@@ -223,7 +223,7 @@ def _number_bytes(column: pa.ChunkedArray) -> _Bytes:
 
 
 def _integer_bytes(column: pa.ChunkedArray) -> _Bytes:
-    """The cells of an integer column, refused unless each is ``loading.INTEGER_CELL``: an
+    """The cells of an integer column, refused unless each is ``fast_frames.INTEGER_CELL``: an
     optional sign first, then 1 to 18 ASCII digits."""
     import numpy as np
 

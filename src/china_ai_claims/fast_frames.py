@@ -28,10 +28,13 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-# The cells each fast conversion accepts: those the checked road accepts, in ASCII digits only
-# (whatever engine pandas uses for its regular expressions, \d means these there).
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # no groups kept: a third faster
-_INTEGER = r"[+-]?\d{1,18}"
+# The cells the checked road (loading) and the fast roads accept, in ASCII digits only, as the
+# validator reads them: \d would also take "１２" (fullwidth) or "٣", which int() and float() read
+# but no other tool does. No groups kept: a search a third faster.
+INTEGER_CELL = r"[+-]?[0-9]{1,18}"  # what fits Int64
+NUMBER_CELL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # no NaN, no Infinity
+# pandas' "%Y-%m-%d" also reads "2025-1-7" and digits of other scripts; the validator does not.
+DATE_CELL = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def _column_of(cell: str) -> re.Pattern[str]:
@@ -39,10 +42,8 @@ def _column_of(cell: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{cell})(?:\n(?:{cell}))*", re.ASCII)
 
 
-_NUMBERS = _column_of(_NUMBER)
-_INTEGERS = _column_of(_INTEGER)
-# pandas' "%Y-%m-%d" also reads "2025-1-7" and digits of other scripts; the validator does not.
-DATE_CELL = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_NUMBERS = _column_of(NUMBER_CELL)
+_INTEGERS = _column_of(INTEGER_CELL)
 _DATES = _column_of(DATE_CELL)
 
 

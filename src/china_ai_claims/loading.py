@@ -18,6 +18,8 @@ from china_ai_claims.descriptors import copy_json
 from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.fast_frames import (
     DATE_CELL,
+    INTEGER_CELL,
+    NUMBER_CELL,
     date_dtype,
     quick_frame,
     read_cells,
@@ -42,11 +44,6 @@ class UnknownTableError(LookupError):
 
 
 __all__ = ["DataError", "Dataset", "UnknownTableError", "load", "load_all", "records", "tables"]
-
-# ASCII digits only, as the validator reads them: \d would also take "１２" (fullwidth) or
-# "٣", which int() and float() read but no other tool does.
-INTEGER_CELL = r"[+-]?[0-9]{1,18}"  # what fits Int64
-NUMBER_CELL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"  # no NaN, no Infinity
 
 
 def tables() -> list[str]:

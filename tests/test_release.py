@@ -636,3 +636,209 @@ def test_the_sqlite_release_refuses_a_repeated_id_its_rows_table_let_in(tmp_path
     finally:
         database.close()
     assert list(tmp_path.iterdir()) == []
+
+
+class _Kind(str, Enum):
+    A = "a"
+    B = 'b, "c"'
+
+
+# A table of every column type the SQLite release stores, for its two roads: rows bound by the
+# sqlite3 module, and the JSON text of the records read by SQLite's own JSON functions.
+_SQLITE_FIELDS: list[dict[str, Any]] = [
+    {"name": "id", "type": "string", "constraints": {"required": True}},
+    {"name": "text", "type": "string"},
+    {"name": "kind", "type": "string", "constraints": {"enum": [k.value for k in _Kind]}},
+    {"name": "flag", "type": "boolean"},
+    {"name": "count", "type": "integer"},
+    {"name": "amount", "type": "number"},
+    {"name": "day", "type": "date"},
+    {"name": "names", "type": "list"},
+]
+_HARD_TEXTS = [
+    *(chr(code) for code in range(1, 128)),
+    'a "quoted" \\ text / with\ttabs\nand lines\r\x0b\x1f\x7f',
+    "\\u0041 is not an escape here",
+    "é, 中文, emoji 😀, \u2028\u2029, \ufeff",
+    "",
+]
+_HARD_LISTS = [
+    [],
+    [","],
+    [",", "b"],
+    ['","', "], [", "a\\", "\\", '"', ", "],
+    ["x", "", "\n", "é 😀", "\x01"],
+]
+
+
+def _sqlite_row(n: int, amount: float | None) -> tuple[Any, ...]:
+    def pick(values: list[Any]) -> Any:
+        return values[n % len(values)]
+
+    return (
+        f"row-{n}",
+        None if n % 11 == 0 else pick(_HARD_TEXTS),
+        pick([None, _Kind.A, _Kind.B]),
+        pick([None, True, False]),
+        pick([None, 0, -1, 7, 2**59, -(10**18) + 1, 10**17 + 3]),
+        amount,
+        pick([None, dt.date(2025, 1, 31), dt.date(1999, 12, 1)]),
+        pick(_HARD_LISTS),
+    )
+
+
+def _sqlite_table(
+    tmp_path: Path, name: str, rows: list[tuple[Any, ...]], *, from_json: bool
+) -> tuple[list[tuple[Any, ...]], int]:
+    """``rows`` stored by the SQLite release's writer, read back as (type, value) pairs (a double
+    as its bytes), with how many rows the sqlite3 module bound: through the JSON text of the
+    records in a background thread when ``from_json``, else bound one by one."""
+    import struct
+
+    from china_ai_claims import release
+    from china_ai_claims.background import Background
+
+    worker = Background("test-sqlite") if from_json else None
+    database = release._Database(tmp_path / f"{name}.building", worker)
+    bound = 0
+    flush = database._flush
+
+    def counted() -> None:
+        nonlocal bound
+        bound += len(database._rows)
+        flush()
+
+    database._flush = counted  # type: ignore[method-assign]
+    try:
+        database.start("t", {"fields": _SQLITE_FIELDS})
+        array = release._JsonArray(
+            tmp_path / f"{name}.json-array", _SQLITE_FIELDS, rows=database.add_text
+        )
+        for row in rows:
+            if from_json:
+                array.add(row)
+            else:
+                database.add(row)
+        array.close()
+        database.finish("t")
+        database.write(tmp_path / name)
+        if worker is not None:
+            worker.join()
+    finally:
+        if worker is not None:
+            worker.stop()
+        database.close()
+    columns = ", ".join(f'typeof("{f["name"]}"), "{f["name"]}"' for f in _SQLITE_FIELDS)
+    with contextlib.closing(sqlite3.connect(tmp_path / name)) as connection:
+        stored = connection.execute(f"SELECT {columns} FROM t ORDER BY rowid").fetchall()  # noqa: S608
+    read = [
+        tuple(struct.pack("<d", value) if isinstance(value, float) else value for value in row)
+        for row in stored
+    ]
+    return read, bound
+
+
+def test_sqlite_reads_from_the_json_text_exactly_the_values_the_sqlite3_module_binds(
+    tmp_path: Path,
+) -> None:
+    """Texts with every escape the JSON text may hold, enumerations, booleans, integers to 64
+    bits, whole doubles to 1e16 (negative zero too), dates, lists of hard texts, empty lists and
+    nulls: the rows SQLite reads from the JSON text are the rows the sqlite3 module binds, type
+    for type and double for double, and the sqlite3 module binds none of them."""
+    import random
+
+    draw = random.Random(20261130)  # noqa: S311 - test values, not secrets
+    amounts: list[float | None] = [
+        None,
+        0.0,
+        -0.0,
+        1.0,
+        -6_000_000.0,
+        2.0**53,
+        9_999_999_999_999_998.0,
+    ]
+    amounts += [float(draw.randint(-(10**15), 10**15)) for _ in range(300)]
+    rows = [_sqlite_row(n, amounts[n % len(amounts)]) for n in range(2600)]
+    read, bound = _sqlite_table(tmp_path, "read.sqlite", rows, from_json=True)
+    expected, _ = _sqlite_table(tmp_path, "bound.sqlite", rows, from_json=False)
+    assert bound == 0
+    assert read == expected
+    assert len(read) == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("case", "odd_row"),
+    [
+        ("a double with a fraction", (None, 0.1)),
+        ("a double of 1e16", (None, 1e16)),
+        ("an integer of 19 digits", (None, -(2**63))),
+        ("a random double", (None, 1.2345678901234567e-300)),
+        ("a NUL character", ("\x00", None)),
+    ],
+)
+def test_rows_the_json_text_might_misread_are_bound_by_the_sqlite3_module_in_order(
+    tmp_path: Path, case: str, odd_row: tuple[Any, Any]
+) -> None:
+    """From the first batch holding a value SQLite's JSON functions might read otherwise than
+    the sqlite3 module binds it, the rest of the table is bound by the sqlite3 module: every
+    value still reads back as the module binds it (doubles bit for bit), in the order given."""
+    rows = [_sqlite_row(n, float(n)) for n in range(2500)]
+    odd_text, odd_number = odd_row
+    row = list(rows[1500])
+    if odd_text is not None:
+        row[1] = odd_text
+    if isinstance(odd_number, float):
+        row[5] = odd_number
+    elif odd_number is not None:
+        row[4] = odd_number
+    rows[1500] = tuple(row)
+    read, bound = _sqlite_table(tmp_path, "read.sqlite", rows, from_json=True)
+    expected, _ = _sqlite_table(tmp_path, "bound.sqlite", rows, from_json=False)
+    assert read == expected, case
+    assert 0 < bound < len(rows) - 1000, case  # the rows up to the odd one's batch: from JSON
+
+
+def test_doubles_stored_by_the_sqlite_release_read_back_bit_for_bit(tmp_path: Path) -> None:
+    """Any finite double of a record, stored through the release's SQLite writer (which sends
+    the batches SQLite's own conversion might round otherwise to the sqlite3 module), reads
+    back bit for bit, as the sqlite3 module binds it (a whole one as an integer)."""
+    import random
+    import struct
+
+    draw = random.Random(20261201)  # noqa: S311 - test values, not secrets
+    doubles: list[float] = []
+    while len(doubles) < 3000:
+        (value,) = struct.unpack("<d", draw.getrandbits(64).to_bytes(8, "little"))
+        if value == value and abs(value) != float("inf"):
+            doubles.append(value)
+    doubles += [draw.randint(1, 10**6) / 10 ** draw.randint(1, 8) for _ in range(1000)]
+    doubles += [float(draw.randint(-(2**53), 2**53)) for _ in range(1000)]
+    draw.shuffle(doubles)
+    rows = [_sqlite_row(n, value) for n, value in enumerate(doubles)]
+    read, _ = _sqlite_table(tmp_path, "read.sqlite", rows, from_json=True)
+    amount = 2 * [field["name"] for field in _SQLITE_FIELDS].index("amount")
+    for row, value in zip(read, doubles, strict=True):
+        kind, stored = row[amount : amount + 2]
+        if kind == "integer":
+            assert value.is_integer()
+            assert float(stored) == value
+        else:
+            assert stored == struct.pack("<d", value)
+
+
+def test_a_failed_sqlite_insert_from_the_json_text_leaves_no_partial_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background thread inserts the rows from the JSON text: a failure there is the
+    build's error, and nothing is left behind."""
+    from china_ai_claims import release
+
+    monkeypatch.setattr(release, "_sums", lambda *args: pytest.fail("built after a failure"))
+    monkeypatch.setattr(
+        release, "_from_json", lambda table, schema: f'INSERT INTO "{table}" SELECT no_such(1)'
+    )
+    out = tmp_path / "out"
+    with pytest.raises(sqlite3.OperationalError, match="no_such"):
+        build_release(out)
+    assert not out.exists()
+    assert [thread.name for thread in threading.enumerate()].count("release-writer") == 0

@@ -317,6 +317,17 @@ def _laid_out_lists(lists: list[Any]) -> list[str] | None:
     return [f"[{_LIST_ITEM}{part}{_KEY_LINE}]" if part else "[]" for part in items]
 
 
+# The types whose JSON text SQLite's JSON functions might read as another value than the record's
+# own: each batch says whether all of its values of these types are plain (see _PLAIN_VALUES).
+_COUNTED_TYPES = frozenset({"number", "integer", "boolean"})
+# Values whose JSON text any SQLite reads as exactly the value the sqlite3 module binds: null, a
+# boolean, an integer within 64 bits, a whole double below 1e16 (written "N.0", whose conversion
+# needs no rounding). Any other double (SQLite's own text-to-double conversion is not correctly
+# rounded in every version) or a larger integer leaves its batch to the sqlite3 module.
+_PLAIN_VALUE = r"(?:null|true|false|-?[0-9]{1,18}|-?[0-9]{1,16}\.0)"
+_PLAIN_VALUES = re.compile(f"{_PLAIN_VALUE}(?:{_SEPARATOR}{_PLAIN_VALUE})*")
+
+
 def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
     for two positions or more)."""
@@ -342,9 +353,11 @@ class _JsonArray:
         target: Path,
         fields: list[dict[str, Any]],
         also: Callable[[bytes, int], None] | None = None,
+        rows: Callable[[bytes, list[tuple[Any, ...]], bool], None] | None = None,
     ) -> None:
         self.path = target
         self.also = also
+        self.rows = rows
         self._names = [str(field["name"]) for field in fields]
         list_fields = {n for n, field in enumerate(fields) if field.get("type") == "list"}
         by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
@@ -359,6 +372,10 @@ class _JsonArray:
         self._scalars_in_key_order = _in_order(scalars)
         self._lists_in_key_order = _in_order(lists)
         self._slots = [(n in lists, (lists if n in lists else scalars).index(n)) for n in by_key]
+        # The numbers, integers and booleans among the values: their places among the scalars.
+        self._counted = [
+            scalars.index(n) for n in scalars if fields[n].get("type") in _COUNTED_TYPES
+        ]
         self._batch_templates: dict[int, str] = {}
         self._handle: IO[bytes] = target.open("wb")
         self._pending: list[tuple[Any, ...]] = []
@@ -370,20 +387,26 @@ class _JsonArray:
         if len(self._pending) >= _RECORDS_PER_WRITE:
             self._write()
 
-    def _batch(self, records: list[tuple[Any, ...]]) -> str | None:
+    def _batch(self, records: list[tuple[Any, ...]]) -> tuple[str, bool] | None:
         """``records`` laid out, each after ``",\\n    "``: their values in one encoding, their
         lists in one more, then one template; or ``None`` if a value is not flat or a list holds
-        anything but texts."""
+        anything but texts. With the text: whether every number, integer and boolean of the
+        batch is written as :data:`_PLAIN_VALUES` says (one regular expression per column)."""
         values = list(itertools.chain.from_iterable(map(self._scalars_in_key_order, records)))
         texts = _flat(_flat_values(values)) if values else []
         if texts is None or len(texts) != len(values):
             return None
+        per_record = len(values) // len(records)
+        plain = all(
+            _PLAIN_VALUES.fullmatch(_SEPARATOR.join(texts[index::per_record]))
+            for index in self._counted
+        )
         lists = list(itertools.chain.from_iterable(map(self._lists_in_key_order, records)))
         laid_out = _laid_out_lists(lists) if lists else []
         if laid_out is None:
             return None
         if lists:  # each key's texts into its place in every record: a slice per key
-            width, per_record = len(self._slots), len(values) // len(records)
+            width = len(self._slots)
             texts, scalar_texts = [""] * (width * len(records)), texts
             for place, (is_list, index) in enumerate(self._slots):
                 if is_list:
@@ -394,7 +417,7 @@ class _JsonArray:
         if template is None:
             template = f",\n    {self._template}" * len(records)
             self._batch_templates[len(records)] = template
-        return template % tuple(texts)
+        return template % tuple(texts), plain
 
     def _nested(self, values: tuple[Any, ...]) -> str:
         return _nested(dict(zip(self._names, values, strict=True)), 2)
@@ -403,9 +426,12 @@ class _JsonArray:
         records, self._pending = self._pending, []
         if not records:
             return
-        laid_out = self._batch(records)
-        if laid_out is None:
+        batch = self._batch(records)
+        if batch is None:
             laid_out = "".join([f",\n    {self._nested(values)}" for values in records])
+            plain = False
+        else:
+            laid_out, plain = batch
         if self._empty:  # the array opens where the first record's comma would be
             laid_out = f"[{laid_out[1:]}"
             self._empty = False
@@ -413,6 +439,8 @@ class _JsonArray:
         self._handle.write(encoded)
         if self.also is not None:  # the records' objects, one after another
             self.also(encoded[1:].replace(_BETWEEN_RECORDS, _RECORDS_APART), len(records))
+        if self.rows is not None:
+            self.rows(encoded, records, plain)
 
     def close(self) -> None:
         if not self._handle.closed:
@@ -503,13 +531,80 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
     return connection
 
 
+class _RowsPart:
+    """A scratch file holding some of a table's rows, in a table without keys (see
+    :func:`_create_rows_table`), through a connection of its own, in one transaction."""
+
+    def __init__(self, file: Path, table: str, schema: dict[str, Any], *, shared: bool) -> None:
+        file.unlink(missing_ok=True)
+        self.file = file
+        # ``shared``: used by the background thread once made (in turn with nothing else).
+        self.connection = _scratch(file, check_same_thread=not shared)
+        try:
+            _create_rows_table(self.connection, table, schema)
+            self.connection.execute("BEGIN")
+        except BaseException:
+            self.close()
+            raise
+
+    def commit(self) -> None:
+        self.connection.execute("COMMIT")
+        self.connection.close()
+
+    def close(self) -> None:
+        self.connection.close()
+        self.file.unlink(missing_ok=True)
+
+
+def _from_json(table: str, schema: dict[str, Any]) -> str:
+    """The statement inserting into ``table`` the records of a JSON array (bound as its UTF-8
+    bytes), each value as the sqlite3 module binds the record's own: a text, an enumeration or
+    a date as its text, a boolean as 0 or 1, a number as its integer or double (a whole double
+    becomes an integer as it is stored, in a NUMERIC column, either way), a list as its JSON text
+    with ``", "`` between its items, as ``_SQLITE_CONVERSIONS`` writes it (SQLite writes each
+    item as the json module does: its escapes are the same). Every step runs in SQLite's C code,
+    in one call that releases the GIL."""
+    columns = []
+    for field in schema["fields"]:
+        path = f"'$.\"{field['name']}\"'"
+        if field["type"] == "list":
+            columns.append(
+                f"CASE json_type(record.value, {path}) WHEN 'array' THEN coalesce((SELECT "  # noqa: S608
+                f"'[' || group_concat(json_quote(item.value), ', ') || ']' "
+                f"FROM json_each(record.value, {path}) AS item), '[]') END"
+            )
+        else:
+            columns.append(f"json_extract(record.value, {path})")
+    selected = ", ".join(columns)
+    return (
+        f'INSERT INTO "{table}" SELECT {selected} '  # noqa: S608 - names from the models
+        "FROM json_each(CAST(? AS TEXT)) AS record"
+    )
+
+
+# SQLite reads the release's JSON text with functions built in since 3.38 (``json_each``,
+# ``json_extract``, ``json_quote``); an older library gets the rows bound one by one.
+_JSON_IN_SQLITE = sqlite3.sqlite_version_info >= (3, 38, 0)
+# A JSON escape that SQLite 3.40 reads as the end of the text (a NUL character): a batch holding
+# it is bound by the sqlite3 module (which keeps the character), as validation's text rules
+# refuse it anyway.
+_NUL_ESCAPE = b"\\u0000"
+
+
 class _Database:
     """The SQLite release, built table by table as the records come: each table's rows inserted
-    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, in a table without keys,
-    then, in ``background`` when given (else at once), copied into the build file's table (whose
-    primary key is built, and checked, as the copy goes), where the table's indexes and its
-    full-text index are made; ``write`` checks the foreign keys and writes the file with
-    ``VACUUM INTO``, also in ``background``.
+    into scratch files of their own, in a table without keys, then, in ``background`` when given
+    (else at once), copied into the build file's table (whose primary key is built, and checked,
+    as the copy goes), where the table's indexes and its full-text index are made; ``write``
+    checks the foreign keys and writes the file with ``VACUUM INTO``, also in ``background``.
+
+    Rows come either as values (``add``: bound by the sqlite3 module, :data:`SQLITE_BATCH` at a
+    time) or, with a background thread, as the JSON text of the records (``add_text``), which
+    SQLite reads itself in that thread, about a thousand records per statement (see
+    :func:`_from_json`): the thread giving the records then binds nothing. A batch whose values
+    SQLite might read otherwise than the sqlite3 module binds them (see :data:`_PLAIN_VALUES`)
+    sends the rest of its table to the sqlite3 module, into a second scratch file: the copy takes
+    the rows read from JSON first, then those, in the order they came.
 
     The build file is made by the same statements in the same order whether or not there is a
     background thread (tables, rows, indexes, full-text indexes, table after table), so the file
@@ -521,20 +616,22 @@ class _Database:
         self._background = background
         # Used by the background thread only, once made (in turn with nothing else).
         self._connection = _scratch(build, check_same_thread=False)
-        self._rows_file = build
-        self._rows_connection: sqlite3.Connection | None = None
+        self._table = ""
+        self._read: _RowsPart | None = None  # the rows SQLite reads from JSON text
+        self._bound: _RowsPart | None = None  # the rows the sqlite3 module binds
         self._insert = ""
+        self._from_json = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
         self._conversions: list[tuple[int, Callable[[Any], Any]]] = []
         self._rows: list[tuple[Any, ...]] = []
+        self._texts: list[bytes] = []  # JSON text of records not yet handed to a job
+        self._waiting = 0  # how many records ``_texts`` holds
+        self._binding = False
+        self._parts: list[_RowsPart] = []  # every scratch file made, deleted by ``close``
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
-        self._rows_file = self._build.with_name(f"{self._build.name}.{table}")
-        self._rows_file.unlink(missing_ok=True)
-        self._rows_connection = _scratch(self._rows_file)
-        _create_rows_table(self._rows_connection, table, schema)
-        self._rows_connection.execute("BEGIN")
+        self._table = table
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
         self._conversions = [
@@ -544,6 +641,12 @@ class _Database:
         ]
         marks = ", ".join("?" for _ in self._names)
         self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
+        self._from_json = _from_json(table, schema)
+        self._binding = False  # whether the sqlite3 module binds the table's rows from now on
+
+    def _part(self, suffix: str, *, shared: bool) -> _RowsPart:
+        file = self._build.with_name(f"{self._build.name}.{self._table}{suffix}")
+        return _RowsPart(file, self._table, self._schema, shared=shared)
 
     def add(self, values: tuple[Any, ...]) -> None:
         """Take one record's values, in the order of the table's fields."""
@@ -551,25 +654,69 @@ class _Database:
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
 
+    def add_text(self, text: bytes, rows: list[tuple[Any, ...]], plain: bool) -> None:
+        """Take records as the text of a JSON array's items, each item after one character
+        (``[`` or ``,``), with their values (``rows``, in the order of the table's fields);
+        ``plain``: whether their numbers, integers and booleans are all plain (see
+        :data:`_PLAIN_VALUES`)."""
+        if (
+            plain
+            and not self._binding
+            and self._background is not None
+            and _JSON_IN_SQLITE
+            and _NUL_ESCAPE not in text
+        ):
+            self._texts.append(text)
+            self._waiting += len(rows)
+            if self._waiting >= SQLITE_BATCH:
+                self._hand_over()
+            return
+        self._binding = True  # the rest of the table too: its rows come after these
+        for values in rows:
+            self.add(values)
+
+    def _hand_over(self) -> None:
+        texts, self._texts, self._waiting = self._texts, [], 0
+        if not texts:
+            return
+        if self._read is None:
+            self._read = self._part(".json", shared=True)
+            self._parts.append(self._read)
+        connection, statement = self._read.connection, self._from_json
+
+        def insert() -> None:
+            joined = b"".join(texts)
+            connection.execute(statement, (b"[" + joined[1:] + b"]",))
+
+        self._run(insert)
+
     def finish(self, table: str) -> None:
         self._flush()
-        if self._rows_connection is not None:
-            rows, self._rows_connection = self._rows_connection, None
-            rows.execute("COMMIT")
-            rows.close()
-        file, schema, names = self._rows_file, self._schema, self._names
+        self._hand_over()
+        read, bound = self._read, self._bound
+        self._read = self._bound = None
+        if bound is not None:
+            bound.commit()
+        parts = [part for part in (read, bound) if part is not None]
+        schema, names = self._schema, self._names
 
         def build() -> None:
             connection = self._connection
-            connection.execute("ATTACH DATABASE ? AS rows", (str(file),))
+            if read is not None:  # its rows inserted (the jobs before this one)
+                read.commit()
+            for number, part in enumerate(parts):
+                connection.execute(f"ATTACH DATABASE ? AS rows{number}", (str(part.file),))
             connection.execute("BEGIN")
             _create_table(connection, table, schema)
-            connection.execute(  # in the order the rows came
-                f'INSERT INTO main."{table}" SELECT * FROM rows."{table}" ORDER BY rowid'  # noqa: S608
-            )
+            for number in range(len(parts)):
+                connection.execute(  # in the order the rows came
+                    f'INSERT INTO main."{table}" '  # noqa: S608 - names from the models
+                    f'SELECT * FROM rows{number}."{table}" ORDER BY rowid'
+                )
             connection.execute("COMMIT")
-            connection.execute("DETACH DATABASE rows")
-            file.unlink()
+            for number, part in enumerate(parts):
+                connection.execute(f"DETACH DATABASE rows{number}")
+                part.file.unlink()
             connection.execute("BEGIN")
             _create_indexes(connection, table, schema)
             _full_text_index(connection, table, names)
@@ -579,14 +726,17 @@ class _Database:
 
     def _flush(self) -> None:
         rows, self._rows = self._rows, []
-        if self._rows_connection is None:
+        if not rows:
             return
-        if self._conversions and rows:  # column by column: a few steps per batch, not per row
+        if self._bound is None:
+            self._bound = self._part("", shared=False)
+            self._parts.append(self._bound)
+        if self._conversions:  # column by column: a few steps per batch, not per row
             columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
             for position, convert in self._conversions:
                 columns[position] = [None if v is None else convert(v) for v in columns[position]]
             rows = list(zip(*columns, strict=True))
-        self._rows_connection.executemany(self._insert, rows)
+        self._bound.connection.executemany(self._insert, rows)
 
     def write(self, target: Path) -> None:
         """Check the foreign keys and write the release's file at ``target`` (in the
@@ -609,12 +759,11 @@ class _Database:
     def close(self) -> None:
         """Close the connections and delete the scratch files (once no job is left to run)."""
         try:
-            if self._rows_connection is not None:
-                self._rows_connection.close()
-                self._rows_connection = None
+            for part in self._parts:
+                with contextlib.suppress(sqlite3.Error, OSError):
+                    part.close()
         finally:
             self._connection.close()
-        self._rows_file.unlink(missing_ok=True)
         self._build.unlink(missing_ok=True)
 
 
@@ -663,8 +812,12 @@ class _ReleaseSink:
         self._parquet = TableWriter(resource, self.parquet_files[table], self.background)
         self._parquet_writers[table] = self._parquet
         # The Parquet file is read from the JSON text of the records, encoded once for both.
+        # So is the SQLite table's (SQLite reads the text, in the background thread).
         self._json = _JsonArray(
-            self._staging / f"{table}.json-array", fields, also=self._parquet.add_json
+            self._staging / f"{table}.json-array",
+            fields,
+            also=self._parquet.add_json,
+            rows=self.database.add_text,
         )
         self.json_arrays[table] = self._json.path
         # A record's values in the order of the table's fields, taken once and shared by the
@@ -679,9 +832,7 @@ class _ReleaseSink:
         if self._json is None or self._parquet is None:
             return  # stopped, or a record outside a table
         try:
-            values = self._values(vars(record))
-            self._json.add(values)
-            self.database.add(values)
+            self._json.add(self._values(vars(record)))
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -714,7 +865,8 @@ class _ReleaseSink:
     def close(self) -> None:
         """Close every file still open (after a failure part way, or once validation is done)."""
         if self._json is not None:
-            self._json.also = None  # a table left unfinished: its Parquet file is never kept
+            # A table left unfinished: its Parquet file and SQLite table are never kept.
+            self._json.also = self._json.rows = None
             self._json.close()
         self._json = self._parquet = None
 

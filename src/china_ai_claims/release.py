@@ -37,7 +37,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from china_ai_claims._resources import dataset_dir, read_version
 from china_ai_claims.background import Background
@@ -236,8 +236,12 @@ def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 def _write_json_release(
-    descriptor: dict[str, Any], tables: dict[str, Path], target: IO[bytes]
+    descriptor: dict[str, Any], tables: dict[str, Path], target: _Writable
 ) -> None:
     """The JSON release, byte for byte what :func:`_dump` writes for ``{"metadata": ...,
     "<table>": [records], ...}``, from each table's array already written to its own file
@@ -317,17 +321,6 @@ def _laid_out_lists(lists: list[Any]) -> list[str] | None:
     return [f"[{_LIST_ITEM}{part}{_KEY_LINE}]" if part else "[]" for part in items]
 
 
-# The types whose JSON text SQLite's JSON functions might read as another value than the record's
-# own: each batch says whether all of its values of these types are plain (see _PLAIN_VALUES).
-_COUNTED_TYPES = frozenset({"number", "integer", "boolean"})
-# Values whose JSON text any SQLite reads as exactly the value the sqlite3 module binds: null, a
-# boolean, an integer within 64 bits, a whole double below 1e16 (written "N.0", whose conversion
-# needs no rounding). Any other double (SQLite's own text-to-double conversion is not correctly
-# rounded in every version) or a larger integer leaves its batch to the sqlite3 module.
-_PLAIN_VALUE = r"(?:null|true|false|-?[0-9]{1,18}|-?[0-9]{1,16}\.0)"
-_PLAIN_VALUES = re.compile(f"{_PLAIN_VALUE}(?:{_SEPARATOR}{_PLAIN_VALUE})*")
-
-
 def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
     for two positions or more)."""
@@ -353,11 +346,9 @@ class _JsonArray:
         target: Path,
         fields: list[dict[str, Any]],
         also: Callable[[bytes, int], None] | None = None,
-        rows: Callable[[bytes, list[tuple[Any, ...]], bool], None] | None = None,
     ) -> None:
         self.path = target
         self.also = also
-        self.rows = rows
         self._names = [str(field["name"]) for field in fields]
         list_fields = {n for n, field in enumerate(fields) if field.get("type") == "list"}
         by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
@@ -372,10 +363,6 @@ class _JsonArray:
         self._scalars_in_key_order = _in_order(scalars)
         self._lists_in_key_order = _in_order(lists)
         self._slots = [(n in lists, (lists if n in lists else scalars).index(n)) for n in by_key]
-        # The numbers, integers and booleans among the values: their places among the scalars.
-        self._counted = [
-            scalars.index(n) for n in scalars if fields[n].get("type") in _COUNTED_TYPES
-        ]
         self._batch_templates: dict[int, str] = {}
         self._handle: IO[bytes] = target.open("wb")
         self._pending: list[tuple[Any, ...]] = []
@@ -387,26 +374,20 @@ class _JsonArray:
         if len(self._pending) >= _RECORDS_PER_WRITE:
             self._write()
 
-    def _batch(self, records: list[tuple[Any, ...]]) -> tuple[str, bool] | None:
+    def _batch(self, records: list[tuple[Any, ...]]) -> str | None:
         """``records`` laid out, each after ``",\\n    "``: their values in one encoding, their
         lists in one more, then one template; or ``None`` if a value is not flat or a list holds
-        anything but texts. With the text: whether every number, integer and boolean of the
-        batch is written as :data:`_PLAIN_VALUES` says (one regular expression per column)."""
+        anything but texts."""
         values = list(itertools.chain.from_iterable(map(self._scalars_in_key_order, records)))
         texts = _flat(_flat_values(values)) if values else []
         if texts is None or len(texts) != len(values):
             return None
-        per_record = len(values) // len(records)
-        plain = all(
-            _PLAIN_VALUES.fullmatch(_SEPARATOR.join(texts[index::per_record]))
-            for index in self._counted
-        )
         lists = list(itertools.chain.from_iterable(map(self._lists_in_key_order, records)))
         laid_out = _laid_out_lists(lists) if lists else []
         if laid_out is None:
             return None
         if lists:  # each key's texts into its place in every record: a slice per key
-            width = len(self._slots)
+            width, per_record = len(self._slots), len(values) // len(records)
             texts, scalar_texts = [""] * (width * len(records)), texts
             for place, (is_list, index) in enumerate(self._slots):
                 if is_list:
@@ -417,7 +398,7 @@ class _JsonArray:
         if template is None:
             template = f",\n    {self._template}" * len(records)
             self._batch_templates[len(records)] = template
-        return template % tuple(texts), plain
+        return template % tuple(texts)
 
     def _nested(self, values: tuple[Any, ...]) -> str:
         return _nested(dict(zip(self._names, values, strict=True)), 2)
@@ -426,12 +407,9 @@ class _JsonArray:
         records, self._pending = self._pending, []
         if not records:
             return
-        batch = self._batch(records)
-        if batch is None:
+        laid_out = self._batch(records)
+        if laid_out is None:
             laid_out = "".join([f",\n    {self._nested(values)}" for values in records])
-            plain = False
-        else:
-            laid_out, plain = batch
         if self._empty:  # the array opens where the first record's comma would be
             laid_out = f"[{laid_out[1:]}"
             self._empty = False
@@ -439,8 +417,6 @@ class _JsonArray:
         self._handle.write(encoded)
         if self.also is not None:  # the records' objects, one after another
             self.also(encoded[1:].replace(_BETWEEN_RECORDS, _RECORDS_APART), len(records))
-        if self.rows is not None:
-            self.rows(encoded, records, plain)
 
     def close(self) -> None:
         if not self._handle.closed:
@@ -474,6 +450,51 @@ _SQLITE_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
     "list": json.JSONEncoder(ensure_ascii=False).encode,
     "date": datetime.date.isoformat,
 }
+
+
+# The sqlite3 module binds an int, a float or a str at once. Any other value (None, a boolean, an
+# enumeration's member) first goes through its adaptation step: a registry lookup and two attribute
+# lookups that fail, one with a formatted error, thousands of instructions a value, most of the
+# time of the inserts, as most cells of a claim are empty. So each column is given in those types,
+# one pass of C code for most columns: a null as NaN, which SQLite stores as NULL (as it stores
+# any NaN), a boolean as 1 or 0 and an enumeration as its text (what the module binds them as).
+_NULL: dict[Any, Any] = {None: float("nan")}
+_BOOLEAN: dict[Any, Any] = {**_NULL, True: 1, False: 0}
+
+
+class _Texts(dict[Any, Any]):
+    """The text of each value of a column of texts (an enumeration's member as its value's text,
+    a null as NaN), found once per distinct value: later ones are one dictionary lookup."""
+
+    def __init__(self) -> None:
+        super().__init__(_NULL)
+
+    def __missing__(self, value: Any) -> Any:
+        self[value] = text = str.__str__(value)  # a member's text as the sqlite3 module binds it
+        return text
+
+
+def _bindable(field: dict[str, Any]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """How a column of ``field``'s values becomes what the SQLite release binds (see
+    :data:`_NULL`); the values bind as before whatever their types, only more slowly when not
+    as the field's type says."""
+    convert = _SQLITE_CONVERSIONS.get(field["type"])
+    if convert is not None:  # a list or a date: a text
+
+        def converted(column: Sequence[Any]) -> Sequence[Any]:
+            return [_NULL[None] if v is None else convert(v) for v in column]
+
+        return converted
+    if "enum" in field.get("constraints", {}):
+        texts = _Texts().__getitem__
+        return lambda column: list(map(texts, column))
+    if field["type"] == "boolean":
+        return lambda column: list(map(_BOOLEAN.get, column, column))
+
+    def without_nulls(column: Sequence[Any]) -> Sequence[Any]:
+        return list(map(_NULL.get, column, column)) if None in column else column
+
+    return without_nulls
 
 
 @dataclasses.dataclass
@@ -531,80 +552,13 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
     return connection
 
 
-class _RowsPart:
-    """A scratch file holding some of a table's rows, in a table without keys (see
-    :func:`_create_rows_table`), through a connection of its own, in one transaction."""
-
-    def __init__(self, file: Path, table: str, schema: dict[str, Any], *, shared: bool) -> None:
-        file.unlink(missing_ok=True)
-        self.file = file
-        # ``shared``: used by the background thread once made (in turn with nothing else).
-        self.connection = _scratch(file, check_same_thread=not shared)
-        try:
-            _create_rows_table(self.connection, table, schema)
-            self.connection.execute("BEGIN")
-        except BaseException:
-            self.close()
-            raise
-
-    def commit(self) -> None:
-        self.connection.execute("COMMIT")
-        self.connection.close()
-
-    def close(self) -> None:
-        self.connection.close()
-        self.file.unlink(missing_ok=True)
-
-
-def _from_json(table: str, schema: dict[str, Any]) -> str:
-    """The statement inserting into ``table`` the records of a JSON array (bound as its UTF-8
-    bytes), each value as the sqlite3 module binds the record's own: a text, an enumeration or
-    a date as its text, a boolean as 0 or 1, a number as its integer or double (a whole double
-    becomes an integer as it is stored, in a NUMERIC column, either way), a list as its JSON text
-    with ``", "`` between its items, as ``_SQLITE_CONVERSIONS`` writes it (SQLite writes each
-    item as the json module does: its escapes are the same). Every step runs in SQLite's C code,
-    in one call that releases the GIL."""
-    columns = []
-    for field in schema["fields"]:
-        path = f"'$.\"{field['name']}\"'"
-        if field["type"] == "list":
-            columns.append(
-                f"CASE json_type(record.value, {path}) WHEN 'array' THEN coalesce((SELECT "  # noqa: S608
-                f"'[' || group_concat(json_quote(item.value), ', ') || ']' "
-                f"FROM json_each(record.value, {path}) AS item), '[]') END"
-            )
-        else:
-            columns.append(f"json_extract(record.value, {path})")
-    selected = ", ".join(columns)
-    return (
-        f'INSERT INTO "{table}" SELECT {selected} '  # noqa: S608 - names from the models
-        "FROM json_each(CAST(? AS TEXT)) AS record"
-    )
-
-
-# SQLite reads the release's JSON text with functions built in since 3.38 (``json_each``,
-# ``json_extract``, ``json_quote``); an older library gets the rows bound one by one.
-_JSON_IN_SQLITE = sqlite3.sqlite_version_info >= (3, 38, 0)
-# A JSON escape that SQLite 3.40 reads as the end of the text (a NUL character): a batch holding
-# it is bound by the sqlite3 module (which keeps the character), as validation's text rules
-# refuse it anyway.
-_NUL_ESCAPE = b"\\u0000"
-
-
 class _Database:
     """The SQLite release, built table by table as the records come: each table's rows inserted
-    into scratch files of their own, in a table without keys, then, in ``background`` when given
-    (else at once), copied into the build file's table (whose primary key is built, and checked,
-    as the copy goes), where the table's indexes and its full-text index are made; ``write``
-    checks the foreign keys and writes the file with ``VACUUM INTO``, also in ``background``.
-
-    Rows come either as values (``add``: bound by the sqlite3 module, :data:`SQLITE_BATCH` at a
-    time) or, with a background thread, as the JSON text of the records (``add_text``), which
-    SQLite reads itself in that thread, about a thousand records per statement (see
-    :func:`_from_json`): the thread giving the records then binds nothing. A batch whose values
-    SQLite might read otherwise than the sqlite3 module binds them (see :data:`_PLAIN_VALUES`)
-    sends the rest of its table to the sqlite3 module, into a second scratch file: the copy takes
-    the rows read from JSON first, then those, in the order they came.
+    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, in a table without keys,
+    then, in ``background`` when given (else at once), copied into the build file's table (whose
+    primary key is built, and checked, as the copy goes), where the table's indexes and its
+    full-text index are made; ``write`` checks the foreign keys and writes the file with
+    ``VACUUM INTO``, also in ``background``.
 
     The build file is made by the same statements in the same order whether or not there is a
     background thread (tables, rows, indexes, full-text indexes, table after table), so the file
@@ -616,37 +570,25 @@ class _Database:
         self._background = background
         # Used by the background thread only, once made (in turn with nothing else).
         self._connection = _scratch(build, check_same_thread=False)
-        self._table = ""
-        self._read: _RowsPart | None = None  # the rows SQLite reads from JSON text
-        self._bound: _RowsPart | None = None  # the rows the sqlite3 module binds
+        self._rows_file = build
+        self._rows_connection: sqlite3.Connection | None = None
         self._insert = ""
-        self._from_json = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
-        self._conversions: list[tuple[int, Callable[[Any], Any]]] = []
+        self._conversions: list[Callable[[Sequence[Any]], Sequence[Any]]] = []  # see _bindable
         self._rows: list[tuple[Any, ...]] = []
-        self._texts: list[bytes] = []  # JSON text of records not yet handed to a job
-        self._waiting = 0  # how many records ``_texts`` holds
-        self._binding = False
-        self._parts: list[_RowsPart] = []  # every scratch file made, deleted by ``close``
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
-        self._table = table
+        self._rows_file = self._build.with_name(f"{self._build.name}.{table}")
+        self._rows_file.unlink(missing_ok=True)
+        self._rows_connection = _scratch(self._rows_file)
+        _create_rows_table(self._rows_connection, table, schema)
+        self._rows_connection.execute("BEGIN")
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
-        self._conversions = [
-            (n, _SQLITE_CONVERSIONS[field["type"]])
-            for n, field in enumerate(schema["fields"])
-            if field["type"] in _SQLITE_CONVERSIONS
-        ]
+        self._conversions = [_bindable(field) for field in schema["fields"]]
         marks = ", ".join("?" for _ in self._names)
         self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
-        self._from_json = _from_json(table, schema)
-        self._binding = False  # whether the sqlite3 module binds the table's rows from now on
-
-    def _part(self, suffix: str, *, shared: bool) -> _RowsPart:
-        file = self._build.with_name(f"{self._build.name}.{self._table}{suffix}")
-        return _RowsPart(file, self._table, self._schema, shared=shared)
 
     def add(self, values: tuple[Any, ...]) -> None:
         """Take one record's values, in the order of the table's fields."""
@@ -654,69 +596,25 @@ class _Database:
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
 
-    def add_text(self, text: bytes, rows: list[tuple[Any, ...]], plain: bool) -> None:
-        """Take records as the text of a JSON array's items, each item after one character
-        (``[`` or ``,``), with their values (``rows``, in the order of the table's fields);
-        ``plain``: whether their numbers, integers and booleans are all plain (see
-        :data:`_PLAIN_VALUES`)."""
-        if (
-            plain
-            and not self._binding
-            and self._background is not None
-            and _JSON_IN_SQLITE
-            and _NUL_ESCAPE not in text
-        ):
-            self._texts.append(text)
-            self._waiting += len(rows)
-            if self._waiting >= SQLITE_BATCH:
-                self._hand_over()
-            return
-        self._binding = True  # the rest of the table too: its rows come after these
-        for values in rows:
-            self.add(values)
-
-    def _hand_over(self) -> None:
-        texts, self._texts, self._waiting = self._texts, [], 0
-        if not texts:
-            return
-        if self._read is None:
-            self._read = self._part(".json", shared=True)
-            self._parts.append(self._read)
-        connection, statement = self._read.connection, self._from_json
-
-        def insert() -> None:
-            joined = b"".join(texts)
-            connection.execute(statement, (b"[" + joined[1:] + b"]",))
-
-        self._run(insert)
-
     def finish(self, table: str) -> None:
         self._flush()
-        self._hand_over()
-        read, bound = self._read, self._bound
-        self._read = self._bound = None
-        if bound is not None:
-            bound.commit()
-        parts = [part for part in (read, bound) if part is not None]
-        schema, names = self._schema, self._names
+        if self._rows_connection is not None:
+            rows, self._rows_connection = self._rows_connection, None
+            rows.execute("COMMIT")
+            rows.close()
+        file, schema, names = self._rows_file, self._schema, self._names
 
         def build() -> None:
             connection = self._connection
-            if read is not None:  # its rows inserted (the jobs before this one)
-                read.commit()
-            for number, part in enumerate(parts):
-                connection.execute(f"ATTACH DATABASE ? AS rows{number}", (str(part.file),))
+            connection.execute("ATTACH DATABASE ? AS rows", (str(file),))
             connection.execute("BEGIN")
             _create_table(connection, table, schema)
-            for number in range(len(parts)):
-                connection.execute(  # in the order the rows came
-                    f'INSERT INTO main."{table}" '  # noqa: S608 - names from the models
-                    f'SELECT * FROM rows{number}."{table}" ORDER BY rowid'
-                )
+            connection.execute(  # in the order the rows came
+                f'INSERT INTO main."{table}" SELECT * FROM rows."{table}" ORDER BY rowid'  # noqa: S608
+            )
             connection.execute("COMMIT")
-            for number, part in enumerate(parts):
-                connection.execute(f"DETACH DATABASE rows{number}")
-                part.file.unlink()
+            connection.execute("DETACH DATABASE rows")
+            file.unlink()
             connection.execute("BEGIN")
             _create_indexes(connection, table, schema)
             _full_text_index(connection, table, names)
@@ -726,17 +624,15 @@ class _Database:
 
     def _flush(self) -> None:
         rows, self._rows = self._rows, []
+        if self._rows_connection is None:
+            return
         if not rows:
             return
-        if self._bound is None:
-            self._bound = self._part("", shared=False)
-            self._parts.append(self._bound)
-        if self._conversions:  # column by column: a few steps per batch, not per row
-            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
-            for position, convert in self._conversions:
-                columns[position] = [None if v is None else convert(v) for v in columns[position]]
-            rows = list(zip(*columns, strict=True))
-        self._bound.connection.executemany(self._insert, rows)
+        # Column by column: a few steps per batch, not per row.
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for position, bindable in enumerate(self._conversions):
+            columns[position] = bindable(columns[position])
+        self._rows_connection.executemany(self._insert, list(zip(*columns, strict=True)))
 
     def write(self, target: Path) -> None:
         """Check the foreign keys and write the release's file at ``target`` (in the
@@ -759,11 +655,12 @@ class _Database:
     def close(self) -> None:
         """Close the connections and delete the scratch files (once no job is left to run)."""
         try:
-            for part in self._parts:
-                with contextlib.suppress(sqlite3.Error, OSError):
-                    part.close()
+            if self._rows_connection is not None:
+                self._rows_connection.close()
+                self._rows_connection = None
         finally:
             self._connection.close()
+        self._rows_file.unlink(missing_ok=True)
         self._build.unlink(missing_ok=True)
 
 
@@ -812,12 +709,8 @@ class _ReleaseSink:
         self._parquet = TableWriter(resource, self.parquet_files[table], self.background)
         self._parquet_writers[table] = self._parquet
         # The Parquet file is read from the JSON text of the records, encoded once for both.
-        # So is the SQLite table's (SQLite reads the text, in the background thread).
         self._json = _JsonArray(
-            self._staging / f"{table}.json-array",
-            fields,
-            also=self._parquet.add_json,
-            rows=self.database.add_text,
+            self._staging / f"{table}.json-array", fields, also=self._parquet.add_json
         )
         self.json_arrays[table] = self._json.path
         # A record's values in the order of the table's fields, taken once and shared by the
@@ -832,7 +725,9 @@ class _ReleaseSink:
         if self._json is None or self._parquet is None:
             return  # stopped, or a record outside a table
         try:
-            self._json.add(self._values(vars(record)))
+            values = self._values(vars(record))
+            self._json.add(values)
+            self.database.add(values)
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -865,8 +760,7 @@ class _ReleaseSink:
     def close(self) -> None:
         """Close every file still open (after a failure part way, or once validation is done)."""
         if self._json is not None:
-            # A table left unfinished: its Parquet file and SQLite table are never kept.
-            self._json.also = self._json.rows = None
+            self._json.also = None  # a table left unfinished: its Parquet file is never kept
             self._json.close()
         self._json = self._parquet = None
 
@@ -1063,18 +957,25 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
-        sink = _ReleaseSink(staging)
+        # The files that need the data's files only (hashes, the zip) are written by a thread of
+        # their own while validation goes on: its work is reading, hashing and writing, C code that
+        # releases the GIL. What it raises is raised once the data is known valid.
+        files = _DataFiles(staging, source)
         try:
-            report = validate(source, sink=sink)
-            sink.close()
-            if not report.valid:
-                raise BuildError(report.refusal())
-            sink.check()
-            return _finish_release(out, staging, source, sink)
+            sink = _ReleaseSink(staging)
+            try:
+                report = validate(source, sink=sink)
+                sink.close()
+                if not report.valid:
+                    raise BuildError(report.refusal())
+                sink.check()
+                return _finish_release(out, staging, sink, files)
+            finally:
+                sink.give_up()
+                with contextlib.suppress(Exception):  # its scratch files go with the staging folder
+                    sink.database.close()
         finally:
-            sink.give_up()
-            with contextlib.suppress(Exception):  # its scratch files go with the staging folder
-                sink.database.close()
+            files.thread.stop()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for folder in created:  # deepest first, each only if empty: folders this build made
@@ -1085,27 +986,76 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) -> list[Path]:
-    """Write the files that need the whole data or the other files (the zip, the JSON document,
-    the SQLite file, metadata, Croissant, sums) around what ``sink`` wrote, then move every file
-    of the release from ``staging`` into ``out``."""
+class _HashingWriter:
+    """Writes to ``target`` and hashes what it writes (SHA-256), so a file is not read again to
+    be hashed."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self._target.write(data)
+
+
+class _DataFiles:
+    """The release's files made from the dataset's own files, in a background thread of their
+    own (``thread``), started at once: the descriptor with each resource's hash, the CSV zip, and,
+    once the tables' JSON arrays are written (``write_json``), the JSON document; ``hashes`` holds
+    the SHA-256 of each file written, by name, once ``thread`` has joined."""
+
+    def __init__(self, staging: Path, source: Path) -> None:
+        self._staging = staging
+        self.source = source
+        self.hashes: dict[str, str] = {}
+        self.version = ""
+        self.descriptor: dict[str, Any] = {}
+        self.thread = Background("release-files")
+        self.thread.run(self._zip)
+
+    def _zip(self) -> None:
+        self.version = read_version(self.source)
+        self.descriptor = _descriptor_with_hashes(self.source)
+        name = f"{release_name(self.version)}-csv.zip"
+        _csv_zip(self._staging / name, self.source, self.version, self.descriptor)
+        self.hashes[name] = _file_sha256(self._staging / name)
+
+    def write_json(self, tables: dict[str, Path]) -> None:
+        """Write the JSON document from the tables' arrays (after the zip, in ``thread``)."""
+
+        def job() -> None:
+            name = f"{release_name(self.version)}.json"
+            with (self._staging / name).open("wb") as json_file:
+                hashing = _HashingWriter(json_file)
+                _write_json_release(self.descriptor, tables, hashing)
+            self.hashes[name] = hashing.digest.hexdigest()
+
+        self.thread.run(job)
+
+
+def _finish_release(out: Path, staging: Path, sink: _ReleaseSink, files: _DataFiles) -> list[Path]:
+    """Write the files that need the whole data or the other files (the JSON document, the
+    SQLite file, metadata, Croissant, sums) around what ``sink`` and ``files`` wrote, then move
+    every file of the release from ``staging`` into ``out``."""
     from china_ai_claims.parquet_release import parquet_file
 
-    version = read_version(source)
-    descriptor = _descriptor_with_hashes(source)
-    stem = release_name(version)
-    sink.database.write(staging / f"{stem}.sqlite")  # in the background, meanwhile:
-    _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
-    with (staging / f"{stem}.json").open("wb") as json_file:
-        _write_json_release(descriptor, sink.json_arrays, json_file)
-    known = {name: _file_sha256(staging / name) for name in (f"{stem}-csv.zip", f"{stem}.json")}
+    stem = release_name(read_version(files.source))
+    sqlite_file = staging / f"{stem}.sqlite"
+    sink.database.write(sqlite_file)  # in the background, then hashed there
+    sqlite_hash: list[str] = []
+    sink.background.run(lambda: sqlite_hash.append(_file_sha256(sqlite_file)))
+    files.write_json(sink.json_arrays)  # meanwhile, in the files' thread
+    files.thread.join()  # raises what the zip's or the JSON document's writing raised
     sink.wait()
+    version, descriptor, hashes = files.version, files.descriptor, files.hashes
+    hashes[sqlite_file.name] = sqlite_hash[0]
     (staging / f"{stem}.datasette.json").write_bytes(
         _dump(datasette_metadata(descriptor, version, filled=sink.filled))
     )
     for table, written in sink.parquet_files.items():
         os.replace(written, staging / parquet_file(stem, table))
-    hashes = _croissant(staging, source, version, descriptor, known)
+    hashes = _croissant(staging, files.source, version, descriptor, hashes)
     names = release_files(version)
     (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
     finished = []

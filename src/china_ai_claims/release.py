@@ -324,8 +324,11 @@ def _laid_out_lists(lists: list[Any]) -> list[str] | None:
 def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
     for two positions or more)."""
-    if len(positions) < 2:
-        return lambda items: tuple(items[n] for n in positions)
+    if not positions:
+        return lambda items: ()
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda items: (items[position],)
     return operator.itemgetter(*positions)
 
 
@@ -346,9 +349,11 @@ class _JsonArray:
         target: Path,
         fields: list[dict[str, Any]],
         also: Callable[[bytes, int], None] | None = None,
+        rows: Callable[[list[tuple[Any, ...]]], None] | None = None,
     ) -> None:
         self.path = target
         self.also = also
+        self.rows = rows
         self._names = [str(field["name"]) for field in fields]
         list_fields = {n for n, field in enumerate(fields) if field.get("type") == "list"}
         by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
@@ -417,6 +422,8 @@ class _JsonArray:
         self._handle.write(encoded)
         if self.also is not None:  # the records' objects, one after another
             self.also(encoded[1:].replace(_BETWEEN_RECORDS, _RECORDS_APART), len(records))
+        if self.rows is not None:  # the records' values, for another writer
+            self.rows(records)
 
     def close(self) -> None:
         if not self._handle.closed:
@@ -596,6 +603,12 @@ class _Database:
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
 
+    def add_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Take records' values, each in the order of the table's fields."""
+        self._rows += rows
+        if len(self._rows) >= SQLITE_BATCH:
+            self._flush()
+
     def finish(self, table: str) -> None:
         self._flush()
         if self._rows_connection is not None:
@@ -709,8 +722,12 @@ class _ReleaseSink:
         self._parquet = TableWriter(resource, self.parquet_files[table], self.background)
         self._parquet_writers[table] = self._parquet
         # The Parquet file is read from the JSON text of the records, encoded once for both.
+        # The SQLite table's rows are the records' values, handed over a batch at a time.
         self._json = _JsonArray(
-            self._staging / f"{table}.json-array", fields, also=self._parquet.add_json
+            self._staging / f"{table}.json-array",
+            fields,
+            also=self._parquet.add_json,
+            rows=self.database.add_rows,
         )
         self.json_arrays[table] = self._json.path
         # A record's values in the order of the table's fields, taken once and shared by the
@@ -725,9 +742,7 @@ class _ReleaseSink:
         if self._json is None or self._parquet is None:
             return  # stopped, or a record outside a table
         try:
-            values = self._values(vars(record))
-            self._json.add(values)
-            self.database.add(values)
+            self._json.add(self._values(vars(record)))
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -760,7 +775,8 @@ class _ReleaseSink:
     def close(self) -> None:
         """Close every file still open (after a failure part way, or once validation is done)."""
         if self._json is not None:
-            self._json.also = None  # a table left unfinished: its Parquet file is never kept
+            # A table left unfinished: its Parquet file and SQLite table are never kept.
+            self._json.also = self._json.rows = None
             self._json.close()
         self._json = self._parquet = None
 

@@ -3,14 +3,16 @@ Parquet file per table, a Croissant JSON-LD file and ``SHA256SUMS``, byte for by
 whenever and wherever the same data is built (Parquet: with the same pyarrow version).
 
 Streaming: validation hands each table's records to the release as it checks them (see
-:class:`china_ai_claims.validators.RecordSink`); each record is converted once and written at once
-to its table's part of the JSON file, to the SQLite database and (through the JSON text) to its
-Parquet file, so no table is held in memory and no row is read or validated twice. The files are
-kept only if the report is valid. The work done in C code that releases the GIL (reading the JSON
-text for Parquet, compressing and writing row groups, copying each SQLite table into the build
-file, indexing it, ``VACUUM INTO``) runs in one background thread
+:class:`china_ai_claims.validators.RecordSink`); each record's values are taken once and written,
+a batch at a time, to its table's part of the JSON file, to the SQLite database and (through the
+JSON text) to its Parquet file, so no table is held in memory and no row is read or validated
+twice. The files are kept only if the report is valid. The work done in C code that releases the
+GIL (reading the JSON text for Parquet, compressing and writing row groups, copying each SQLite
+table into the build file, indexing it, ``VACUUM INTO``) runs in one background thread
 (:class:`china_ai_claims.background.Background`), in the order it is given, while validation goes
-on; a failure there is the build's failure.
+on; the files made from the dataset's files alone (their hashes, the CSV zip) and, at the end,
+the JSON document are written by a second one (:class:`_DataFiles`). A failure in either is the
+build's failure.
 
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
 deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
@@ -561,7 +563,8 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
 
 class _Database:
     """The SQLite release, built table by table as the records come: each table's rows inserted
-    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, in a table without keys,
+    (:data:`SQLITE_BATCH` at a time, each column in types the sqlite3 module binds at once: see
+    :func:`_bindable`) into a scratch file of its own, in a table without keys,
     then, in ``background`` when given (else at once), copied into the build file's table (whose
     primary key is built, and checked, as the copy goes), where the table's indexes and its
     full-text index are made; ``write`` checks the foreign keys and writes the file with
@@ -684,8 +687,9 @@ _WRITE_ERRORS = (sqlite3.Error, ValueError, TypeError, KeyError)
 
 class _ReleaseSink:
     """Receives the records validation builds (a :class:`~china_ai_claims.validators.RecordSink`)
-    and writes each at once, converted once, to its table's JSON array, the SQLite database and
-    its table's Parquet file, all in ``staging``.
+    and writes their values, taken once, to its table's JSON array, which hands each batch it
+    lays out to the SQLite database and (as its text) to the table's Parquet file, all in
+    ``staging``.
 
     A record of invalid data may break a rule of the database (a key that is missing or
     repeated): the first such failure stops the writing without stopping validation, whose

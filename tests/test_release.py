@@ -238,10 +238,6 @@ def test_a_table_without_rows_is_an_empty_array(tmp_path: Path) -> None:
         ("china_ai_claims.parquet_release", "_from_iso"),  # a date read for Parquet
         ("china_ai_claims.release", "_full_text_index"),  # a table's rows copied in
         ("china_ai_claims.release", "_create_indexes"),
-        # Steps of the files' thread, which starts with the build: hashing the data, the zip.
-        ("china_ai_claims.release", "_descriptor_with_hashes"),
-        ("china_ai_claims.release", "_csv_zip"),
-        ("china_ai_claims.release", "_file_sha256"),
     ],
 )
 def test_a_failed_build_leaves_no_partial_release(
@@ -263,15 +259,14 @@ def test_a_failed_build_leaves_no_partial_release(
 
 def _build_threads() -> list[str]:
     """The threads of a release build still running."""
-    names = ("release-writer", "release-files")
-    return [thread.name for thread in threading.enumerate() if thread.name in names]
+    return [thread.name for thread in threading.enumerate() if thread.name == "release-writer"]
 
 
 def test_ctrl_c_during_validation_stops_the_build_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl-C part way through validation, with both of the build's threads at work: the
-    interrupt ends the build, each thread stops, and no file is left."""
+    """Ctrl-C part way through validation, with the build's background thread at work: the
+    interrupt ends the build, the thread stops, and no file is left."""
     from china_ai_claims import release
 
     add = release._JsonArray.add

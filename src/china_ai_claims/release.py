@@ -10,9 +10,7 @@ twice. The files are kept only if the report is valid. The work done in C code t
 GIL (reading the JSON text for Parquet, compressing and writing row groups, copying each SQLite
 table into the build file, indexing it, ``VACUUM INTO``) runs in one background thread
 (:class:`china_ai_claims.background.Background`), in the order it is given, while validation goes
-on; the files made from the dataset's files alone (their hashes, the CSV zip) and, at the end,
-the JSON document are written by a second one (:class:`_DataFiles`). A failure in either is the
-build's failure.
+on; a failure there is the build's failure.
 
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
 deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
@@ -977,25 +975,18 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
     try:
-        # The files that need the data's files only (hashes, the zip) are written by a thread of
-        # their own while validation goes on: its work is reading, hashing and writing, C code that
-        # releases the GIL. What it raises is raised once the data is known valid.
-        files = _DataFiles(staging, source)
+        sink = _ReleaseSink(staging)
         try:
-            sink = _ReleaseSink(staging)
-            try:
-                report = validate(source, sink=sink)
-                sink.close()
-                if not report.valid:
-                    raise BuildError(report.refusal())
-                sink.check()
-                return _finish_release(out, staging, sink, files)
-            finally:
-                sink.give_up()
-                with contextlib.suppress(Exception):  # its scratch files go with the staging folder
-                    sink.database.close()
+            report = validate(source, sink=sink)
+            sink.close()
+            if not report.valid:
+                raise BuildError(report.refusal())
+            sink.check()
+            return _finish_release(out, staging, source, sink)
         finally:
-            files.thread.stop()
+            sink.give_up()
+            with contextlib.suppress(Exception):  # its scratch files go with the staging folder
+                sink.database.close()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for folder in created:  # deepest first, each only if empty: folders this build made
@@ -1006,9 +997,43 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) -> list[Path]:
+    """Write the files that need the whole data or the other files (the zip, the JSON document,
+    the SQLite file, metadata, Croissant, sums) around what ``sink`` wrote, then move every file
+    of the release from ``staging`` into ``out``."""
+    from china_ai_claims.parquet_release import parquet_file
+
+    version = read_version(source)
+    descriptor = _descriptor_with_hashes(source)
+    stem = release_name(version)
+    sink.database.write(staging / f"{stem}.sqlite")  # in the background, meanwhile:
+    _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
+    with (staging / f"{stem}.json").open("wb") as json_file:
+        hashing = _HashingWriter(json_file)  # hashed as it is written, not read again
+        _write_json_release(descriptor, sink.json_arrays, hashing)
+    known = {
+        f"{stem}-csv.zip": _file_sha256(staging / f"{stem}-csv.zip"),
+        f"{stem}.json": hashing.digest.hexdigest(),
+    }
+    sink.wait()
+    (staging / f"{stem}.datasette.json").write_bytes(
+        _dump(datasette_metadata(descriptor, version, filled=sink.filled))
+    )
+    for table, written in sink.parquet_files.items():
+        os.replace(written, staging / parquet_file(stem, table))
+    hashes = _croissant(staging, source, version, descriptor, known)
+    names = release_files(version)
+    (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
+    finished = []
+    for name in [*names, SUMS_FILE]:
+        os.replace(staging / name, out / name)
+        finished.append(out / name)
+    return finished
+
+
 class _HashingWriter:
-    """Writes to ``target`` and hashes what it writes (SHA-256), so a file is not read again to
-    be hashed."""
+    """Writes to ``target`` and hashes what it writes (SHA-256), so that a file is not read
+    again to be hashed."""
 
     def __init__(self, target: IO[bytes]) -> None:
         self._target = target
@@ -1017,69 +1042,3 @@ class _HashingWriter:
     def write(self, data: bytes) -> int:
         self.digest.update(data)
         return self._target.write(data)
-
-
-class _DataFiles:
-    """The release's files made from the dataset's own files, in a background thread of their
-    own (``thread``), started at once: the descriptor with each resource's hash, the CSV zip, and,
-    once the tables' JSON arrays are written (``write_json``), the JSON document; ``hashes`` holds
-    the SHA-256 of each file written, by name, once ``thread`` has joined."""
-
-    def __init__(self, staging: Path, source: Path) -> None:
-        self._staging = staging
-        self.source = source
-        self.hashes: dict[str, str] = {}
-        self.version = ""
-        self.descriptor: dict[str, Any] = {}
-        self.thread = Background("release-files")
-        self.thread.run(self._zip)
-
-    def _zip(self) -> None:
-        self.version = read_version(self.source)
-        self.descriptor = _descriptor_with_hashes(self.source)
-        name = f"{release_name(self.version)}-csv.zip"
-        _csv_zip(self._staging / name, self.source, self.version, self.descriptor)
-        self.hashes[name] = _file_sha256(self._staging / name)
-
-    def write_json(self, tables: dict[str, Path]) -> None:
-        """Write the JSON document from the tables' arrays (after the zip, in ``thread``)."""
-
-        def job() -> None:
-            name = f"{release_name(self.version)}.json"
-            with (self._staging / name).open("wb") as json_file:
-                hashing = _HashingWriter(json_file)
-                _write_json_release(self.descriptor, tables, hashing)
-            self.hashes[name] = hashing.digest.hexdigest()
-
-        self.thread.run(job)
-
-
-def _finish_release(out: Path, staging: Path, sink: _ReleaseSink, files: _DataFiles) -> list[Path]:
-    """Write the files that need the whole data or the other files (the JSON document, the
-    SQLite file, metadata, Croissant, sums) around what ``sink`` and ``files`` wrote, then move
-    every file of the release from ``staging`` into ``out``."""
-    from china_ai_claims.parquet_release import parquet_file
-
-    stem = release_name(read_version(files.source))
-    sqlite_file = staging / f"{stem}.sqlite"
-    sink.database.write(sqlite_file)  # in the background, then hashed there
-    sqlite_hash: list[str] = []
-    sink.background.run(lambda: sqlite_hash.append(_file_sha256(sqlite_file)))
-    files.write_json(sink.json_arrays)  # meanwhile, in the files' thread
-    files.thread.join()  # raises what the zip's or the JSON document's writing raised
-    sink.wait()
-    version, descriptor, hashes = files.version, files.descriptor, files.hashes
-    hashes[sqlite_file.name] = sqlite_hash[0]
-    (staging / f"{stem}.datasette.json").write_bytes(
-        _dump(datasette_metadata(descriptor, version, filled=sink.filled))
-    )
-    for table, written in sink.parquet_files.items():
-        os.replace(written, staging / parquet_file(stem, table))
-    hashes = _croissant(staging, files.source, version, descriptor, hashes)
-    names = release_files(version)
-    (staging / SUMS_FILE).write_bytes(_sums(staging, names, hashes))
-    finished = []
-    for name in [*names, SUMS_FILE]:
-        os.replace(staging / name, out / name)
-        finished.append(out / name)
-    return finished

@@ -477,7 +477,8 @@ class _Texts(dict[Any, Any]):
         super().__init__(_NULL)
 
     def __missing__(self, value: Any) -> Any:
-        self[value] = text = str.__str__(value)  # a member's text as the sqlite3 module binds it
+        # A member's text as the sqlite3 module binds it (any other value as it is).
+        self[value] = text = str.__str__(value) if isinstance(value, str) else value
         return text
 
 
@@ -492,7 +493,7 @@ def _bindable(field: dict[str, Any]) -> Callable[[Sequence[Any]], Sequence[Any]]
             return [_NULL[None] if v is None else convert(v) for v in column]
 
         return converted
-    if "enum" in field.get("constraints", {}):
+    if field["type"] == "string" and "enum" in field.get("constraints", {}):
         texts = _Texts().__getitem__
         return lambda column: list(map(texts, column))
     if field["type"] == "boolean":

@@ -254,7 +254,38 @@ def test_a_failed_build_leaves_no_partial_release(
     with pytest.raises(OSError, match="disk full"):
         build_release(out)
     assert list(out.iterdir()) == []
-    assert [thread.name for thread in threading.enumerate()].count("release-writer") == 0
+    assert not _build_threads()
+
+
+def _build_threads() -> list[str]:
+    """The threads of a release build still running."""
+    return [thread.name for thread in threading.enumerate() if thread.name == "release-writer"]
+
+
+def test_ctrl_c_during_validation_stops_the_build_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C part way through validation, with the build's background thread at work: the
+    interrupt ends the build, the thread stops, and no file is left."""
+    from china_ai_claims import release
+
+    add = release._JsonArray.add
+    taken = 0
+
+    def interrupted(self: Any, values: tuple[Any, ...]) -> None:
+        nonlocal taken
+        taken += 1
+        if taken == 40:
+            raise KeyboardInterrupt
+        add(self, values)
+
+    monkeypatch.setattr(release._JsonArray, "add", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        build_release(out)
+    assert taken == 40
+    assert not out.exists()
+    assert not _build_threads()
 
 
 def test_a_failed_sqlite_write_in_the_background_leaves_no_partial_release(
@@ -298,7 +329,7 @@ def test_a_full_disk_that_fails_the_closing_writes_too_leaves_no_thread_and_no_o
         build_release(out)
     assert failed.value.__context__ is None  # not a later failure of the clean-up
     assert list(out.iterdir()) == []
-    assert [thread.name for thread in threading.enumerate()].count("release-writer") == 0
+    assert not _build_threads()
     descriptors = Path("/proc/self/fd")
     if descriptors.is_dir():  # Linux: what each open file descriptor names
         opened = []
@@ -636,3 +667,134 @@ def test_the_sqlite_release_refuses_a_repeated_id_its_rows_table_let_in(tmp_path
     finally:
         database.close()
     assert list(tmp_path.iterdir()) == []
+
+
+class _Kind(str, Enum):
+    A = "a"
+    B = 'b, "c"'
+
+
+# A table of every column type the SQLite release stores.
+_SQLITE_FIELDS: list[dict[str, Any]] = [
+    {"name": "id", "type": "string", "constraints": {"required": True}},
+    {"name": "text", "type": "string"},
+    {"name": "kind", "type": "string", "constraints": {"enum": [k.value for k in _Kind]}},
+    {"name": "flag", "type": "boolean"},
+    {"name": "count", "type": "integer"},
+    {"name": "amount", "type": "number"},
+    {"name": "day", "type": "date"},
+    {"name": "names", "type": "list"},
+]
+
+
+def _sqlite_row(n: int, amount: float | None) -> tuple[Any, ...]:
+    def pick(values: list[Any]) -> Any:
+        return values[n % len(values)]
+
+    return (
+        f"row-{n}",
+        pick([None, "", "text", 'a "quoted" \\ text\nwith lines', "é 中文 😀", "\x00 in a text"]),
+        pick([None, _Kind.A, _Kind.B, "a"]),
+        pick([None, True, False]),
+        pick([None, 0, -1, 7, 2**62, -(2**63)]),
+        amount,
+        pick([None, dt.date(2025, 1, 31), dt.date(1999, 12, 1)]),
+        pick([None, [], [","], ['","', "], [", "a\\"], ["é", "😀"]]),
+    )
+
+
+def _read_back(path: Path) -> list[tuple[Any, ...]]:
+    """The rows of table ``t`` of the SQLite file ``path`` as (type, value) pairs, a double as
+    its bytes."""
+    import struct
+
+    columns = ", ".join(f'typeof("{f["name"]}"), "{f["name"]}"' for f in _SQLITE_FIELDS)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        stored = connection.execute(f"SELECT {columns} FROM t ORDER BY rowid").fetchall()  # noqa: S608
+    return [
+        tuple(struct.pack("<d", value) if isinstance(value, float) else value for value in row)
+        for row in stored
+    ]
+
+
+def _stored_by_the_release(tmp_path: Path, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``rows`` stored by the SQLite release's writer, read back (see :func:`_read_back`)."""
+    from china_ai_claims.release import _Database
+
+    database = _Database(tmp_path / "release.building")
+    try:
+        database.start("t", {"fields": _SQLITE_FIELDS})
+        for row in rows:
+            database.add(row)
+        database.finish("t")
+        database.write(tmp_path / "release.sqlite")
+    finally:
+        database.close()
+    return _read_back(tmp_path / "release.sqlite")
+
+
+def _stored_by_the_sqlite3_module(
+    tmp_path: Path, rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """``rows`` inserted by the sqlite3 module as they are (a list as its JSON text, a date as
+    ISO 8601 text), into columns of the release's types, read back (see :func:`_read_back`)."""
+    from china_ai_claims.release import SQLITE_TYPES
+
+    as_stored: dict[str, Callable[[Any], Any]] = {
+        "list": lambda v: json.dumps(v, ensure_ascii=False),
+        "date": dt.date.isoformat,
+    }
+    converted = [
+        tuple(
+            as_stored[f["type"]](v) if v is not None and f["type"] in as_stored else v
+            for f, v in zip(_SQLITE_FIELDS, row, strict=True)
+        )
+        for row in rows
+    ]
+    path = tmp_path / "module.sqlite"
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        columns = ", ".join(f'"{f["name"]}" {SQLITE_TYPES[f["type"]]}' for f in _SQLITE_FIELDS)
+        connection.execute(f"CREATE TABLE t ({columns})")
+        marks = ", ".join("?" for _ in _SQLITE_FIELDS)
+        connection.executemany(f"INSERT INTO t VALUES ({marks})", converted)  # noqa: S608
+        connection.commit()
+    return _read_back(path)
+
+
+def test_the_sqlite_release_stores_each_value_as_the_sqlite3_module_binds_it(
+    tmp_path: Path,
+) -> None:
+    """The release binds nulls as NaN, booleans as 1 and 0 and enumerations as their texts
+    (types the sqlite3 module binds at once): every value is stored as the module stores the
+    record's own, type for type (whole doubles as integers, in NUMERIC columns)."""
+    rows = [_sqlite_row(n, [None, 0.5, -0.0, 1e300, 6e6, 2.0**60][n % 6]) for n in range(3000)]
+    rows += [(f"null-{n}", *[None] * (len(_SQLITE_FIELDS) - 1)) for n in range(5)]
+    stored = _stored_by_the_release(tmp_path, rows)
+    assert stored == _stored_by_the_sqlite3_module(tmp_path, rows)
+    assert len(stored) == len(rows)
+    assert {("null", None), ("integer", 1), ("integer", 0)} <= {row[6:8] for row in stored}
+
+
+def test_doubles_stored_by_the_sqlite_release_read_back_bit_for_bit(tmp_path: Path) -> None:
+    """Any finite double of a record reads back from the SQLite release bit for bit (a whole
+    one as the integer a NUMERIC column makes of it)."""
+    import random
+    import struct
+
+    draw = random.Random(20261201)  # noqa: S311 - test values, not secrets
+    doubles: list[float] = []
+    while len(doubles) < 3000:
+        (value,) = struct.unpack("<d", draw.getrandbits(64).to_bytes(8, "little"))
+        if value == value and abs(value) != float("inf"):
+            doubles.append(value)
+    doubles += [draw.randint(1, 10**6) / 10 ** draw.randint(1, 8) for _ in range(1000)]
+    doubles += [float(draw.randint(-(2**53), 2**53)) for _ in range(1000)]
+    stored = _stored_by_the_release(tmp_path, [_sqlite_row(n, v) for n, v in enumerate(doubles)])
+    amount = 2 * [field["name"] for field in _SQLITE_FIELDS].index("amount")
+    for row, value in zip(stored, doubles, strict=True):
+        kind, read = row[amount : amount + 2]
+        if kind == "integer":
+            assert value.is_integer()
+            assert float(read) == value
+        else:
+            assert read == struct.pack("<d", value)

@@ -3,12 +3,12 @@ Parquet file per table, a Croissant JSON-LD file and ``SHA256SUMS``, byte for by
 whenever and wherever the same data is built (Parquet: with the same pyarrow version).
 
 Streaming: validation hands each table's records to the release as it checks them (see
-:class:`china_ai_claims.validators.RecordSink`); each record is converted once and written at once
-to its table's part of the JSON file, to the SQLite database and (through the JSON text) to its
-Parquet file, so no table is held in memory and no row is read or validated twice. The files are
-kept only if the report is valid. The work done in C code that releases the GIL (reading the JSON
-text for Parquet, compressing and writing row groups, copying each SQLite table into the build
-file, indexing it, ``VACUUM INTO``) runs in one background thread
+:class:`china_ai_claims.validators.RecordSink`); each record's values are taken once and written,
+a batch at a time, to its table's part of the JSON file, to the SQLite database and (through the
+JSON text) to its Parquet file, so no table is held in memory and no row is read or validated
+twice. The files are kept only if the report is valid. The work done in C code that releases the
+GIL (reading the JSON text for Parquet, compressing and writing row groups, copying each SQLite
+table into the build file, indexing it, ``VACUUM INTO``) runs in one background thread
 (:class:`china_ai_claims.background.Background`), in the order it is given, while validation goes
 on; a failure there is the build's failure.
 
@@ -37,7 +37,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from china_ai_claims._resources import dataset_dir, read_version
 from china_ai_claims.background import Background
@@ -236,8 +236,12 @@ def metadata(descriptor: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 def _write_json_release(
-    descriptor: dict[str, Any], tables: dict[str, Path], target: IO[bytes]
+    descriptor: dict[str, Any], tables: dict[str, Path], target: _Writable
 ) -> None:
     """The JSON release, byte for byte what :func:`_dump` writes for ``{"metadata": ...,
     "<table>": [records], ...}``, from each table's array already written to its own file
@@ -320,8 +324,11 @@ def _laid_out_lists(lists: list[Any]) -> list[str] | None:
 def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
     for two positions or more)."""
-    if len(positions) < 2:
-        return lambda items: tuple(items[n] for n in positions)
+    if not positions:
+        return lambda items: ()
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda items: (items[position],)
     return operator.itemgetter(*positions)
 
 
@@ -342,9 +349,11 @@ class _JsonArray:
         target: Path,
         fields: list[dict[str, Any]],
         also: Callable[[bytes, int], None] | None = None,
+        rows: Callable[[list[tuple[Any, ...]]], None] | None = None,
     ) -> None:
         self.path = target
         self.also = also
+        self.rows = rows
         self._names = [str(field["name"]) for field in fields]
         list_fields = {n for n, field in enumerate(fields) if field.get("type") == "list"}
         by_key = sorted(range(len(fields)), key=lambda n: self._names[n])
@@ -413,6 +422,8 @@ class _JsonArray:
         self._handle.write(encoded)
         if self.also is not None:  # the records' objects, one after another
             self.also(encoded[1:].replace(_BETWEEN_RECORDS, _RECORDS_APART), len(records))
+        if self.rows is not None:  # the records' values, for another writer
+            self.rows(records)
 
     def close(self) -> None:
         if not self._handle.closed:
@@ -446,6 +457,52 @@ _SQLITE_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
     "list": json.JSONEncoder(ensure_ascii=False).encode,
     "date": datetime.date.isoformat,
 }
+
+
+# The sqlite3 module binds an int, a float or a str at once. Any other value (None, a boolean, an
+# enumeration's member) first goes through its adaptation step: a registry lookup and two attribute
+# lookups that fail, one with a formatted error, thousands of instructions a value, most of the
+# time of the inserts, as most cells of a claim are empty. So each column is given in those types,
+# one pass of C code for most columns: a null as NaN, which SQLite stores as NULL (as it stores
+# any NaN), a boolean as 1 or 0 and an enumeration as its text (what the module binds them as).
+_NULL: dict[Any, Any] = {None: float("nan")}
+_BOOLEAN: dict[Any, Any] = {**_NULL, True: 1, False: 0}
+
+
+class _Texts(dict[Any, Any]):
+    """The text of each value of a column of texts (an enumeration's member as its value's text,
+    a null as NaN), found once per distinct value: later ones are one dictionary lookup."""
+
+    def __init__(self) -> None:
+        super().__init__(_NULL)
+
+    def __missing__(self, value: Any) -> Any:
+        # A member's text as the sqlite3 module binds it (any other value as it is).
+        self[value] = text = str.__str__(value) if isinstance(value, str) else value
+        return text
+
+
+def _bindable(field: dict[str, Any]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """How a column of ``field``'s values becomes what the SQLite release binds (see
+    :data:`_NULL`); the values bind as before whatever their types, only more slowly when not
+    as the field's type says."""
+    convert = _SQLITE_CONVERSIONS.get(field["type"])
+    if convert is not None:  # a list or a date: a text
+
+        def converted(column: Sequence[Any]) -> Sequence[Any]:
+            return [_NULL[None] if v is None else convert(v) for v in column]
+
+        return converted
+    if field["type"] == "string" and "enum" in field.get("constraints", {}):
+        texts = _Texts().__getitem__
+        return lambda column: list(map(texts, column))
+    if field["type"] == "boolean":
+        return lambda column: list(map(_BOOLEAN.get, column, column))
+
+    def without_nulls(column: Sequence[Any]) -> Sequence[Any]:
+        return list(map(_NULL.get, column, column)) if None in column else column
+
+    return without_nulls
 
 
 @dataclasses.dataclass
@@ -505,7 +562,8 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
 
 class _Database:
     """The SQLite release, built table by table as the records come: each table's rows inserted
-    (:data:`SQLITE_BATCH` at a time) into a scratch file of its own, in a table without keys,
+    (:data:`SQLITE_BATCH` at a time, each column in types the sqlite3 module binds at once: see
+    :func:`_bindable`) into a scratch file of its own, in a table without keys,
     then, in ``background`` when given (else at once), copied into the build file's table (whose
     primary key is built, and checked, as the copy goes), where the table's indexes and its
     full-text index are made; ``write`` checks the foreign keys and writes the file with
@@ -526,7 +584,7 @@ class _Database:
         self._insert = ""
         self._schema: dict[str, Any] = {}
         self._names: list[str] = []
-        self._conversions: list[tuple[int, Callable[[Any], Any]]] = []
+        self._conversions: list[Callable[[Sequence[Any]], Sequence[Any]]] = []  # see _bindable
         self._rows: list[tuple[Any, ...]] = []
 
     def start(self, table: str, schema: dict[str, Any]) -> None:
@@ -537,17 +595,19 @@ class _Database:
         self._rows_connection.execute("BEGIN")
         self._schema = schema
         self._names = [field["name"] for field in schema["fields"]]
-        self._conversions = [
-            (n, _SQLITE_CONVERSIONS[field["type"]])
-            for n, field in enumerate(schema["fields"])
-            if field["type"] in _SQLITE_CONVERSIONS
-        ]
+        self._conversions = [_bindable(field) for field in schema["fields"]]
         marks = ", ".join("?" for _ in self._names)
         self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
 
     def add(self, values: tuple[Any, ...]) -> None:
         """Take one record's values, in the order of the table's fields."""
         self._rows.append(values)
+        if len(self._rows) >= SQLITE_BATCH:
+            self._flush()
+
+    def add_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Take records' values, each in the order of the table's fields."""
+        self._rows += rows
         if len(self._rows) >= SQLITE_BATCH:
             self._flush()
 
@@ -581,12 +641,13 @@ class _Database:
         rows, self._rows = self._rows, []
         if self._rows_connection is None:
             return
-        if self._conversions and rows:  # column by column: a few steps per batch, not per row
-            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
-            for position, convert in self._conversions:
-                columns[position] = [None if v is None else convert(v) for v in columns[position]]
-            rows = list(zip(*columns, strict=True))
-        self._rows_connection.executemany(self._insert, rows)
+        if not rows:
+            return
+        # Column by column: a few steps per batch, not per row.
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for position, bindable in enumerate(self._conversions):
+            columns[position] = bindable(columns[position])
+        self._rows_connection.executemany(self._insert, list(zip(*columns, strict=True)))
 
     def write(self, target: Path) -> None:
         """Check the foreign keys and write the release's file at ``target`` (in the
@@ -625,8 +686,9 @@ _WRITE_ERRORS = (sqlite3.Error, ValueError, TypeError, KeyError)
 
 class _ReleaseSink:
     """Receives the records validation builds (a :class:`~china_ai_claims.validators.RecordSink`)
-    and writes each at once, converted once, to its table's JSON array, the SQLite database and
-    its table's Parquet file, all in ``staging``.
+    and writes their values, taken once, to its table's JSON array, which hands each batch it
+    lays out to the SQLite database and (as its text) to the table's Parquet file, all in
+    ``staging``.
 
     A record of invalid data may break a rule of the database (a key that is missing or
     repeated): the first such failure stops the writing without stopping validation, whose
@@ -663,8 +725,12 @@ class _ReleaseSink:
         self._parquet = TableWriter(resource, self.parquet_files[table], self.background)
         self._parquet_writers[table] = self._parquet
         # The Parquet file is read from the JSON text of the records, encoded once for both.
+        # The SQLite table's rows are the records' values, handed over a batch at a time.
         self._json = _JsonArray(
-            self._staging / f"{table}.json-array", fields, also=self._parquet.add_json
+            self._staging / f"{table}.json-array",
+            fields,
+            also=self._parquet.add_json,
+            rows=self.database.add_rows,
         )
         self.json_arrays[table] = self._json.path
         # A record's values in the order of the table's fields, taken once and shared by the
@@ -679,9 +745,7 @@ class _ReleaseSink:
         if self._json is None or self._parquet is None:
             return  # stopped, or a record outside a table
         try:
-            values = self._values(vars(record))
-            self._json.add(values)
-            self.database.add(values)
+            self._json.add(self._values(vars(record)))
         except _WRITE_ERRORS as error:
             self._stop(error)
 
@@ -714,7 +778,8 @@ class _ReleaseSink:
     def close(self) -> None:
         """Close every file still open (after a failure part way, or once validation is done)."""
         if self._json is not None:
-            self._json.also = None  # a table left unfinished: its Parquet file is never kept
+            # A table left unfinished: its Parquet file and SQLite table are never kept.
+            self._json.also = self._json.rows = None
             self._json.close()
         self._json = self._parquet = None
 
@@ -945,8 +1010,12 @@ def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) 
     sink.database.write(staging / f"{stem}.sqlite")  # in the background, meanwhile:
     _csv_zip(staging / f"{stem}-csv.zip", source, version, descriptor)
     with (staging / f"{stem}.json").open("wb") as json_file:
-        _write_json_release(descriptor, sink.json_arrays, json_file)
-    known = {name: _file_sha256(staging / name) for name in (f"{stem}-csv.zip", f"{stem}.json")}
+        hashing = _HashingWriter(json_file)  # hashed as it is written, not read again
+        _write_json_release(descriptor, sink.json_arrays, hashing)
+    known = {
+        f"{stem}-csv.zip": _file_sha256(staging / f"{stem}-csv.zip"),
+        f"{stem}.json": hashing.digest.hexdigest(),
+    }
     sink.wait()
     (staging / f"{stem}.datasette.json").write_bytes(
         _dump(datasette_metadata(descriptor, version, filled=sink.filled))
@@ -961,3 +1030,16 @@ def _finish_release(out: Path, staging: Path, source: Path, sink: _ReleaseSink) 
         os.replace(staging / name, out / name)
         finished.append(out / name)
     return finished
+
+
+class _HashingWriter:
+    """Writes to ``target`` and hashes what it writes (SHA-256), so that a file is not read
+    again to be hashed."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self._target.write(data)

@@ -21,7 +21,7 @@ import pytest
 from ruamel.yaml import YAML
 
 import china_ai_claims as cac
-from china_ai_claims.opening import csv_text, sha256_of
+from china_ai_claims.opening import SUMS_FILE, csv_text, sha256_of
 
 VERSION = cac.__version__
 STEM = f"china-ai-claims-{VERSION}"
@@ -251,21 +251,101 @@ def test_the_parquet_bytes_do_not_depend_on_how_many_records_are_read_at_a_time(
     assert (tmp_path / "pieces.parquet").read_bytes() == whole
 
 
-def test_building_a_release_leaves_pandas_unimported(tmp_path: Path) -> None:
+def test_writing_row_groups_gives_the_memory_they_freed_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each batch of records that completes row groups, and after the last, the writer
+    returns what it freed to the system (its thread's allocator arena would keep it)."""
+    from china_ai_claims import parquet_release
+
+    given_back: list[int] = []
+    monkeypatch.setattr(parquet_release, "_give_back", lambda pa: given_back.append(1))
+    monkeypatch.setattr(parquet_release, "ROW_GROUP_SIZE", 2048)
+    fields = [{"name": "id", "type": "string"}]
+    path = tmp_path / "rows.parquet"
+    _parquet_through_the_json_text(path, fields, [(f"row-{n}",) for n in range(5000)])
+    # read 1,024 records at a time: groups complete at 2,048 and 4,096 records, the last closes
+    assert len(given_back) == 3
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+
+
+def _fresh_process_output(script: str, *args: Path) -> list[str]:
+    """What ``script`` prints, run in a Python process of its own (with ``args``, from a folder
+    of its own), in an environment that chooses no Arrow allocator."""
+    import os
     import subprocess
     import sys
 
+    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True, text=True, check=True, env=environment, cwd=args[0].parent,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+def test_building_a_release_leaves_pandas_unimported(tmp_path: Path) -> None:
     script = (
         "import sys, pathlib\n"
         "from china_ai_claims.release import build_release\n"
         "build_release(pathlib.Path(sys.argv[1]))\n"
-        "print('pandas' in sys.modules, 'pyarrow' in sys.modules)\n"
+        "print('pandas' in sys.modules, 'pyarrow' in sys.modules, 'pyarrow.fs' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "out")],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert done.stdout.split() == ["False", "True"]  # pandas would cost the build about 50 MiB
+    # pandas would cost the build about 50 MiB; pyarrow.fs (imported by pyarrow.parquet) 9 MiB
+    assert _fresh_process_output(script, tmp_path / "out") == ["False", "True", "False"]
+
+
+def test_the_release_command_writes_parquet_with_the_c_librarys_allocator(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    """The command's process builds the release and nothing else: Arrow allocates from the C
+    library's allocator, which gives freed memory back (pyarrow's default keeps it), unless the
+    environment chose an allocator; the files are the same either way."""
+    from china_ai_claims._resources import dataset_dir
+
+    script = (
+        "import sys\n"
+        "from china_ai_claims.cli import main\n"
+        "sys.argv = ['china-ai-claims', 'release', sys.argv[2], '--out', sys.argv[1]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "import pyarrow\n"
+        "print(pyarrow.default_memory_pool().backend_name)\n"
+    )
+    out = tmp_path / "out"
+    assert _fresh_process_output(script, out, dataset_dir())[-1] == "system"
+    sums = (out / SUMS_FILE).read_text()
+    assert sums == (release_dir / SUMS_FILE).read_text()
+    assert ".parquet" in sums
+
+
+def test_the_parquet_writer_writes_the_bytes_of_pyarrow_parquets_writer(tmp_path: Path) -> None:
+    """The release writes through the class ``pyarrow.parquet.ParquetWriter`` wraps (importing
+    ``pyarrow.parquet`` costs 9 MiB): given the wrapper's settings, the same rows give the same
+    bytes, in one row group or several."""
+    import pyarrow as pa
+
+    from china_ai_claims.parquet_release import _array, _open_writer, arrow_schema
+
+    columns = [({"name": kind, **field}, values) for kind, field, values in COLUMNS if values]
+    schema = arrow_schema({"description": "test", "schema": {"fields": [f for f, _ in columns]}})
+    rows = 2000  # each column's values over and over
+    arrays = [_array(pa, (values * rows)[:rows], field) for field, values in columns]
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    written = []
+    for public in (False, True):
+        path = tmp_path / f"public-{public}.parquet"
+        writer = _open_writer(pa, path, schema, public=public)
+        assert type(writer).__module__ == ("pyarrow.parquet.core" if public else "pyarrow._parquet")
+        for start in (0, 1024, 1500):
+            writer.write_table(table.slice(start, 500), row_group_size=500)
+        writer.close()
+        written.append(path.read_bytes())
+    assert written[0] == written[1]
 
 
 # Table Schema type -> the Arrow type the Parquet file must hold for it.

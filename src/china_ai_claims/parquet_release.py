@@ -29,6 +29,7 @@ import datetime
 import itertools
 import json
 import operator
+import os
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -61,13 +62,29 @@ class ParquetUnavailableError(ImportError):
 def _pyarrow() -> Any:
     try:
         import pyarrow
-        import pyarrow.parquet
+        import pyarrow._parquet  # the Parquet writer: see _open_writer
     except ImportError:
         raise ParquetUnavailableError(
             "writing the release's Parquet files needs pyarrow: "
             "pip install 'china-ai-claims[release]'"
         ) from None
     return pyarrow
+
+
+# The environment variable by which Arrow's C++ library chooses its default allocator, read once,
+# when pyarrow first allocates.
+ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
+
+
+def prefer_system_allocator() -> None:
+    """Make the C library's allocator Arrow's default in this process, unless the environment
+    chose one, for a process that builds a release and nothing else (the command line's
+    ``release``): call it before pyarrow is imported (later it changes nothing). The Parquet
+    writer allocates its encoders, pages and compression buffers from the default allocator,
+    which no argument of pyarrow's writer changes; pyarrow's default (mimalloc or jemalloc)
+    keeps memory it freed for reuse, which costs a large release's peak about 13 MiB. The bytes
+    written are the same."""
+    os.environ.setdefault(ARROW_POOL_VARIABLE, "system")
 
 
 def parquet_file(stem: str, table: str) -> str:
@@ -184,33 +201,32 @@ class TableWriter:
         ``last``) and, when ``last``, close the file."""
         pa = _pyarrow()
         if self._writer is None:
-            import pyarrow.parquet as pq
-
             self._schema = arrow_schema(self._resource)
-            self._writer = pq.ParquetWriter(
-                self._target,
-                self._schema,
-                compression=COMPRESSION,
-                compression_level=COMPRESSION_LEVEL,
-                store_schema=True,
-                write_batch_size=WRITE_BATCH_SIZE,
-                memory_pool=_memory(pa),
-            )
+            self._writer = _open_writer(pa, self._target, self._schema)
         if texts:
             self._read.append(self._read_json(pa, b"\n".join(texts)))
         rows = sum(table.num_rows for table in self._read)
-        if rows >= ROW_GROUP_SIZE or (last and rows):
-            table = pa.concat_tables(self._read)
-            start = 0
-            while rows - start >= ROW_GROUP_SIZE or (last and start < rows):
-                self._write_group(pa, table.slice(start, ROW_GROUP_SIZE))
-                start += ROW_GROUP_SIZE
-            # The rows short of a group, copied so that the rows written are freed.
-            self._read = [table.slice(start).combine_chunks()] if start < rows else []
+        wrote = rows >= ROW_GROUP_SIZE or (last and rows)
+        if wrote:
+            self._write_groups(pa, rows, last)
         if last:
             if self.rows == 0:  # an empty table: its file holds one empty row group
                 self._write_group(pa, None)
             self.abandon()
+        if wrote or last:
+            _give_back(pa)
+
+    def _write_groups(self, pa: Any, rows: int, last: bool) -> None:
+        """Write every full row group of the ``rows`` read (every row, when ``last``), keeping
+        the rows short of a group."""
+        table = pa.concat_tables(self._read)
+        start = 0
+        while rows - start >= ROW_GROUP_SIZE or (last and start < rows):
+            self._write_group(pa, table.slice(start, ROW_GROUP_SIZE))
+            start += ROW_GROUP_SIZE
+        # The rows short of a group, copied so that the rows written are freed.
+        rest = table.slice(start)
+        self._read = [rest.combine_chunks(memory_pool=_memory(pa))] if start < rows else []
 
     def _read_json(self, pa: Any, text: bytes) -> Any:
         """The records of ``text`` as an Arrow table of the file's types, in one chunk."""
@@ -232,7 +248,7 @@ class TableWriter:
         arrays = []
         for field in self._fields:
             column = table.column(field["name"])
-            read = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            read = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks(_memory(pa))
             if _read_type(pa, field) != _arrow_type(pa, field):  # an enumeration or a date
                 values = read.to_pylist()
                 if field["type"] == "date":
@@ -255,6 +271,44 @@ class TableWriter:
             self._filled[number] += len(column) - column.null_count
         self.rows += group.num_rows
         self._writer.write_table(group, row_group_size=max(group.num_rows, 1))
+
+
+# What ``pyarrow.parquet.ParquetWriter`` gives the writer it wraps besides the options below (its
+# defaults, as of pyarrow 16 to 26), given the same way so that the bytes are the same.
+_WRAPPER_DEFAULTS: dict[str, Any] = {
+    "version": "2.6",
+    "use_dictionary": True,
+    "write_statistics": True,
+    "use_deprecated_int96_timestamps": False,
+    "writer_engine_version": "V2",
+    "data_page_version": "1.0",
+    "use_compliant_nested_type": True,
+}
+
+
+def _open_writer(pa: Any, target: Path, schema: Any, public: bool = False) -> Any:
+    """A Parquet writer of ``schema`` at ``target``: the one ``pyarrow.parquet.ParquetWriter``
+    wraps, given the wrapper's settings, so as not to import ``pyarrow.parquet``, whose import of
+    ``pyarrow.fs`` (the S3, GCS, Azure and HDFS file systems) costs a release about 9 MiB of
+    memory; the public wrapper where that class takes other arguments (or when ``public``). A
+    test holds the two to the same bytes."""
+    options = {
+        "compression": COMPRESSION,
+        "compression_level": COMPRESSION_LEVEL,
+        "store_schema": True,
+        "write_batch_size": WRITE_BATCH_SIZE,
+        "memory_pool": _memory(pa),
+    }
+    if not public:
+        try:
+            from pyarrow._parquet import ParquetWriter
+
+            return ParquetWriter(str(target), schema, **_WRAPPER_DEFAULTS, **options)
+        except (ImportError, TypeError):
+            pass
+    import pyarrow.parquet as pq
+
+    return pq.ParquetWriter(target, schema, **options)
 
 
 def _read_type(pa: Any, field: dict[str, Any]) -> pa.DataType:
@@ -355,6 +409,16 @@ def _memory(pa: Any) -> Any:
     gives freed memory back, rather than pyarrow's default pool, which keeps it for reuse (about
     20 MiB more at the peak of a large release). The bytes written are the same."""
     return pa.system_memory_pool()
+
+
+def _give_back(pa: Any) -> None:
+    """Return to the system the memory freed in the C library's allocator (``malloc_trim`` with
+    glibc; nothing elsewhere), after a row group is written. The thread that writes has an
+    allocator arena of its own, which keeps what a row group freed (its rows, the compressor's
+    work space of a few MiB): after validation has read a large file, the C library keeps up to
+    twice that file's size free in each arena before giving any back, so without this the
+    writing thread holds some 13 MiB it no longer uses at a large release's peak."""
+    _memory(pa).release_unused()
 
 
 def _strings(pa: Any, values: list[Any]) -> pa.Array:

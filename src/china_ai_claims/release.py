@@ -549,6 +549,10 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
     # recorded in the file VACUUM INTO writes).
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
+    # A page cache of 256 KiB instead of 2 MiB: the rows are appended, read once in order and
+    # sorted once per index, so a larger cache saves no measurable time, while each connection
+    # open at once keeps its own (not recorded in the file VACUUM INTO writes either).
+    connection.execute("PRAGMA cache_size = -256")
     # Rules the rows already kept, not checked again row by row (the file still holds them):
     # every CHECK (an enumeration's values, 0 or 1 for a boolean) is a rule of the record's
     # type, which validation enforced on every record; the foreign keys are checked once, all

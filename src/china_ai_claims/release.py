@@ -67,6 +67,9 @@ SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "NUMERIC", "bo
 SEARCHED_COLUMNS = ("name", "aliases", "title", "quote", "amount_text", "note")
 CODE_PATTERN = re.compile(r"^\^\[A-Z\]\{\d\}\$$")  # e.g. ^[A-Z]{3}$: currency or country codes
 SQLITE_BATCH = 1000  # rows inserted with one executemany: fewer calls, little memory
+# The page cache of each scratch connection and attached file, in SQLite's negative KiB form (see
+# ``_scratch``).
+SCRATCH_CACHE_KIB = -256
 
 
 class BuildError(Exception):
@@ -549,10 +552,11 @@ def _scratch(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connectio
     # recorded in the file VACUUM INTO writes).
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
-    # A page cache of 256 KiB instead of 2 MiB: the rows are appended, read once in order and
-    # sorted once per index, so a larger cache saves no measurable time, while each connection
-    # open at once keeps its own (not recorded in the file VACUUM INTO writes either).
-    connection.execute("PRAGMA cache_size = -256")
+    # A page cache of 256 KiB instead of 2 MiB (an attached file needs its own PRAGMA): the rows
+    # are appended, read once in order and sorted once per index, so a larger cache saves no
+    # measurable time, while each connection open at once keeps its own (not recorded in the
+    # file VACUUM INTO writes either).
+    connection.execute(f"PRAGMA cache_size = {SCRATCH_CACHE_KIB}")
     # Rules the rows already kept, not checked again row by row (the file still holds them):
     # every CHECK (an enumeration's values, 0 or 1 for a boolean) is a rule of the record's
     # type, which validation enforced on every record; the foreign keys are checked once, all
@@ -626,6 +630,7 @@ class _Database:
         def build() -> None:
             connection = self._connection
             connection.execute("ATTACH DATABASE ? AS rows", (str(file),))
+            connection.execute(f"PRAGMA rows.cache_size = {SCRATCH_CACHE_KIB}")  # not inherited
             connection.execute("BEGIN")
             _create_table(connection, table, schema)
             connection.execute(  # in the order the rows came

@@ -96,14 +96,34 @@ class HintCheck:
     warnings: list[Problem] = field(default_factory=list)
     explained: int = 0
 
+    def __post_init__(self) -> None:
+        # where each row holds the values the hints read, found once per table
+        index = self.table.index
+        self._positions = {
+            column: index.get(column)
+            for column in (
+                "quote",
+                "modality",
+                "note",
+                "source_id",
+                "claimed_by_person_id",
+                "claimed_by_organization_id",
+                *NUMBERS_ON_HYPOTHETICAL,
+            )
+        }
+
+    def _value(self, row: Row, column: str) -> Any:
+        position = self._positions[column]
+        return None if position is None else row.values[position]
+
     def check(self, row: Row) -> None:
         if not row.usable or row.broken & {"quote", "modality"}:
             return
-        values = self.table.values(row)
-        quote, modality = values.get("quote"), values.get("modality")
+        value = self._value
+        quote, modality = value(row, "quote"), value(row, "modality")
         if not quote or modality is None:
             return
-        note = values.get("note") or ""
+        note = value(row, "note") or ""
         words = words_in(quote)
         if modality == ASSERTION:
             modal = next((word for word in words if word.kind == "modal"), None)
@@ -118,7 +138,7 @@ class HintCheck:
                 )
         if modality == HYPOTHETICAL:
             for column in NUMBERS_ON_HYPOTHETICAL:
-                if values.get(column) is not None:
+                if value(row, column) is not None:
                     self._warn(
                         row,
                         note,
@@ -127,21 +147,16 @@ class HintCheck:
                         column,
                         self.table.cell(row, column),
                     )
-        self._claimant(row, values, quote, note, [w for w in words if w.kind == "speech"])
+        speech = [word for word in words if word.kind == "speech"]
+        if speech:
+            self._claimant(row, quote, note, speech)
 
-    def _claimant(
-        self,
-        row: Row,
-        values: dict[str, Any],
-        quote: str,
-        note: str,
-        speech: list[Word],
-    ) -> None:
+    def _claimant(self, row: Row, quote: str, note: str, speech: list[Word]) -> None:
         speakers = _speaker_spans(quote, speech)
         if not speakers:
             return
-        person = values.get("claimed_by_person_id")
-        organization = values.get("claimed_by_organization_id")
+        person = self._value(row, "claimed_by_person_id")
+        organization = self._value(row, "claimed_by_organization_id")
         verbs = ", ".join(sorted({verb.casefold() for verb, _ in speakers}))
         if person is None and organization is None:
             self._warn(
@@ -153,7 +168,8 @@ class HintCheck:
                 None,
             )
             return
-        if (values.get("source_id") or "") not in self.texts:
+        source_id = self._value(row, "source_id") or ""
+        if source_id not in self.texts:
             return  # the source's text could not be read: its own problem says why
         claimants = [
             self.names.get(table, {}).get(key)
@@ -168,7 +184,7 @@ class HintCheck:
                     return
                 if _ends_with_pronoun(folded):
                     if paragraph is None:
-                        paragraph = self._paragraph(values)
+                        paragraph = self._paragraph(source_id, quote)
                     if names.in_text(paragraph):
                         return
         shown = person or organization
@@ -181,12 +197,12 @@ class HintCheck:
             shown,
         )
 
-    def _paragraph(self, values: dict[str, Any]) -> str:
-        text = self.texts.get(values.get("source_id") or "")
-        quote = (values.get("quote") or "").encode("utf-8")
-        if text is None or not quote:
+    def _paragraph(self, source_id: str, quote: str) -> str:
+        text = self.texts.get(source_id)
+        encoded = quote.encode("utf-8")
+        if text is None or not encoded:
             return ""
-        at = text.find(quote)
+        at = text.find(encoded)
         if at < 0:
             return ""
         start = text.rfind(b"\n", 0, at) + 1

@@ -35,7 +35,7 @@ from china_ai_claims.validators.hints import HintCheck
 from china_ai_claims.validators.keys import KeyCheck
 from china_ai_claims.validators.problems import RULES, Problem
 from china_ai_claims.validators.provenance import Names, QuoteCheck, SourceCheck, check_unlisted
-from china_ai_claims.validators.records import check_record
+from china_ai_claims.validators.records import RecordCheck
 from china_ai_claims.validators.report import FORMATS, Report, render
 from china_ai_claims.validators.tables import Table, read_rows
 from china_ai_claims.validators.text import decode, decoded_lines, without_crlf
@@ -123,7 +123,7 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
             name, file, {spec["name"]: n for n, spec in enumerate(schemas[name]["fields"])}
         )
         keys = KeyCheck(table, schemas[name], ids)
-        model = record_type(name)
+        records = RecordCheck(table, record_type(name))
         if sink is not None:
             sink.start(name)
         if name == "sources":
@@ -132,7 +132,7 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
                 published[table.cell(row, "id")] = table.value(row, "published")
-                record = check_record(context, table, model, row, published)
+                record = records.check(context, row, published)
                 if sink is not None and record is not None:
                     sink.add(record)
                 source_check.check(context, row)
@@ -148,7 +148,7 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
             hint = HintCheck(table, texts, names) if "modality" in table.index else None
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
-                record = check_record(context, table, model, row, published)
+                record = records.check(context, row, published)
                 if sink is not None and record is not None:
                     sink.add(record)
                 quotes.check(context, row)

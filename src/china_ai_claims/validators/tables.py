@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import is_
 from typing import Any
 
 from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
@@ -327,6 +329,7 @@ class _QuickLayout:
     readers: list[Callable[[str], Any]]
     remembers: list[bool]
     unknown: list[Any]  # _EXPLAIN for each column: what a cell without a reading gives
+    columns: range  # every column's number
 
 
 def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:
@@ -343,6 +346,7 @@ def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _Quick
         readers=[spec.quick_reader() for spec in fields],
         remembers=[_remembers(spec) for spec in fields],
         unknown=[_EXPLAIN] * len(fields),
+        columns=range(len(fields)),
     )
 
 
@@ -358,18 +362,18 @@ def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row |
         return None
     row_cells = cells if quick.in_order else [cells[position] for position in quick.positions]
     values = list(map(dict.get, quick.readings, row_cells, quick.unknown))
-    column = 0
-    for _ in range(values.count(_EXPLAIN)):  # cells without a reading: ids, quotes, new values
-        column = values.index(_EXPLAIN, column)
+    # the columns of the cells without a reading (ids, quotes, new values), found in C code
+    for column in compress(quick.columns, map(is_, values, quick.unknown)):
         value = row_cells[column]
         if value == "":
             return None  # a required cell is empty
         typed = quick.readers[column](value)
         if typed is _EXPLAIN:
             return None
-        readings = quick.readings[column]
-        if quick.remembers[column] and len(readings) <= REMEMBERED_PER_COLUMN:
-            readings[value] = typed
+        if quick.remembers[column]:
+            readings = quick.readings[column]
+            if len(readings) <= REMEMBERED_PER_COLUMN:
+                readings[value] = typed
         values[column] = typed
     if not any(cells):
         return None  # a blank row is a problem of its own

@@ -147,11 +147,18 @@ class Names:
             start = folded_text.find(name)
             while start >= 0:
                 end = start + len(name)
-                # (as _is_word, inline: a few calls fewer for each of the names looked for)
+                # (as _is_word, inline: a neighbour that is no letter, digit or "_", as most are,
+                # ends the word without a call)
+                before = folded_text[start - 1] if start else " "
+                after = folded_text[end] if end < length else " "
                 if not (
-                    start and _word_character(folded_text[start - 1]) and _word_character(name[0])
+                    (before.isalnum() or before == "_")
+                    and _word_character(before)
+                    and _word_character(name[0])
                 ) and not (
-                    end < length and _word_character(folded_text[end]) and _word_character(name[-1])
+                    (after.isalnum() or after == "_")
+                    and _word_character(after)
+                    and _word_character(name[-1])
                 ):
                     return True
                 start = folded_text.find(name, start + 1)

@@ -38,6 +38,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NON_FINITE = frozenset(
     {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 )
+# A text column's pattern, maximum and minimum length (see _Field.plain_text).
+_PlainText = tuple["re.Pattern[str] | None", "int | None", "int | None"]
 # What a quick reading returns for a cell it cannot vouch for: the full check then explains it.
 _EXPLAIN: Any = object()
 TYPE_HINTS = {
@@ -183,6 +185,16 @@ class _Field:
             return result
 
         return read
+
+    def plain_text(self) -> _PlainText | None:
+        """For a column whose value is its text (a string with no enumeration or bounds), what
+        :func:`_quick_row` checks in place of :meth:`quick_reader`'s call, with the same
+        outcome; ``None`` for any other column."""
+        if self.type != "string" or self.enum is not None:
+            return None
+        if self.minimum is not None or self.maximum is not None:
+            return None
+        return (self.pattern, self.max_length, self.min_length)
 
     def _parse(self, value: str) -> tuple[Any, tuple[str, str] | None]:
         kind = self.type
@@ -330,6 +342,7 @@ class _QuickLayout:
     remembers: list[bool]
     unknown: list[Any]  # _EXPLAIN for each column: what a cell without a reading gives
     columns: range  # every column's number
+    plain: list[_PlainText | None]  # each column's _Field.plain_text
 
 
 def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:
@@ -347,6 +360,7 @@ def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _Quick
         remembers=[_remembers(spec) for spec in fields],
         unknown=[_EXPLAIN] * len(fields),
         columns=range(len(fields)),
+        plain=[spec.plain_text() for spec in fields],
     )
 
 
@@ -367,9 +381,23 @@ def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row |
         value = row_cells[column]
         if value == "":
             return None  # a required cell is empty
-        typed = quick.readers[column](value)
-        if typed is _EXPLAIN:
-            return None
+        plain = quick.plain[column]
+        if plain is None:
+            typed = quick.readers[column](value)
+            if typed is _EXPLAIN:
+                return None
+        else:  # the text is the value: quick_reader's checks without its call
+            pattern, max_length, min_length = plain
+            if (
+                "\n" in value
+                or value != value.strip()
+                or value.startswith(FORMULA_STARTS)
+                or (pattern is not None and not pattern.fullmatch(value))
+                or (max_length is not None and len(value) > max_length)
+                or (min_length is not None and len(value) < min_length)
+            ):
+                return None
+            typed = value
         if quick.remembers[column]:
             readings = quick.readings[column]
             if len(readings) <= REMEMBERED_PER_COLUMN:

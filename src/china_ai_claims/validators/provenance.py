@@ -24,7 +24,6 @@ from china_ai_claims.numbers import (
     is_written,
     numbers_in,
 )
-from china_ai_claims.passages import locate
 from china_ai_claims.validators.files import SOURCES_FOLDER, Context, read_file
 from china_ai_claims.validators.tables import Row, Table
 from china_ai_claims.validators.text import check_source_text, decode, without_crlf
@@ -388,6 +387,8 @@ class QuoteCheck:
         self.misses += 1
         detail = ""
         if self.misses <= MAX_NEAR_MISS_SEARCHES:
+            from china_ai_claims.passages import locate  # only for a quote not found: rare
+
             near = locate(quote, text.decode("utf-8", errors="replace"))
             if near is not None:
                 detail = f": {near.describe()}"

@@ -12,6 +12,7 @@ billion"). Signs are never read: a change's direction is its own column.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -192,9 +193,15 @@ def currency_markers(code: str) -> tuple[str, ...]:
 
 def currency_is_written(code: str, text: str) -> bool:
     """Whether ``text`` writes an amount in currency ``code`` (by sign, whole word or code)."""
+    return _currency_pattern(code).search(text) is not None
+
+
+@functools.lru_cache(maxsize=256)  # a few codes in practice; bounded for hostile input
+def _currency_pattern(code: str) -> re.Pattern[str]:
+    """Any of the signs, words and the code of ``code``, in one search."""
     words = (*CURRENCY_WORDS.get(code, ()), code)
     patterns = [*CURRENCY_SIGNS.get(code, ()), *(rf"\b{re.escape(word)}\b" for word in words)]
-    return any(re.search(pattern, text, re.IGNORECASE) for pattern in patterns)
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
 
 
 def is_written(value: float, written: Iterable[float]) -> bool:

@@ -146,15 +146,19 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
         else:
             quotes = QuoteCheck(table, texts, names)
             hint = HintCheck(table, texts, names) if "modality" in table.index else None
+            # each layer's check, looked up once for all the rows
+            check_keys, check_record, check_quote = keys.check, records.check, quotes.check
+            observe, add = whole.observe, None if sink is None else sink.add
+            check_hint = None if hint is None else hint.check
             for row in read_rows(context, table, lines, schemas[name]):
-                keys.check(context, row)
-                record = records.check(context, row, published)
-                if sink is not None and record is not None:
-                    sink.add(record)
-                quotes.check(context, row)
-                whole.observe(context, table, row)
-                if hint is not None:
-                    hint.check(row)
+                check_keys(context, row)
+                record = check_record(context, row, published)
+                if add is not None and record is not None:
+                    add(record)
+                check_quote(context, row)
+                observe(context, table, row)
+                if check_hint is not None:
+                    check_hint(row)
             hints += [hint] if hint is not None else []
             keys.finish(context)
             quotes.finish(context)

@@ -263,7 +263,12 @@ class QuoteCheck:
             for column in self.columns.asserted
         ]
         self.verbatim = [(column, index[column]) for column in self.columns.verbatim]
-        self.linked = [(column, index[column], target) for column, target in self.columns.linked]
+        # the names of each linked table: an earlier table's, complete, or this table's, growing
+        # as its rows pass (a table not read has none)
+        self.linked = [
+            (column, index[column], target, names.get(target, {}))
+            for column, target in self.columns.linked
+        ]
 
     def check(self, context: Context, row: Row) -> None:
         if not row.usable:
@@ -301,18 +306,17 @@ class QuoteCheck:
         if paragraph is None:
             return  # no paragraph to look for names in: no source text, or the quote is not in it
         folded_quote = quote.casefold()
-        names = self.names
-        for column, position, target in self.linked:
+        for column, position, target, target_names in self.linked:
             linked = values[position]
             if not linked or column in broken:
                 continue
-            known = names.get(target, {}).get(linked)
+            known = target_names.get(linked)
             if known is None:
                 if target == table.name:
                     self.pending.append((row.line, column, linked, folded_quote, paragraph))
                 continue
             self._linked(context, row.line, column, target, linked, known, folded_quote, paragraph)
-        own_names = names.get(table.name, {}).get(values[self.id_at]) if entity else None
+        own_names = self.names[table.name].get(values[self.id_at]) if entity else None
         if own_names is not None:
             if not own_names.in_text(folded_quote):
                 context.add(

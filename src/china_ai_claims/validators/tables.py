@@ -295,7 +295,7 @@ def read_rows(
             table.complete = False
             return
         last_line = reader.line_num
-        table.whole_header = _check_header(context, table.file, header, names)
+        whole_header = table.whole_header = _check_header(context, table.file, header, names)
         positions: dict[str, int] = {}
         for position, label in enumerate(header):
             positions.setdefault(label, position)
@@ -311,8 +311,8 @@ def read_rows(
             row = _quick_row(line, cells, quick) if clean and len(cells) == width else None
             if row is None:
                 row = _check_row(context, table.file, line, cells, width, layout, clean)
-            row.ok = row.ok and table.whole_header
-            row.usable = row.usable and table.whole_header
+            if not whole_header:
+                row.ok = row.usable = False
             table.rows += 1
             yield row
     except csv.Error as error:

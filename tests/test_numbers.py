@@ -57,6 +57,39 @@ def test_any_text_gives_a_set_of_finite_non_negative_numbers(text: str) -> None:
     assert all(number >= 0 and number == number for number in found)
 
 
+# Pieces of texts that hold numbers in digits, in words, or both, and characters a search that
+# ignores case pairs with ASCII letters (long s, dotless and dotted i, the Kelvin sign).
+NUMBER_PIECES = [
+    *("1", "12", "1,200", "3.5", "2024", "٣"),
+    *("a", "an", "A", "half", "dozen", "one", "Twenty", "hundred", "seven"),
+    *("thousand", "million", "Billion", "bn", "tn", "mn", "k", "m", "billions"),
+    *("dollars", "yuan", "$", "US$", "to", "and", "autumn", "column", "GPT"),
+]
+NUMBER_SEPARATORS = [*" ,.-–\n’é_", "ſ", "ı", "İ", "K", "5"]
+
+
+@given(
+    st.lists(st.sampled_from(NUMBER_PIECES), max_size=12),
+    st.lists(st.sampled_from(NUMBER_SEPARATORS), min_size=1),
+)
+def test_a_text_whose_words_cannot_count_is_searched_for_digits_alone(
+    pieces: list[str], separators: list[str]
+) -> None:
+    """The search for digits alone, taken when no word can count, finds what the whole search
+    finds."""
+    from china_ai_claims.numbers import _numbers_in
+
+    text = "".join(piece + separators[n % len(separators)] for n, piece in enumerate(pieces))
+    assert numbers_in(text) == _numbers_in(text, digits_only=False)
+
+
+@given(st.text(max_size=200))
+def test_any_text_gives_the_numbers_of_the_whole_search(text: str) -> None:
+    from china_ai_claims.numbers import _numbers_in
+
+    assert numbers_in(text) == _numbers_in(text, digits_only=False)
+
+
 @pytest.mark.parametrize(
     ("code", "text", "written"),
     [

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import string
 from collections.abc import Iterable
 
 SCALES = {
@@ -116,16 +117,24 @@ def _scale(match: re.Match[str], text: str, end: int) -> tuple[float, int] | Non
 
 def numbers_in(text: str) -> set[float]:
     """Every number ``text`` writes, scaled where a scale word follows (see the module doc)."""
+    return _numbers_in(text, digits_only=_only_digits_count(text))
+
+
+def _numbers_in(text: str, digits_only: bool) -> set[float]:
+    """:func:`numbers_in`; ``digits_only``: no word can count in ``text`` (no number word, no
+    "half", no "a" or "an" before a scale word, no scale word on its own), so the search for
+    numbers looks for digits only (see :func:`_only_digits_count`)."""
     found: set[float] = set()
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= first or start >= last for first, last in taken)
 
-    for match in _HALF.finditer(text):
-        found.add(0.5 * SCALES[match.group("scale").lower()])
-        taken.append(match.span())
-    for match in _NUMBER.finditer(text):
+    if not digits_only:
+        for match in _HALF.finditer(text):
+            found.add(0.5 * SCALES[match.group("scale").lower()])
+            taken.append(match.span())
+    for match in (_DIGITS_ONLY if digits_only else _NUMBER).finditer(text):
         if not free(*match.span()):
             continue
         value = _value(match)
@@ -147,10 +156,58 @@ def numbers_in(text: str) -> set[float]:
         elif value is not None:
             found.add(value)
             taken.append((match.start(), end))
-    for match in _BARE_SCALE.finditer(text):
-        if free(*match.span()):
-            found.add(SCALES[match.group("scale").lower()])
+    if not digits_only:
+        for match in _BARE_SCALE.finditer(text):
+            if free(*match.span()):
+                found.add(SCALES[match.group("scale").lower()])
     return found
+
+
+# _NUMBER's digits alone, each match the same: the look-behind follows the first digit, so that
+# the search skips to digits in C code instead of trying every alternative at every character
+# (the number words make _NUMBER some 400 machine instructions a character).
+_DIGITS_ONLY = re.compile(
+    r"(?P<digits>\d(?<![\w.,]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?))"
+    r"(?P<tens>(?!))?(?P<unit>(?!))?(?P<word>(?!))?"
+)
+# Ignoring case, a search pairs an ASCII letter with the characters that str.lower() turns into
+# it and with these three as well (dotted and dotless i, long s); every other character lowers to
+# one character, a word character to a word character (a test checks every code point). So in a
+# text without them, lowered, each word such a search can match is spelled in ASCII letters
+# between characters that are not word characters: one of the text's ``ascii_words``.
+CASE_EXCEPTIONS = "\u0130\u0131\u017f"
+_HAS_CASE_EXCEPTION = re.compile(f"[{CASE_EXCEPTIONS}]")
+_ASCII_WORD_BYTES = bytes(
+    byte if chr(byte) in string.ascii_lowercase + string.digits + "_" else ord(" ")
+    for byte in range(256)
+)
+
+
+def ascii_words(lowered: str) -> list[bytes]:
+    """The runs of ASCII lower-case letters, digits and "_" in ``lowered`` between any other
+    characters (found in C code: every other byte of its UTF-8 becomes a space)."""
+    return lowered.encode("utf-8", "surrogatepass").translate(_ASCII_WORD_BYTES).split()
+
+
+_COUNTING_WORDS = frozenset(
+    word.encode("ascii") for word in (*UNITS, *TENS, "hundred", "dozen", "half") if " " not in word
+)
+_ARTICLES = frozenset({b"a", b"an"})
+
+
+def _only_digits_count(text: str) -> bool:
+    """Whether no word of ``text`` can count as a number, so that every number _NUMBER finds
+    is written in digits. True only when that is certain; a doubt runs the whole search."""
+    if _HAS_CASE_EXCEPTION.search(text):
+        return False
+    lowered = text.lower()
+    words = ascii_words(lowered)
+    if not _COUNTING_WORDS.isdisjoint(words):
+        return False  # a number word, "half" or "a dozen"
+    if not any(scale in lowered for scale in SCALES):
+        return True
+    # A scale word counts after "a" or "an" ("a billion") or on its own ("billion-dollar").
+    return _ARTICLES.isdisjoint(words) and _BARE_SCALE.search(text) is None
 
 
 def _scale_after(text: str, position: int) -> float | None:

@@ -18,11 +18,11 @@ A row's ``note`` that names a code explains that warning: it is counted, not sho
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from china_ai_claims.models import Modality, Organization, Person
+from china_ai_claims.numbers import CASE_EXCEPTIONS, ascii_words
 from china_ai_claims.validators.problems import Problem, problem
 from china_ai_claims.validators.provenance import Names
 from china_ai_claims.validators.tables import Row, Table
@@ -68,11 +68,8 @@ SPEECH_VERBS = (
 # one kind is part of a word of the other, so the matches are those of two separate searches.
 _WORDS = {"modal": MODAL_WORDS, "speech": ("according to", *SPEECH_VERBS)}
 _MODAL_OR_SPEECH = _words_pattern(_WORDS)
-# Ignoring case, the search pairs an ASCII letter with the characters that str.lower() turns into
-# it and with these three as well (dotted and dotless i, long s); every other character lowers to
-# one character, a word character to a word character. So a quote without them, lowered, gives
-# the same matches at the same places to a search that minds case, in about half the time.
-CASE_EXCEPTIONS = "\u0130\u0131\u017f"
+# A quote without CASE_EXCEPTIONS (see china_ai_claims.numbers), lowered, gives the same matches
+# at the same places to a search that minds case, in about half the time.
 _LOWERED_MODAL_OR_SPEECH = _words_pattern(_WORDS, flags=0)
 _HAS_CASE_EXCEPTION = re.compile(f"[{CASE_EXCEPTIONS}]")
 _CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s)")
@@ -235,7 +232,7 @@ def words_in(quote: str) -> list[Word]:
         found = _MODAL_OR_SPEECH.finditer(quote)
     else:
         lowered = quote.lower()
-        if _FIRST_WORDS.isdisjoint(lowered.encode("utf-8").translate(_ASCII_WORD_BYTES).split()):
+        if _FIRST_WORDS.isdisjoint(ascii_words(lowered)):
             return []  # most quotes: no word that a match could begin with, found in C code
         found = _LOWERED_MODAL_OR_SPEECH.finditer(lowered)
     return [
@@ -244,18 +241,11 @@ def words_in(quote: str) -> list[Word]:
     ]
 
 
-# A match in a lowered quote is a run of ASCII letters (and spaces) between characters that are
-# not letters, digits or "_": its first word is one of the quote's runs of ASCII letters, digits
-# and "_" between any other characters. Each such run is a word of the quote's UTF-8 bytes once
-# every other byte (a non-ASCII character's bytes among them) is a space; a quote none of whose
+# A match in a lowered quote begins with one of the quote's ascii_words: a quote none of whose
 # words begins a match has no match, and the regex search (some 400 machine instructions a
 # character) is not run for it.
 _FIRST_WORDS = frozenset(
     word.split()[0].encode("ascii") for group in _WORDS.values() for word in group
-)
-_ASCII_WORD_BYTES = bytes(
-    byte if chr(byte) in string.ascii_lowercase + string.digits + "_" else ord(" ")
-    for byte in range(256)
 )
 
 

@@ -18,6 +18,7 @@ A row's ``note`` that names a code explains that warning: it is counted, not sho
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -229,24 +230,49 @@ class Word(NamedTuple):
 def words_in(quote: str) -> list[Word]:
     """The modal words and speech verbs of ``quote``, in order (see ``CASE_EXCEPTIONS``)."""
     if not quote.isascii() and _HAS_CASE_EXCEPTION.search(quote):
-        found = _MODAL_OR_SPEECH.finditer(quote)
+        found: Iterable[re.Match[str]] = _MODAL_OR_SPEECH.finditer(quote)
     else:
         lowered = quote.lower()
-        if _FIRST_WORDS.isdisjoint(ascii_words(lowered)):
+        first_words = _FIRST_WORDS.keys() & ascii_words(lowered)
+        if not first_words:
             return []  # most quotes: no word that a match could begin with, found in C code
-        found = _LOWERED_MODAL_OR_SPEECH.finditer(lowered)
+        found = _matches_at(lowered, [_FIRST_WORDS[word] for word in first_words])
     return [
         Word(str(match.lastgroup), quote[match.start() : match.end()], *match.span())
         for match in found
     ]
 
 
+def _matches_at(lowered: str, first_words: list[str]) -> list[re.Match[str]]:
+    """What ``_LOWERED_MODAL_OR_SPEECH.finditer(lowered)`` finds, tried only where one of
+    ``first_words`` (every first word of a match in ``lowered``) is written: each match begins
+    there, so trying those places in order, from the end of the last match, finds the same
+    matches without trying the search at every character."""
+    starts: set[int] = set()
+    for word in first_words:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = lowered.find(word, at + 1)
+    found = []
+    end = 0
+    match_at = _LOWERED_MODAL_OR_SPEECH.match  # its \b looks at the character before the start
+    for start in sorted(starts):
+        if start >= end:
+            match = match_at(lowered, start)
+            if match is not None:
+                found.append(match)
+                end = match.end()
+    return found
+
+
 # A match in a lowered quote begins with one of the quote's ascii_words: a quote none of whose
 # words begins a match has no match, and the regex search (some 400 machine instructions a
-# character) is not run for it.
-_FIRST_WORDS = frozenset(
-    word.split()[0].encode("ascii") for group in _WORDS.values() for word in group
-)
+# character) is not run for it. (Each first word as bytes, to meet ascii_words, and as text.)
+_FIRST_WORDS = {
+    first.encode("ascii"): first
+    for first in (word.split()[0] for group in _WORDS.values() for word in group)
+}
 
 
 def _speaker_spans(quote: str, speech: list[Word]) -> list[tuple[str, str]]:

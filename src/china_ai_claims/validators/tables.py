@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,8 +39,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NON_FINITE = frozenset(
     {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 )
-# A text column's pattern, maximum and minimum length (see _Field.plain_text).
-_PlainText = tuple["re.Pattern[str] | None", "int | None", "int | None"]
+# A text column's pattern and the least and most characters of a cell (see _Field.plain_text).
+_PlainText = tuple["re.Pattern[str] | None", int, int]
 # What a quick reading returns for a cell it cannot vouch for: the full check then explains it.
 _EXPLAIN: Any = object()
 TYPE_HINTS = {
@@ -66,9 +67,8 @@ class Row:
     broken: set[str] = field(default_factory=set)
     unparsed: set[str] = field(default_factory=set)
     usable: bool = True
-    # the cells and the values by column name, built once for the layers that read them so
+    # the cells by column name, built once for the layers that read them so
     by_name: dict[str, str] | None = None
-    values_by_name: dict[str, Any] | None = None
 
 
 @dataclass
@@ -98,12 +98,6 @@ class Table:
         if row.by_name is None:
             row.by_name = dict(zip(self.index, row.cells, strict=True))
         return row.by_name
-
-    def values(self, row: Row) -> dict[str, Any]:
-        """The row's typed values by column name (built once per row: read, never change it)."""
-        if row.values_by_name is None:
-            row.values_by_name = dict(zip(self.index, row.values, strict=True))
-        return row.values_by_name
 
 
 class _Field:
@@ -194,7 +188,9 @@ class _Field:
             return None
         if self.minimum is not None or self.maximum is not None:
             return None
-        return (self.pattern, self.max_length, self.min_length)
+        shortest = 0 if self.min_length is None else self.min_length
+        longest = sys.maxsize if self.max_length is None else self.max_length
+        return (self.pattern, shortest, longest)
 
     def _parse(self, value: str) -> tuple[Any, tuple[str, str] | None]:
         kind = self.type
@@ -375,31 +371,32 @@ def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row |
     if quick is None:
         return None
     row_cells = cells if quick.in_order else [cells[position] for position in quick.positions]
-    values = list(map(dict.get, quick.readings, row_cells, quick.unknown))
+    readings_of, unknown = quick.readings, quick.unknown
+    values = list(map(dict.get, readings_of, row_cells, unknown))
+    plain_of, remembers = quick.plain, quick.remembers
     # the columns of the cells without a reading (ids, quotes, new values), found in C code
-    for column in compress(quick.columns, map(is_, values, quick.unknown)):
+    for column in compress(quick.columns, map(is_, values, unknown)):
         value = row_cells[column]
         if value == "":
             return None  # a required cell is empty
-        plain = quick.plain[column]
+        plain = plain_of[column]
         if plain is None:
             typed = quick.readers[column](value)
             if typed is _EXPLAIN:
                 return None
         else:  # the text is the value: quick_reader's checks without its call
-            pattern, max_length, min_length = plain
+            pattern, shortest, longest = plain
             if (
                 "\n" in value
                 or value != value.strip()
                 or value.startswith(FORMULA_STARTS)
                 or (pattern is not None and not pattern.fullmatch(value))
-                or (max_length is not None and len(value) > max_length)
-                or (min_length is not None and len(value) < min_length)
+                or not shortest <= len(value) <= longest
             ):
                 return None
             typed = value
-        if quick.remembers[column]:
-            readings = quick.readings[column]
+        if remembers[column]:
+            readings = readings_of[column]
             if len(readings) <= REMEMBERED_PER_COLUMN:
                 readings[value] = typed
         values[column] = typed

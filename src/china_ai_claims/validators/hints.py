@@ -122,8 +122,10 @@ class HintCheck:
         quote, modality = value(row, "quote"), value(row, "modality")
         if not quote or modality is None:
             return
-        note = value(row, "note") or ""
         words = words_in(quote)
+        if not words and modality != HYPOTHETICAL:
+            return  # most rows: nothing to warn of
+        note = value(row, "note") or ""
         if modality == ASSERTION:
             modal = next((word for word in words if word.kind == "modal"), None)
             if modal:

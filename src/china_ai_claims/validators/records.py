@@ -4,9 +4,9 @@ currencies, dates) and the rules that join two tables."""
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable
 from datetime import date
+from itertools import compress
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,7 +20,6 @@ from china_ai_claims.validators.tables import Row, Table
 
 # the cell's word for it (read from the enum member once, not for every row)
 RESOLVED_FROM_PUBLICATION = TimeResolvedFrom.publication_date.value
-_FILLED = operator.itemgetter(1)  # a (column, cell) pair whose cell is not empty
 
 
 class RecordCheck:
@@ -67,7 +66,8 @@ class RecordCheck:
     def model_input(self, row: Row) -> dict[str, Any]:
         """The row as ``Record._from_csv_cells`` turns CSV cells into model input: empty cells
         left out, list cells split."""
-        cells: dict[str, Any] = dict(filter(_FILLED, zip(self.names, row.cells, strict=True)))
+        pairs = zip(self.names, row.cells, strict=True)
+        cells: dict[str, Any] = dict(compress(pairs, row.cells))  # the pairs of filled cells
         if self.lists:
             for name in self.lists & cells.keys():
                 cells[name] = cells[name].split(LIST_DELIMITER)

@@ -30,6 +30,9 @@ PHRASES = [
     ("1,200,000 people", {1.2e6}),
     ("GPT-4 and V3", {4}),
     ("between 1 and 2 billion", {1e9, 2e9}),
+    # letters that a search ignoring case reads as ASCII ones (long s, dotless i, Kelvin sign)
+    ("ſix deals and a bıllion dollars", {6, 1e9}),
+    ("SIX deals, 10\u212a users", {6, 1e4}),
 ]
 
 
@@ -64,6 +67,7 @@ NUMBER_PIECES = [
     *("a", "an", "A", "half", "dozen", "one", "Twenty", "hundred", "seven"),
     *("thousand", "million", "Billion", "bn", "tn", "mn", "k", "m", "billions"),
     *("dollars", "yuan", "$", "US$", "to", "and", "autumn", "column", "GPT"),
+    *("ſix", "bıllion", "thouſand", "İ"),
 ]
 NUMBER_SEPARATORS = [*" ,.-–\n’é_", "ſ", "ı", "İ", "K", "5"]
 

@@ -89,13 +89,23 @@ _BARE_SCALE = re.compile(
 )
 
 
+# The four characters that a search ignoring case pairs with an ASCII letter that str.lower()
+# does not give them (dotted and dotless i, long s, the Kelvin sign), as that letter.
+_AS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _word(matched: str) -> str:
+    """A number or scale word as the search matched it ("Six", "ſix"), as its key ("six")."""
+    return matched.translate(_AS_ASCII).lower()
+
+
 def _value(match: re.Match[str]) -> float | None:
     if match.group("digits"):
         return float(match.group("digits").replace(",", ""))
     if match.group("tens"):
         unit = match.group("unit")
-        return float(TENS[match.group("tens").lower()] + (UNITS[unit.lower()] if unit else 0))
-    word = match.group("word").lower()
+        return float(TENS[_word(match.group("tens"))] + (UNITS[_word(unit)] if unit else 0))
+    word = _word(match.group("word"))
     if word in ("a", "an"):
         return None  # a number only before a scale word: "a billion"
     if word == "hundred":
@@ -109,9 +119,9 @@ def _scale(match: re.Match[str], text: str, end: int) -> tuple[float, int] | Non
     if after is None:
         return None
     if after.group("scale"):
-        return SCALES[after.group("scale").lower()], after.end()
+        return SCALES[_word(after.group("scale"))], after.end()
     if match.group("digits"):
-        return LETTER_SCALES[after.group("letter").lower()], after.end()
+        return LETTER_SCALES[_word(after.group("letter"))], after.end()
     return None
 
 
@@ -132,7 +142,7 @@ def _numbers_in(text: str, digits_only: bool) -> set[float]:
 
     if not digits_only:
         for match in _HALF.finditer(text):
-            found.add(0.5 * SCALES[match.group("scale").lower()])
+            found.add(0.5 * SCALES[_word(match.group("scale"))])
             taken.append(match.span())
     for match in (_DIGITS_ONLY if digits_only else _NUMBER).finditer(text):
         if not free(*match.span()):
@@ -159,7 +169,7 @@ def _numbers_in(text: str, digits_only: bool) -> set[float]:
     if not digits_only:
         for match in _BARE_SCALE.finditer(text):
             if free(*match.span()):
-                found.add(SCALES[match.group("scale").lower()])
+                found.add(SCALES[_word(match.group("scale"))])
     return found
 
 
@@ -214,7 +224,7 @@ def _scale_after(text: str, position: int) -> float | None:
     after = _SCALE_AFTER.match(text, position)
     if after is None or not after.group("scale"):
         return None
-    return SCALES[after.group("scale").lower()]
+    return SCALES[_word(after.group("scale"))]
 
 
 # How a text writes an amount in a currency: signs (a "$" right after letters, as in "HK$", is

@@ -16,7 +16,7 @@ import functools
 import math
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 SCALES = {
     "thousand": 1e3,
@@ -214,10 +214,20 @@ def _only_digits_count(text: str) -> bool:
     words = ascii_words(lowered)
     if not _COUNTING_WORDS.isdisjoint(words):
         return False  # a number word, "half" or "a dozen"
-    if not any(scale in lowered for scale in SCALES):
+    scales_at = [at for scale in SCALES for at in places(lowered, scale)]
+    if not scales_at:
         return True
-    # A scale word counts after "a" or "an" ("a billion") or on its own ("billion-dollar").
-    return _ARTICLES.isdisjoint(words) and _BARE_SCALE.search(text) is None
+    # A scale word counts after "a" or "an" ("a billion") or on its own ("billion-dollar"): a
+    # match of _BARE_SCALE begins where one is written (the same place in ``text``).
+    return _ARTICLES.isdisjoint(words) and not any(_BARE_SCALE.match(text, at) for at in scales_at)
+
+
+def places(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` is written in ``text``, overlaps included, found by ``str.find``."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _scale_after(text: str, position: int) -> float | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from china_ai_claims.models import Modality, Organization, Person
-from china_ai_claims.numbers import CASE_EXCEPTIONS, ascii_words
+from china_ai_claims.numbers import CASE_EXCEPTIONS, ascii_words, places
 from china_ai_claims.validators.problems import Problem, problem
 from china_ai_claims.validators.provenance import Names
 from china_ai_claims.validators.tables import Row, Table
@@ -250,12 +250,7 @@ def _matches_at(lowered: str, first_words: list[str]) -> list[re.Match[str]]:
     ``first_words`` (every first word of a match in ``lowered``) is written: each match begins
     there, so trying those places in order, from the end of the last match, finds the same
     matches without trying the search at every character."""
-    starts: set[int] = set()
-    for word in first_words:
-        at = lowered.find(word)
-        while at >= 0:
-            starts.add(at)
-            at = lowered.find(word, at + 1)
+    starts = {at for word in first_words for at in places(lowered, word)}
     found = []
     end = 0
     match_at = _LOWERED_MODAL_OR_SPEECH.match  # its \b looks at the character before the start

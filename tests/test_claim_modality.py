@@ -196,7 +196,7 @@ HINT_WORDS = [
 
 @given(
     st.lists(st.sampled_from(HINT_WORDS), max_size=12),
-    st.lists(st.sampled_from([*" ,.'’-", *CASE_EXCEPTIONS, "K", "Σ", "ß"])),
+    st.lists(st.sampled_from([*" ,.'’-", *CASE_EXCEPTIONS, "K", "Σ", "ß", "é", "—", "1"])),
 )
 def test_one_search_finds_the_modal_and_speech_words_two_searches_find(
     words: list[str], separators: list[str]

@@ -138,3 +138,10 @@ def test_the_shipped_data_leaves_no_sentence_unacknowledged(packaged_dataset: Pa
     report = coverage(packaged_dataset)
     assert report.empty, report.as_dict()
     assert all(0 < source.cited <= source.sentences for source in report.sources)
+
+
+def test_the_validator_checks_the_exclusions_file_that_the_report_reads() -> None:
+    """Validation names the file itself (it does not import the coverage report): the same one."""
+    from china_ai_claims.validators import exclusions
+
+    assert exclusions.EXCLUSIONS_FILE == EXCLUSIONS_FILE

@@ -30,6 +30,9 @@ PHRASES = [
     ("1,200,000 people", {1.2e6}),
     ("GPT-4 and V3", {4}),
     ("between 1 and 2 billion", {1e9, 2e9}),
+    # letters that a search ignoring case reads as ASCII ones (long s, dotless i, Kelvin sign)
+    ("ſix deals and a bıllion dollars", {6, 1e9}),
+    ("SIX deals, 10\u212a users", {6, 1e4}),
 ]
 
 
@@ -55,6 +58,40 @@ def test_a_scaled_amount_proves_only_its_scaled_value(
 def test_any_text_gives_a_set_of_finite_non_negative_numbers(text: str) -> None:
     found = numbers_in(text)
     assert all(number >= 0 and number == number for number in found)
+
+
+# Pieces of texts that hold numbers in digits, in words, or both, and characters a search that
+# ignores case pairs with ASCII letters (long s, dotless and dotted i, the Kelvin sign).
+NUMBER_PIECES = [
+    *("1", "12", "1,200", "3.5", "2024", "٣"),
+    *("a", "an", "A", "half", "dozen", "one", "Twenty", "hundred", "seven"),
+    *("thousand", "million", "Billion", "bn", "tn", "mn", "k", "m", "billions"),
+    *("dollars", "yuan", "$", "US$", "to", "and", "autumn", "column", "GPT"),
+    *("ſix", "bıllion", "thouſand", "İ"),
+]
+NUMBER_SEPARATORS = [*" ,.-–\n’é_", "ſ", "ı", "İ", "K", "5"]
+
+
+@given(
+    st.lists(st.sampled_from(NUMBER_PIECES), max_size=12),
+    st.lists(st.sampled_from(NUMBER_SEPARATORS), min_size=1),
+)
+def test_a_text_whose_words_cannot_count_is_searched_for_digits_alone(
+    pieces: list[str], separators: list[str]
+) -> None:
+    """The search for digits alone, taken when no word can count, finds what the whole search
+    finds."""
+    from china_ai_claims.numbers import _numbers_in
+
+    text = "".join(piece + separators[n % len(separators)] for n, piece in enumerate(pieces))
+    assert numbers_in(text) == _numbers_in(text, digits_only=False)
+
+
+@given(st.text(max_size=200))
+def test_any_text_gives_the_numbers_of_the_whole_search(text: str) -> None:
+    from china_ai_claims.numbers import _numbers_in
+
+    assert numbers_in(text) == _numbers_in(text, digits_only=False)
 
 
 @pytest.mark.parametrize(

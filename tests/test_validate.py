@@ -711,8 +711,8 @@ def test_rows_are_judged_by_the_record_models_own_rules(
     prepare it: the same record, or the same errors, as the model itself gives."""
     from pydantic import ValidationError
 
-    from china_ai_claims.models import RECORD_TYPES, Record, list_columns
-    from china_ai_claims.validators.records import _model_input, _validator
+    from china_ai_claims.models import RECORD_TYPES, Record
+    from china_ai_claims.validators.records import RecordCheck
     from china_ai_claims.validators.tables import Row as TableRow
     from china_ai_claims.validators.tables import Table
 
@@ -731,12 +731,13 @@ def test_rows_are_judged_by_the_record_models_own_rules(
             reader = csv.reader(file)
             header = next(reader)
             table = Table(model.table, file.name, {name: n for n, name in enumerate(header)})
+            records = RecordCheck(table, model)
             for cells in reader:
                 if column in table.index:
                     cells[table.index[column]] = value
                 expected = outcome(model.model_validate, dict(zip(header, cells, strict=True)))
                 row = TableRow(2, cells, [None] * len(cells))
-                got = outcome(_validator(model), _model_input(table, row, list_columns(model)))
+                got = outcome(records.validate, records.model_input(row))
                 assert got == expected, (model.table, cells)
 
 

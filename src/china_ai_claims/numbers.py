@@ -12,9 +12,11 @@ billion"). Signs are never read: a change's direction is its own column.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Iterator
 
 SCALES = {
     "thousand": 1e3,
@@ -87,13 +89,23 @@ _BARE_SCALE = re.compile(
 )
 
 
+# The four characters that a search ignoring case pairs with an ASCII letter that str.lower()
+# does not give them (dotted and dotless i, long s, the Kelvin sign), as that letter.
+_AS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _word(matched: str) -> str:
+    """A number or scale word as the search matched it ("Six", "ſix"), as its key ("six")."""
+    return matched.translate(_AS_ASCII).lower()
+
+
 def _value(match: re.Match[str]) -> float | None:
     if match.group("digits"):
         return float(match.group("digits").replace(",", ""))
     if match.group("tens"):
         unit = match.group("unit")
-        return float(TENS[match.group("tens").lower()] + (UNITS[unit.lower()] if unit else 0))
-    word = match.group("word").lower()
+        return float(TENS[_word(match.group("tens"))] + (UNITS[_word(unit)] if unit else 0))
+    word = _word(match.group("word"))
     if word in ("a", "an"):
         return None  # a number only before a scale word: "a billion"
     if word == "hundred":
@@ -107,24 +119,32 @@ def _scale(match: re.Match[str], text: str, end: int) -> tuple[float, int] | Non
     if after is None:
         return None
     if after.group("scale"):
-        return SCALES[after.group("scale").lower()], after.end()
+        return SCALES[_word(after.group("scale"))], after.end()
     if match.group("digits"):
-        return LETTER_SCALES[after.group("letter").lower()], after.end()
+        return LETTER_SCALES[_word(after.group("letter"))], after.end()
     return None
 
 
 def numbers_in(text: str) -> set[float]:
     """Every number ``text`` writes, scaled where a scale word follows (see the module doc)."""
+    return _numbers_in(text, digits_only=_only_digits_count(text))
+
+
+def _numbers_in(text: str, digits_only: bool) -> set[float]:
+    """:func:`numbers_in`; ``digits_only``: no word can count in ``text`` (no number word, no
+    "half", no "a" or "an" before a scale word, no scale word on its own), so the search for
+    numbers looks for digits only (see :func:`_only_digits_count`)."""
     found: set[float] = set()
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= first or start >= last for first, last in taken)
 
-    for match in _HALF.finditer(text):
-        found.add(0.5 * SCALES[match.group("scale").lower()])
-        taken.append(match.span())
-    for match in _NUMBER.finditer(text):
+    if not digits_only:
+        for match in _HALF.finditer(text):
+            found.add(0.5 * SCALES[_word(match.group("scale"))])
+            taken.append(match.span())
+    for match in (_DIGITS_ONLY if digits_only else _NUMBER).finditer(text):
         if not free(*match.span()):
             continue
         value = _value(match)
@@ -146,17 +166,75 @@ def numbers_in(text: str) -> set[float]:
         elif value is not None:
             found.add(value)
             taken.append((match.start(), end))
-    for match in _BARE_SCALE.finditer(text):
-        if free(*match.span()):
-            found.add(SCALES[match.group("scale").lower()])
+    if not digits_only:
+        for match in _BARE_SCALE.finditer(text):
+            if free(*match.span()):
+                found.add(SCALES[_word(match.group("scale"))])
     return found
+
+
+# _NUMBER's digits alone, each match the same: the look-behind follows the first digit, so that
+# the search skips to digits in C code instead of trying every alternative at every character
+# (the number words make _NUMBER some 400 machine instructions a character).
+_DIGITS_ONLY = re.compile(
+    r"(?P<digits>\d(?<![\w.,]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?))"
+    r"(?P<tens>(?!))?(?P<unit>(?!))?(?P<word>(?!))?"
+)
+# Ignoring case, a search pairs an ASCII letter with the characters that str.lower() turns into
+# it and with these three as well (dotted and dotless i, long s); every other character lowers to
+# one character, a word character to a word character (a test checks every code point). So in a
+# text without them, lowered, each word such a search can match is spelled in ASCII letters
+# between characters that are not word characters: one of the text's ``ascii_words``.
+CASE_EXCEPTIONS = "\u0130\u0131\u017f"
+_HAS_CASE_EXCEPTION = re.compile(f"[{CASE_EXCEPTIONS}]")
+_ASCII_WORD_BYTES = bytes(
+    byte if chr(byte) in string.ascii_lowercase + string.digits + "_" else ord(" ")
+    for byte in range(256)
+)
+
+
+def ascii_words(lowered: str) -> list[bytes]:
+    """The runs of ASCII lower-case letters, digits and "_" in ``lowered`` between any other
+    characters (found in C code: every other byte of its UTF-8 becomes a space)."""
+    return lowered.encode("utf-8", "surrogatepass").translate(_ASCII_WORD_BYTES).split()
+
+
+_COUNTING_WORDS = frozenset(
+    word.encode("ascii") for word in (*UNITS, *TENS, "hundred", "dozen", "half") if " " not in word
+)
+_ARTICLES = frozenset({b"a", b"an"})
+
+
+def _only_digits_count(text: str) -> bool:
+    """Whether no word of ``text`` can count as a number, so that every number _NUMBER finds
+    is written in digits. True only when that is certain; a doubt runs the whole search."""
+    if _HAS_CASE_EXCEPTION.search(text):
+        return False
+    lowered = text.lower()
+    words = ascii_words(lowered)
+    if not _COUNTING_WORDS.isdisjoint(words):
+        return False  # a number word, "half" or "a dozen"
+    scales_at = [at for scale in SCALES for at in places(lowered, scale)]
+    if not scales_at:
+        return True
+    # A scale word counts after "a" or "an" ("a billion") or on its own ("billion-dollar"): a
+    # match of _BARE_SCALE begins where one is written (the same place in ``text``).
+    return _ARTICLES.isdisjoint(words) and not any(_BARE_SCALE.match(text, at) for at in scales_at)
+
+
+def places(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` is written in ``text``, overlaps included, found by ``str.find``."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _scale_after(text: str, position: int) -> float | None:
     after = _SCALE_AFTER.match(text, position)
     if after is None or not after.group("scale"):
         return None
-    return SCALES[after.group("scale").lower()]
+    return SCALES[_word(after.group("scale"))]
 
 
 # How a text writes an amount in a currency: signs (a "$" right after letters, as in "HK$", is
@@ -192,9 +270,15 @@ def currency_markers(code: str) -> tuple[str, ...]:
 
 def currency_is_written(code: str, text: str) -> bool:
     """Whether ``text`` writes an amount in currency ``code`` (by sign, whole word or code)."""
+    return _currency_pattern(code).search(text) is not None
+
+
+@functools.lru_cache(maxsize=256)  # a few codes in practice; bounded for hostile input
+def _currency_pattern(code: str) -> re.Pattern[str]:
+    """Any of the signs, words and the code of ``code``, in one search."""
     words = (*CURRENCY_WORDS.get(code, ()), code)
     patterns = [*CURRENCY_SIGNS.get(code, ()), *(rf"\b{re.escape(word)}\b" for word in words)]
-    return any(re.search(pattern, text, re.IGNORECASE) for pattern in patterns)
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
 
 
 def is_written(value: float, written: Iterable[float]) -> bool:

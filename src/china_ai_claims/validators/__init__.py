@@ -35,7 +35,7 @@ from china_ai_claims.validators.hints import HintCheck
 from china_ai_claims.validators.keys import KeyCheck
 from china_ai_claims.validators.problems import RULES, Problem
 from china_ai_claims.validators.provenance import Names, QuoteCheck, SourceCheck, check_unlisted
-from china_ai_claims.validators.records import check_record
+from china_ai_claims.validators.records import RecordCheck
 from china_ai_claims.validators.report import FORMATS, Report, render
 from china_ai_claims.validators.tables import Table, read_rows
 from china_ai_claims.validators.text import decode, decoded_lines, without_crlf
@@ -123,7 +123,7 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
             name, file, {spec["name"]: n for n, spec in enumerate(schemas[name]["fields"])}
         )
         keys = KeyCheck(table, schemas[name], ids)
-        model = record_type(name)
+        records = RecordCheck(table, record_type(name))
         if sink is not None:
             sink.start(name)
         if name == "sources":
@@ -132,7 +132,7 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
             for row in read_rows(context, table, lines, schemas[name]):
                 keys.check(context, row)
                 published[table.cell(row, "id")] = table.value(row, "published")
-                record = check_record(context, table, model, row, published)
+                record = records.check(context, row, published)
                 if sink is not None and record is not None:
                     sink.add(record)
                 source_check.check(context, row)
@@ -146,15 +146,19 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
         else:
             quotes = QuoteCheck(table, texts, names)
             hint = HintCheck(table, texts, names) if "modality" in table.index else None
+            # each layer's check, looked up once for all the rows
+            check_keys, check_record, check_quote = keys.check, records.check, quotes.check
+            observe, add = whole.observe, None if sink is None else sink.add
+            check_hint = None if hint is None else hint.check
             for row in read_rows(context, table, lines, schemas[name]):
-                keys.check(context, row)
-                record = check_record(context, table, model, row, published)
-                if sink is not None and record is not None:
-                    sink.add(record)
-                quotes.check(context, row)
-                whole.observe(context, table, row)
-                if hint is not None:
-                    hint.check(row)
+                check_keys(context, row)
+                record = check_record(context, row, published)
+                if add is not None and record is not None:
+                    add(record)
+                check_quote(context, row)
+                observe(context, table, row)
+                if check_hint is not None:
+                    check_hint(row)
             hints += [hint] if hint is not None else []
             keys.finish(context)
             quotes.finish(context)

@@ -36,6 +36,18 @@ class KeyCheck:
         ]
         self.pending: list[tuple[int, str, str]] = []
         self.suggestions_left = MAX_SUGGESTIONS
+        # the references into earlier tables with their ids (those of a table that could not be
+        # read to its end are not judged) and the references into the table itself
+        self.outside = [
+            (column, position, target, known)
+            for column, position, target in self.references
+            if target != table.name and (known := ids.get(target)) is not None
+        ]
+        self.inside = [
+            (column, position)
+            for column, position, target in self.references
+            if target == table.name
+        ]
 
     def check(self, context: Context, row: Row) -> None:
         table, cells = self.table, row.cells
@@ -52,18 +64,18 @@ class KeyCheck:
             row.ok = False
         elif identifier:
             self.first_line[identifier] = row.line
-        for column, position, target in self.references:
+        broken = row.broken
+        for column, position, target, known in self.outside:
             value = cells[position]
-            if not value or column in row.broken:
-                continue  # an empty link, or one already reported as malformed
-            if target == table.name:
-                self.pending.append((row.line, column, value))
-                continue
-            known = self.ids.get(target)
-            if known is not None and value not in known:
+            # (an empty link, or one already reported as malformed, is not judged)
+            if value and value not in known and column not in broken:
                 self._dangling(context, row.line, column, target, value, known)
                 row.ok = False
-                row.broken.add(column)
+                broken.add(column)
+        for column, position in self.inside:
+            value = cells[position]
+            if value and column not in broken:
+                self.pending.append((row.line, column, value))
 
     def finish(self, context: Context) -> set[str]:
         """Check the references into the table itself; record and return its ids."""

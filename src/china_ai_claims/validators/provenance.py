@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from china_ai_claims._currencies import ISO_4217_CODES
 from china_ai_claims.models import (
@@ -25,7 +24,6 @@ from china_ai_claims.numbers import (
     is_written,
     numbers_in,
 )
-from china_ai_claims.passages import locate
 from china_ai_claims.validators.files import SOURCES_FOLDER, Context, read_file
 from china_ai_claims.validators.tables import Row, Table
 from china_ai_claims.validators.text import check_source_text, decode, without_crlf
@@ -148,11 +146,18 @@ class Names:
             start = folded_text.find(name)
             while start >= 0:
                 end = start + len(name)
-                # (as _is_word, inline: a few calls fewer for each of the names looked for)
+                # (as _is_word, inline: a neighbour that is no letter, digit or "_", as most are,
+                # ends the word without a call)
+                before = folded_text[start - 1] if start else " "
+                after = folded_text[end] if end < length else " "
                 if not (
-                    start and _word_character(folded_text[start - 1]) and _word_character(name[0])
+                    (before.isalnum() or before == "_")
+                    and _word_character(before)
+                    and _word_character(name[0])
                 ) and not (
-                    end < length and _word_character(folded_text[end]) and _word_character(name[-1])
+                    (after.isalnum() or after == "_")
+                    and _word_character(after)
+                    and _word_character(name[-1])
                 ):
                     return True
                 start = folded_text.find(name, start + 1)
@@ -244,24 +249,51 @@ class QuoteCheck:
         self.pending: list[tuple[int, str, str, str, _Paragraph]] = []
         self.misses = 0
         self.folded_sources: dict[str, str] = {}
+        # where each row holds the values the rules read, found once per table (a position in
+        # the row's values, not a lookup by name for every row)
+        index = table.index
+        self.quote_at = index["quote"]
+        self.source_at = index["source_id"]
+        self.id_at = index["id"]
+        self.name_at = index.get("name")
+        self.aliases_at = index.get("aliases")
+        self.currency_at = index.get("currency")
+        self.asserted = [
+            (column, index[column], WORDS_FOR.get(column), index.get(WORDS_FOR.get(column, "")))
+            for column in self.columns.asserted
+        ]
+        self.verbatim = [(column, index[column]) for column in self.columns.verbatim]
+        # the names of each linked table: an earlier table's, complete, or this table's, growing
+        # as its rows pass (a table not read has none)
+        self.linked = [
+            (column, index[column], target, names.get(target, {}))
+            for column, target in self.columns.linked
+        ]
 
     def check(self, context: Context, row: Row) -> None:
         if not row.usable:
             return
-        table, broken = self.table, row.broken
-        values = table.values(row)
-        if self.entity and not broken & {"id", "name", "aliases"}:
-            own = [values["name"], *(values.get("aliases") or [])[:MAX_ALIASES]]
-            self.names[table.name][values["id"]] = Names(own)
-        quote: str | None = None if "quote" in broken else values["quote"]
+        table, broken, values = self.table, row.broken, row.values
+        entity = self.entity
+        aliases: list[str] = []
+        if entity:
+            aliases_at = self.aliases_at
+            aliases = ((None if aliases_at is None else values[aliases_at]) or [])[:MAX_ALIASES]
+            if not broken & {"id", "name", "aliases"}:
+                own = [None if self.name_at is None else values[self.name_at], *aliases]
+                self.names[table.name][values[self.id_at]] = Names(own)
+        quote: str | None = None if "quote" in broken else values[self.quote_at]
         if quote is None:
             return
-        text = None if "source_id" in broken else self.texts.get(values["source_id"])
-        paragraph = self._paragraph(context, row, quote, values["source_id"], text)
-        self._numbers(context, row, quote, values)
-        self._currency(context, row, quote, values)
-        for column in self.columns.verbatim:
-            words = values.get(column)
+        source_id = values[self.source_at]
+        text = None if "source_id" in broken else self.texts.get(source_id)
+        paragraph = self._paragraph(context, row, quote, source_id, text)
+        if self.asserted:
+            self._numbers(context, row, quote)
+        if self.currency_at is not None:
+            self._currency(context, row, quote, values[self.currency_at])
+        for column, position in self.verbatim:
+            words = values[position]
             if words and column not in broken and words not in quote:
                 context.add(
                     table.file,
@@ -274,17 +306,17 @@ class QuoteCheck:
         if paragraph is None:
             return  # no paragraph to look for names in: no source text, or the quote is not in it
         folded_quote = quote.casefold()
-        for column, target in self.columns.linked:
-            linked = values.get(column)
+        for column, position, target, target_names in self.linked:
+            linked = values[position]
             if not linked or column in broken:
                 continue
-            known = self.names.get(target, {}).get(linked)
+            known = target_names.get(linked)
             if known is None:
                 if target == table.name:
                     self.pending.append((row.line, column, linked, folded_quote, paragraph))
                 continue
             self._linked(context, row.line, column, target, linked, known, folded_quote, paragraph)
-        own_names = self.names.get(table.name, {}).get(values["id"]) if self.entity else None
+        own_names = self.names[table.name].get(values[self.id_at]) if entity else None
         if own_names is not None:
             if not own_names.in_text(folded_quote):
                 context.add(
@@ -293,13 +325,13 @@ class QuoteCheck:
                     "name-not-in-quote",
                     "neither the name nor an alias is in the quote",
                     "name",
-                    values["name"],
+                    None if self.name_at is None else values[self.name_at],
                 )
             assert text is not None
-            for alias in (values.get("aliases") or [])[:MAX_ALIASES]:
+            for alias in aliases:
                 # As a whole word: the alias "state" is not written in "stated".
                 if not _written_as_is(alias, text) and not Names([alias]).in_text(
-                    self._folded_source(values["source_id"], text)
+                    self._folded_source(source_id, text)
                 ):
                     context.add(
                         table.file,
@@ -359,6 +391,8 @@ class QuoteCheck:
         self.misses += 1
         detail = ""
         if self.misses <= MAX_NEAR_MISS_SEARCHES:
+            from china_ai_claims.passages import locate  # only for a quote not found: rare
+
             near = locate(quote, text.decode("utf-8", errors="replace"))
             if near is not None:
                 detail = f": {near.describe()}"
@@ -373,8 +407,7 @@ class QuoteCheck:
             quote,
         )
 
-    def _currency(self, context: Context, row: Row, quote: str, values: dict[str, Any]) -> None:
-        code = values.get("currency")
+    def _currency(self, context: Context, row: Row, quote: str, code: str | None) -> None:
         if not code or "currency" in row.broken or code not in ISO_4217_CODES:
             return  # an unknown code is the record rule's to report
         if not currency_is_written(code, quote):
@@ -387,14 +420,14 @@ class QuoteCheck:
                 code,
             )
 
-    def _numbers(self, context: Context, row: Row, quote: str, values: dict[str, Any]) -> None:
+    def _numbers(self, context: Context, row: Row, quote: str) -> None:
         read: dict[str, set[float]] = {}  # a row's bounds and amount often share their words
-        for column in self.columns.asserted:
-            number = values.get(column)
-            if number is None or column in row.broken:
+        values, broken = row.values, row.broken
+        for column, position, words_column, words_at in self.asserted:
+            number = values[position]
+            if number is None or column in broken:
                 continue
-            words_column = WORDS_FOR.get(column)
-            words = values.get(words_column) if words_column else None
+            words = None if words_at is None else values[words_at]
             where, text = (words_column, words) if words else ("quote", quote)
             written = read.get(text)
             if written is None:

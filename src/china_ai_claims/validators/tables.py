@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import is_
 from typing import Any
 
 from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
@@ -36,6 +39,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NON_FINITE = frozenset(
     {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 )
+# A text column's pattern and the least and most characters of a cell (see _Field.plain_text).
+_PlainText = tuple["re.Pattern[str] | None", int, int]
 # What a quick reading returns for a cell it cannot vouch for: the full check then explains it.
 _EXPLAIN: Any = object()
 TYPE_HINTS = {
@@ -62,9 +67,8 @@ class Row:
     broken: set[str] = field(default_factory=set)
     unparsed: set[str] = field(default_factory=set)
     usable: bool = True
-    # the cells and the values by column name, built once for the layers that read them so
+    # the cells by column name, built once for the layers that read them so
     by_name: dict[str, str] | None = None
-    values_by_name: dict[str, Any] | None = None
 
 
 @dataclass
@@ -94,12 +98,6 @@ class Table:
         if row.by_name is None:
             row.by_name = dict(zip(self.index, row.cells, strict=True))
         return row.by_name
-
-    def values(self, row: Row) -> dict[str, Any]:
-        """The row's typed values by column name (built once per row: read, never change it)."""
-        if row.values_by_name is None:
-            row.values_by_name = dict(zip(self.index, row.values, strict=True))
-        return row.values_by_name
 
 
 class _Field:
@@ -181,6 +179,18 @@ class _Field:
             return result
 
         return read
+
+    def plain_text(self) -> _PlainText | None:
+        """For a column whose value is its text (a string with no enumeration or bounds), what
+        :func:`_quick_row` checks in place of :meth:`quick_reader`'s call, with the same
+        outcome; ``None`` for any other column."""
+        if self.type != "string" or self.enum is not None:
+            return None
+        if self.minimum is not None or self.maximum is not None:
+            return None
+        shortest = 0 if self.min_length is None else self.min_length
+        longest = sys.maxsize if self.max_length is None else self.max_length
+        return (self.pattern, shortest, longest)
 
     def _parse(self, value: str) -> tuple[Any, tuple[str, str] | None]:
         kind = self.type
@@ -281,7 +291,7 @@ def read_rows(
             table.complete = False
             return
         last_line = reader.line_num
-        table.whole_header = _check_header(context, table.file, header, names)
+        whole_header = table.whole_header = _check_header(context, table.file, header, names)
         positions: dict[str, int] = {}
         for position, label in enumerate(header):
             positions.setdefault(label, position)
@@ -297,8 +307,8 @@ def read_rows(
             row = _quick_row(line, cells, quick) if clean and len(cells) == width else None
             if row is None:
                 row = _check_row(context, table.file, line, cells, width, layout, clean)
-            row.ok = row.ok and table.whole_header
-            row.usable = row.usable and table.whole_header
+            if not whole_header:
+                row.ok = row.usable = False
             table.rows += 1
             yield row
     except csv.Error as error:
@@ -327,6 +337,8 @@ class _QuickLayout:
     readers: list[Callable[[str], Any]]
     remembers: list[bool]
     unknown: list[Any]  # _EXPLAIN for each column: what a cell without a reading gives
+    columns: range  # every column's number
+    plain: list[_PlainText | None]  # each column's _Field.plain_text
 
 
 def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _QuickLayout | None:
@@ -343,6 +355,8 @@ def _quick_layout(layout: list[tuple[int | None, _Field]], width: int) -> _Quick
         readers=[spec.quick_reader() for spec in fields],
         remembers=[_remembers(spec) for spec in fields],
         unknown=[_EXPLAIN] * len(fields),
+        columns=range(len(fields)),
+        plain=[spec.plain_text() for spec in fields],
     )
 
 
@@ -357,19 +371,34 @@ def _quick_row(line: int, cells: list[str], quick: _QuickLayout | None) -> Row |
     if quick is None:
         return None
     row_cells = cells if quick.in_order else [cells[position] for position in quick.positions]
-    values = list(map(dict.get, quick.readings, row_cells, quick.unknown))
-    column = 0
-    for _ in range(values.count(_EXPLAIN)):  # cells without a reading: ids, quotes, new values
-        column = values.index(_EXPLAIN, column)
+    readings_of, unknown = quick.readings, quick.unknown
+    values = list(map(dict.get, readings_of, row_cells, unknown))
+    plain_of, remembers = quick.plain, quick.remembers
+    # the columns of the cells without a reading (ids, quotes, new values), found in C code
+    for column in compress(quick.columns, map(is_, values, unknown)):
         value = row_cells[column]
         if value == "":
             return None  # a required cell is empty
-        typed = quick.readers[column](value)
-        if typed is _EXPLAIN:
-            return None
-        readings = quick.readings[column]
-        if quick.remembers[column] and len(readings) <= REMEMBERED_PER_COLUMN:
-            readings[value] = typed
+        plain = plain_of[column]
+        if plain is None:
+            typed = quick.readers[column](value)
+            if typed is _EXPLAIN:
+                return None
+        else:  # the text is the value: quick_reader's checks without its call
+            pattern, shortest, longest = plain
+            if (
+                "\n" in value
+                or value != value.strip()
+                or value.startswith(FORMULA_STARTS)
+                or (pattern is not None and not pattern.fullmatch(value))
+                or not shortest <= len(value) <= longest
+            ):
+                return None
+            typed = value
+        if remembers[column]:
+            readings = readings_of[column]
+            if len(readings) <= REMEMBERED_PER_COLUMN:
+                readings[value] = typed
         values[column] = typed
     if not any(cells):
         return None  # a blank row is a problem of its own

@@ -53,14 +53,22 @@ FUTURE_MARGIN = timedelta(days=1)
 
 
 class _Layout:
-    """Where one table's rows hold the cells the whole-data rules read, found once per table."""
+    """Where one table's rows hold the cells the whole-data rules read, and which rules apply to
+    it, found once per table."""
 
     def __init__(self, table: Table) -> None:
-        self.watched = [
-            (column, table.index[column]) for column in WATCHED_COLUMNS if column in table.index
-        ]
+        index = table.index
+        self.watched = [(column, index[column]) for column in WATCHED_COLUMNS if column in index]
+        self.is_sources = table.name == "sources"
+        self.hierarchy = HIERARCHIES.get(table.name)
+        self.parties = DISTINCT_PARTIES.get(table.name)
+        # the rows that need the cells by name: every row of a table with a rule of a single row
+        # beside the repeated-row rule, else only a row whose date is resolved from publication
+        self.every_row = self.is_sources or bool(self.hierarchy) or bool(self.parties)
+        self.resolved_position = index.get("time_resolved_from")
+        self.id_position = index.get("id")
         positions = [
-            position for column, position in table.index.items() if column not in UNCOMPARED_COLUMNS
+            position for column, position in index.items() if column not in UNCOMPARED_COLUMNS
         ]
         getter = operator.itemgetter(*positions) if positions else None
         self.compared: Callable[[list[str]], tuple[str, ...]] = (
@@ -68,6 +76,8 @@ class _Layout:
             if getter is None
             else (getter if len(positions) > 1 else lambda cells: (getter(cells),))
         )
+        # each row's digest of its compared cells -> its line and id
+        self.rows_seen: dict[bytes, tuple[int, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -97,27 +107,39 @@ class WholeCheck:
     files: dict[str, str] = field(default_factory=dict)
     texts: dict[str, tuple[str, int]] = field(default_factory=dict)
     resolved: list[_ResolvedTime] = field(default_factory=list)
-    rows_seen: dict[tuple[str, bytes], tuple[int, str]] = field(default_factory=dict)
     layouts: dict[str, _Layout] = field(default_factory=dict)
 
     def observe(self, context: Context, table: Table, row: Row) -> None:
         """Judge what one row shows alone and keep what needs the others."""
         if not row.usable:
             return
-        self.files[table.name] = table.file
         layout = self.layouts.get(table.name)
         if layout is None:
             layout = self.layouts[table.name] = _Layout(table)
+            self.files[table.name] = table.file
         cells, broken = row.cells, row.broken
-        usable = {
-            column: cells[position]
-            for column, position in layout.watched
-            if cells[position] and column not in broken
-        }
-        if table.name == "sources":
+        resolved = layout.resolved_position
+        if layout.every_row or (
+            resolved is not None
+            and cells[resolved] == RESOLVED_FROM_PUBLICATION
+            and "time_resolved_from" not in broken
+        ):
+            usable = {
+                column: cells[position]
+                for column, position in layout.watched
+                if cells[position] and column not in broken
+            }
+            self._observe_cells(context, table, row, layout, usable)
+        if not layout.is_sources and not row.unparsed:
+            self._check_repeated(context, table, row, layout)
+
+    def _observe_cells(
+        self, context: Context, table: Table, row: Row, layout: _Layout, usable: dict[str, str]
+    ) -> None:
+        if layout.is_sources:
             self._check_source(context, table, row, usable)
-        if table.name in HIERARCHIES:
-            column, _ = HIERARCHIES[table.name]
+        if layout.hierarchy is not None:
+            column, _ = layout.hierarchy
             if column in usable and "id" in usable:
                 if usable[column] == usable["id"]:
                     context.add(
@@ -131,8 +153,8 @@ class WholeCheck:
                 else:
                     link = _Link(row.line, usable["id"], usable[column])
                     self.links.setdefault(table.name, []).append(link)
-        if table.name in DISTINCT_PARTIES:
-            first, second = DISTINCT_PARTIES[table.name]
+        if layout.parties is not None:
+            first, second = layout.parties
             if first in usable and usable.get(second) == usable[first]:
                 context.add(
                     table.file,
@@ -144,8 +166,6 @@ class WholeCheck:
                 )
         if usable.get("time_resolved_from") == RESOLVED_FROM_PUBLICATION:
             self._keep_resolved_time(table, row, usable)
-        if table.name != "sources" and not row.unparsed:
-            self._check_repeated(context, table, row, layout)
 
     def _check_source(
         self, context: Context, table: Table, row: Row, usable: dict[str, str]
@@ -202,12 +222,13 @@ class WholeCheck:
 
     def _check_repeated(self, context: Context, table: Table, row: Row, layout: _Layout) -> None:
         compared = "\x00".join(layout.compared(row.cells))
-        key = (table.name, hashlib.sha256(compared.encode("utf-8", "surrogatepass")).digest())
-        identifier = table.cell(row, "id") if "id" in table.index else ""
-        if key not in self.rows_seen:
-            self.rows_seen[key] = (row.line, identifier)
-            return
-        line, first_id = self.rows_seen[key]
+        key = hashlib.sha256(compared.encode("utf-8", "surrogatepass")).digest()
+        position = layout.id_position
+        identifier = "" if position is None else row.cells[position]
+        first = layout.rows_seen.setdefault(key, (row.line, identifier))
+        if first[0] == row.line:
+            return  # the first row with these cells (lines only grow within a table)
+        line, first_id = first
         if identifier != first_id:  # under the same id, the primary-key rule says it already
             context.add(
                 table.file,

@@ -313,14 +313,36 @@ def test_the_release_command_writes_parquet_with_the_c_librarys_allocator(
         "    main()\n"
         "except SystemExit as stop:\n"
         "    assert not stop.code, stop.code\n"
-        "import pyarrow\n"
+        "import os, pyarrow\n"
         "print(pyarrow.default_memory_pool().backend_name)\n"
+        "print('ARROW_DEFAULT_MEMORY_POOL' in os.environ)\n"
     )
     out = tmp_path / "out"
-    assert _fresh_process_output(script, out, dataset_dir())[-1] == "system"
+    # The choice is the build's: the rest of the process and its children do not inherit it.
+    assert _fresh_process_output(script, out, dataset_dir())[-2:] == ["system", "False"]
     sums = (out / SUMS_FILE).read_text()
     assert sums == (release_dir / SUMS_FILE).read_text()
     assert ".parquet" in sums
+
+
+@pytest.mark.parametrize("chosen", [None, "jemalloc"])
+def test_the_allocator_preference_leaves_the_environment_as_it_found_it(
+    monkeypatch: pytest.MonkeyPatch, chosen: str | None
+) -> None:
+    import os
+
+    from china_ai_claims.parquet_release import ARROW_POOL_VARIABLE, system_allocator_preferred
+
+    if chosen is None:
+        monkeypatch.delenv(ARROW_POOL_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(ARROW_POOL_VARIABLE, chosen)
+    with system_allocator_preferred():
+        assert os.environ[ARROW_POOL_VARIABLE] == (chosen or "system")
+    assert os.environ.get(ARROW_POOL_VARIABLE) == chosen
+    with pytest.raises(RuntimeError), system_allocator_preferred():
+        raise RuntimeError("a build that fails")
+    assert os.environ.get(ARROW_POOL_VARIABLE) == chosen
 
 
 def test_the_parquet_writer_writes_the_bytes_of_pyarrow_parquets_writer(tmp_path: Path) -> None:

@@ -230,16 +230,16 @@ def release(
 
     The same data gives byte-identical files; invalid data is refused and nothing is written.
     """
-    from china_ai_claims.parquet_release import prefer_system_allocator
+    from china_ai_claims.parquet_release import system_allocator_preferred
     from china_ai_claims.release import BuildError, build_release
     from china_ai_claims.validators import UsageError
 
-    prefer_system_allocator()  # this process only builds the release: see the function
     location = _located(data_dir)
     target = _output(out, "release", "--out")
     _say_read(location)
     try:
-        written = build_release(target, location.path)
+        with system_allocator_preferred():  # the command builds the release and nothing else
+            written = build_release(target, location.path)
     except UsageError as error:
         fail(str(error))
     except BuildError as error:

@@ -25,12 +25,13 @@ release are written.
 from __future__ import annotations
 
 import array
+import contextlib
 import datetime
 import itertools
 import json
 import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,15 +77,27 @@ def _pyarrow() -> Any:
 ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
-def prefer_system_allocator() -> None:
-    """Make the C library's allocator Arrow's default in this process, unless the environment
-    chose one, for a process that builds a release and nothing else (the command line's
-    ``release``): call it before pyarrow is imported (later it changes nothing). The Parquet
-    writer allocates its encoders, pages and compression buffers from the default allocator,
-    which no argument of pyarrow's writer changes; pyarrow's default (mimalloc or jemalloc)
-    keeps memory it freed for reuse, which costs a large release's peak about 13 MiB. The bytes
-    written are the same."""
-    os.environ.setdefault(ARROW_POOL_VARIABLE, "system")
+@contextlib.contextmanager
+def system_allocator_preferred() -> Iterator[None]:
+    """Within the block, the C library's allocator is Arrow's default for a pyarrow imported there,
+    unless the environment chose one: for a process that builds a release and nothing else (the
+    command line's ``release``), around the build. The Parquet writer allocates its encoders,
+    pages and compression buffers from the default allocator, which no argument of pyarrow's
+    writer changes; pyarrow's default (mimalloc or jemalloc) keeps memory it freed for reuse,
+    which costs a large release's peak about 13 MiB. The bytes written are the same.
+
+    Arrow reads the variable once, when pyarrow first allocates (a pyarrow already in use keeps
+    its allocator); the variable is removed after the block, so that neither the rest of a
+    process that runs the command among other work nor its child processes inherit the choice.
+    """
+    chosen = ARROW_POOL_VARIABLE in os.environ
+    if not chosen:
+        os.environ[ARROW_POOL_VARIABLE] = "system"
+    try:
+        yield
+    finally:
+        if not chosen:
+            os.environ.pop(ARROW_POOL_VARIABLE, None)
 
 
 def parquet_file(stem: str, table: str) -> str:

@@ -288,6 +288,56 @@ def test_ctrl_c_during_validation_stops_the_build_and_leaves_nothing(
     assert not _build_threads()
 
 
+# A statement that never ends by itself: counting without a limit.
+_ENDLESS = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+
+
+def test_ctrl_c_during_a_long_sqlite_statement_in_the_background_does_not_wait_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the background thread runs a statement on the build file (``VACUUM INTO`` of
+    a large release takes seconds; here one that never ends): the statement is interrupted, the
+    build ends at once with the interrupt, the thread stops and no file is left."""
+    from china_ai_claims import release
+
+    running = threading.Event()
+    connections: list[sqlite3.Connection] = []
+
+    def endless_write(self: Any, target: Path) -> None:
+        def job() -> None:
+            running.set()
+            self._connection.execute(_ENDLESS).fetchall()
+
+        connections.append(self._connection)
+        self._run(job)
+
+    def interrupted(*args: Any) -> None:
+        assert running.wait(60), "the background job never started"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(release._Database, "write", endless_write)
+    monkeypatch.setattr(release, "_csv_zip", interrupted)
+    out = tmp_path / "out"
+    raised: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            build_release(out)
+        except BaseException as error:  # handed to the test's thread
+            raised.append(error)
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    builder.join(120)  # not a measure of speed: without the interrupt the build never ends
+    if builder.is_alive():
+        connections[0].interrupt()  # end the endless statement, so the test run can end
+        builder.join()
+        pytest.fail("the build waited for the background statement after Ctrl-C")
+    assert [type(error) for error in raised] == [KeyboardInterrupt]
+    assert not out.exists()
+    assert not _build_threads()
+
+
 def test_a_failed_sqlite_write_in_the_background_leaves_no_partial_release(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,8 @@ Job = Callable[[], None]
 # Jobs waiting at most: a job holds what it writes (a row group, a batch of text), so the thread
 # that gives them waits rather than piling them up.
 WAITING_JOBS = 4
+# Seconds between two interruptions of the job running when the work is given up.
+_INTERRUPT_EVERY = 0.05
 
 
 class Background:
@@ -59,13 +61,24 @@ class Background:
             self._thread.join()
         self.raise_failure()
 
-    def stop(self) -> None:
+    def stop(self, interrupt: Callable[[], None] | None = None) -> None:
         """Drop the jobs not yet started and wait for the thread to stop, raising nothing: for
-        cleaning up after a failure elsewhere."""
+        cleaning up after a failure elsewhere. ``interrupt``, if given, is called until the
+        thread stops, to cut short the job it is running (a long SQLite statement, which would
+        otherwise keep Ctrl-C waiting): again and again, as a job may start its next statement
+        after the first call."""
         self._cancelled = True
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
+        ended = False  # the end of the jobs queued (a full queue takes it once a job is taken)
+        while self._thread.is_alive():
+            if not ended:
+                try:
+                    self._jobs.put_nowait(None)
+                    ended = True
+                except queue.Full:
+                    pass
+            if interrupt is not None:
+                interrupt()
+            self._thread.join(_INTERRUPT_EVERY)
 
     def raise_failure(self) -> None:
         if self.failure is not None:

@@ -676,6 +676,13 @@ class _Database:
         else:
             self._background.run(job)
 
+    def interrupt(self) -> None:
+        """Cut short the statement the background thread is running on the build file, if any
+        (copying, indexing or ``VACUUM INTO`` a large table takes seconds): it fails, and the
+        build with it."""
+        with contextlib.suppress(sqlite3.ProgrammingError):  # already closed: nothing runs
+            self._connection.interrupt()
+
     def close(self) -> None:
         """Close the connections and delete the scratch files (once no job is left to run)."""
         try:
@@ -804,9 +811,10 @@ class _ReleaseSink:
 
         Raises nothing: after a failure part way, the failure that ended the build is the one to
         report, and a full disk fails the closing writes too. Each step is taken whatever the
-        one before did, the thread stopped first, so that no job runs on while the build's
-        folder is removed, and no file stays open (Windows cannot remove an open file)."""
-        self.background.stop()
+        one before did, the thread stopped first (its SQLite statement interrupted, so that
+        Ctrl-C does not wait for a long one), so that no job runs on while the build's folder is
+        removed, and no file stays open (Windows cannot remove an open file)."""
+        self.background.stop(interrupt=self.database.interrupt)
         with contextlib.suppress(Exception):
             self.close()
         for writer in self._parquet_writers.values():

@@ -257,7 +257,8 @@ def arrow_enumerated(cells: Any, enum: list[str], text: Hashable) -> Any:
     values = tuple(enum)
     dtype, _, code_type = _enumeration(values, text)
     # An empty cell is found as the last entry, after the values: the positions have no gaps
-    positions = pc.call_function("index_in", [cells], _lookup_with_empty(values, cells.type))
+    lookup = value_set((*values, None), cells.type)
+    positions = pc.index_in(cells, value_set=lookup, skip_nulls=False)
     if positions.null_count:  # a value outside the enumeration
         return None
     codes = positions.to_numpy().astype(code_type)
@@ -266,17 +267,7 @@ def arrow_enumerated(cells: Any, enum: list[str], text: Hashable) -> Any:
 
 
 @functools.lru_cache(maxsize=256)
-def _lookup_with_empty(values: tuple[str, ...], text_type: Any) -> Any:
-    """Arrow's options to find a cell among ``values`` or, as the position after them, among the
-    empty cells."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pc.SetLookupOptions(pa.array([*values, None], type=text_type), skip_nulls=False)
-
-
-@functools.lru_cache(maxsize=256)
-def value_set(values: tuple[str, ...], text_type: Any) -> Any:
+def value_set(values: tuple[str | None, ...], text_type: Any) -> Any:
     """``values`` as an Arrow array of ``text_type``, built once: what Arrow's membership
     searches take."""
     import pyarrow as pa
@@ -299,10 +290,11 @@ def date_dtype() -> Any:
 def _dates(column: pd.Series) -> Any:
     import pandas as pd
 
-    if not _all_match(_DATES, _cells(column)[1]):
+    present, cells = _cells(column)
+    if not _all_match(_DATES, cells):
         return None
     dates = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
-    if (column.notna() & dates.isna()).any():
+    if (present & dates.isna().to_numpy()).any():
         return None
     return dates.astype(date_dtype()).array
 

@@ -25,8 +25,8 @@ import china_ai_claims as cac
 from china_ai_claims import limits, opening
 from china_ai_claims.arrow_frames import arrow_frame, arrow_is_pandas_text
 from china_ai_claims.errors import DataError, ReleaseFormatError
-from china_ai_claims.fast_frames import pandas_frame, quick_frame
-from china_ai_claims.loading import INTEGER_CELL, NUMBER_CELL, _checked_frame
+from china_ai_claims.fast_frames import INTEGER_CELL, NUMBER_CELL, pandas_frame, quick_frame
+from china_ai_claims.loading import _checked_frame
 from china_ai_claims.opening import _CHECKED_FOLDER_DESCRIPTORS, _CHECKED_KEPT
 
 

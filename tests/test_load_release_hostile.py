@@ -473,10 +473,6 @@ def _child_result(child: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
-def _load_in_child(release: str, sha256: str | None, cache: Path) -> dict[str, Any]:
-    return _child_result(_start_child(release, sha256, cache))
-
-
 def _endless(handler: Any) -> None:
     handler.send_response(200)
     handler.end_headers()  # no length: the body ends when the connection does, i.e. never
@@ -606,11 +602,12 @@ def _answer(server: Server, path: str, answer: Answer, genuine_zip: bytes) -> by
 def _arrange(
     server: Server,
     case: str,
-    answers: tuple[Answer, Answer | None, bool],
+    zip_answer: Answer,
+    sums_answer: Answer | None,
+    pinned: bool,
     genuine_zip: bytes,
 ) -> tuple[str, str | None]:
     """Arrange ``case``'s answers under a folder of its own; the URL to load and its pin."""
-    zip_answer, sums_answer, pinned = answers
     folder = "/" + case + "/"
     served = _answer(server, folder + ZIP, zip_answer, genuine_zip)
     if sums_answer is not None:
@@ -681,7 +678,7 @@ def waiting_children(
         for case, zip_answer, sums_answer, pinned, _, _ in SERVER_CASES:
             if case in WAITING_CASES and f"{SERVER_TEST}[{case}]" in selected:
                 url, pin = _arrange(
-                    hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip
+                    hostile_server, case, zip_answer, sums_answer, pinned, genuine_zip
                 )
                 cache = tmp_path_factory.mktemp(case) / "child-cache"
                 started[case] = _Child(_start_child(url, pin, cache), cache)
@@ -717,8 +714,9 @@ def test_a_hostile_server_ends_in_a_documented_error_in_bounded_time_and_memory(
     child = waiting_children.get(case)
     if child is None:
         genuine_zip = (release_dir / ZIP).read_bytes()
-        url, pin = _arrange(hostile_server, case, (zip_answer, sums_answer, pinned), genuine_zip)
-        child = _Child(_start_child(url, pin, tmp_path / "child-cache"), tmp_path / "child-cache")
+        url, pin = _arrange(hostile_server, case, zip_answer, sums_answer, pinned, genuine_zip)
+        cache = tmp_path / "child-cache"
+        child = _Child(_start_child(url, pin, cache), cache)
     result = _child_result(child.process)
     if not error:
         assert result == {"rows": len(cac.load("models")), "peak_kib": result["peak_kib"]}

@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 import china_ai_claims as cac
 from _mutations import cell, duplicate_row
 from _serving import serving_in_a_thread
+from china_ai_claims.background import run_in
 from china_ai_claims.cli import app
 from china_ai_claims.opening import ChecksumError, ReleaseFormatError
 from china_ai_claims.release import BuildError, build_release, release_files
@@ -309,7 +310,7 @@ def test_ctrl_c_during_a_long_sqlite_statement_in_the_background_does_not_wait_f
             self._connection.execute(_ENDLESS).fetchall()
 
         connections.append(self._connection)
-        self._run(job)
+        run_in(self._background, job)
 
     def interrupted(*args: Any) -> None:
         assert running.wait(60), "the background job never started"
@@ -681,11 +682,11 @@ def test_a_row_may_come_before_the_row_its_own_table_links_it_to(tmp_path: Path)
         database = _Database(tmp_path / f"{name}.building")
         try:
             database.start("sources", sources)
-            database.add(_in_order(sources, source))
+            database.add_rows([_in_order(sources, source)])
             database.finish("sources")
             database.start("organizations", organizations)
             for row in rows:
-                database.add(_in_order(organizations, row))
+                database.add_rows([_in_order(organizations, row)])
             database.finish("organizations")
             database.write(tmp_path / name)
         finally:
@@ -710,8 +711,8 @@ def test_the_sqlite_release_refuses_a_repeated_id_its_rows_table_let_in(tmp_path
     database = _Database(tmp_path / "release.building")
     try:
         database.start("sources", sources)
-        database.add(_in_order(sources, _minimal_row(sources, id="s")))
-        database.add(_in_order(sources, _minimal_row(sources, id="s")))
+        database.add_rows([_in_order(sources, _minimal_row(sources, id="s"))])
+        database.add_rows([_in_order(sources, _minimal_row(sources, id="s"))])
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
             database.finish("sources")
     finally:
@@ -775,7 +776,7 @@ def _stored_by_the_release(tmp_path: Path, rows: list[tuple[Any, ...]]) -> list[
     try:
         database.start("t", {"fields": _SQLITE_FIELDS})
         for row in rows:
-            database.add(row)
+            database.add_rows([row])
         database.finish("t")
         database.write(tmp_path / "release.sqlite")
     finally:

@@ -83,3 +83,11 @@ class Background:
     def raise_failure(self) -> None:
         if self.failure is not None:
             raise self.failure
+
+
+def run_in(background: Background | None, job: Job) -> None:
+    """Run ``job`` in ``background`` (after the jobs given before), or now when there is none."""
+    if background is None:
+        job()
+    else:
+        background.run(job)

@@ -29,12 +29,13 @@ import contextlib
 import datetime
 import itertools
 import json
-import operator
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from china_ai_claims.background import run_in
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -138,14 +139,6 @@ def arrow_schema(resource: dict[str, Any]) -> pa.Schema:
     return pa.schema(fields, metadata=metadata)
 
 
-def row_of(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """A function giving the values of ``names``, in that order, from a mapping (in one call of
-    C code for two names or more)."""
-    if len(names) < 2:
-        return lambda values: tuple(values[name] for name in names)
-    return operator.itemgetter(*names)
-
-
 class TableWriter:
     """Writes one table's Parquet file at ``target`` from the table's records, given as the text
     of JSON objects, one after another, ``count`` at a time (``add_json``), :data:`ROW_GROUP_SIZE`
@@ -170,7 +163,8 @@ class TableWriter:
         self._waiting = 0  # how many records ``_texts`` holds
         self._read: list[Any] = []  # rows read, short of a row group (Arrow tables)
         self._writer: Any = None
-        self._schema: Any = None
+        self._schema: Any = None  # the file's Arrow schema, and the one the JSON is read as
+        self._read_as: Any = None
         self.rows = 0
         self._filled = [0] * len(self._fields)
 
@@ -201,13 +195,7 @@ class TableWriter:
     def _hand_over(self, last: bool) -> None:
         texts, self._texts, self._waiting = self._texts, [], 0
 
-        def job() -> None:
-            self._write(texts, last)
-
-        if self._background is None:
-            job()
-        else:
-            self._background.run(job)
+        run_in(self._background, lambda: self._write(texts, last))
 
     def _write(self, texts: list[bytes], last: bool) -> None:
         """Read ``texts``, write every full row group of the rows read (every row, when
@@ -215,6 +203,9 @@ class TableWriter:
         pa = _pyarrow()
         if self._writer is None:
             self._schema = arrow_schema(self._resource)
+            self._read_as = pa.schema(
+                [pa.field(f["name"], _read_type(pa, f), nullable=True) for f in self._fields]
+            )
             self._writer = _open_writer(pa, self._target, self._schema)
         if texts:
             self._read.append(self._read_json(pa, b"\n".join(texts)))
@@ -245,24 +236,21 @@ class TableWriter:
         """The records of ``text`` as an Arrow table of the file's types, in one chunk."""
         import pyarrow.json as pjson
 
-        read_as = pa.schema(
-            [pa.field(f["name"], _read_type(pa, f), nullable=True) for f in self._fields]
-        )
         table = pjson.read_json(
             pa.BufferReader(text),
             read_options=pjson.ReadOptions(use_threads=False, block_size=len(text) + 1),
             parse_options=pjson.ParseOptions(
-                explicit_schema=read_as,
+                explicit_schema=self._read_as,
                 newlines_in_values=True,
                 unexpected_field_behavior="error",
             ),
             memory_pool=_memory(pa),
         )
         arrays = []
-        for field in self._fields:
+        for field, read_as, written in zip(self._fields, self._read_as, self._schema, strict=True):
             column = table.column(field["name"])
             read = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks(_memory(pa))
-            if _read_type(pa, field) != _arrow_type(pa, field):  # an enumeration or a date
+            if read_as.type != written.type:  # an enumeration or a date
                 values = read.to_pylist()
                 if field["type"] == "date":
                     values = [None if v is None else _from_iso(v) for v in values]
@@ -317,7 +305,7 @@ def _open_writer(pa: Any, target: Path, schema: Any, public: bool = False) -> An
             from pyarrow._parquet import ParquetWriter
 
             return ParquetWriter(str(target), schema, **_WRAPPER_DEFAULTS, **options)
-        except (ImportError, TypeError):
+        except TypeError:  # (``_pyarrow`` has imported the module)
             pass
     import pyarrow.parquet as pq
 

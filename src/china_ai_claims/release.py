@@ -13,10 +13,10 @@ table into the build file, indexing it, ``VACUUM INTO``) runs in one background 
 on; a failure there is the build's failure.
 
 Reproducibility: zip members in sorted order with a fixed timestamp and permissions, stored (not
-deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built in one
-transaction and written with ``VACUUM INTO``; no build time, host or path in any file. The SQLite
-file header records the SQLite library version, so that file is identical for builds with the same
-SQLite version.
+deflated: compressed bytes differ between zlib builds); JSON with sorted keys; SQLite built table
+by table, by the same statements in the same order, and written with ``VACUUM INTO``; no build
+time, host or path in any file. The SQLite file header records the SQLite library version, so that
+file is identical for builds with the same SQLite version.
 """
 
 from __future__ import annotations
@@ -40,10 +40,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from china_ai_claims._resources import dataset_dir, read_version
-from china_ai_claims.background import Background
+from china_ai_claims.background import Background, run_in
 from china_ai_claims.models import RECORD_TYPES, Record
 from china_ai_claims.opening import SUMS_FILE
-from china_ai_claims.parquet_release import row_of
 from china_ai_claims.schema_builder import (
     LICENSES,
     PACKAGE_DESCRIPTION,
@@ -205,7 +204,7 @@ def _croissant(
     data_dir: Path,
     version: str,
     descriptor: dict[str, Any],
-    known: dict[str, str] | None = None,
+    known: dict[str, str],
 ) -> dict[str, str]:
     """Write the Croissant file describing every other file of the release in ``staging``; give
     the SHA-256 of each file it describes (read once: ``SHA256SUMS`` lists them too), reading
@@ -215,7 +214,6 @@ def _croissant(
 
     stem = release_name(version)
     described = [name for name in release_files(version) if name != croissant_file(stem)]
-    known = known or {}
     hashes = {name: known.get(name) or _file_sha256(staging / name) for name in described}
     tables = {r["name"]: parquet_file(stem, r["name"]) for r in descriptor["resources"]}
     document = croissant(descriptor, read_sources(data_dir), hashes, tables)
@@ -324,15 +322,15 @@ def _laid_out_lists(lists: list[Any]) -> list[str] | None:
     return [f"[{_LIST_ITEM}{part}{_KEY_LINE}]" if part else "[]" for part in items]
 
 
-def _in_order(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """A function giving the items at ``positions`` of a list, as a tuple (in one call of C code
-    for two positions or more)."""
-    if not positions:
+def _in_order(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the items of ``keys`` (positions of a list, or keys of a mapping), in
+    that order, as a tuple (in one call of C code for two keys or more)."""
+    if not keys:
         return lambda items: ()
-    if len(positions) == 1:
-        (position,) = positions
-        return lambda items: (items[position],)
-    return operator.itemgetter(*positions)
+    if len(keys) == 1:
+        (key,) = keys
+        return lambda items: (items[key],)
+    return operator.itemgetter(*keys)
 
 
 class _JsonArray:
@@ -607,12 +605,6 @@ class _Database:
         marks = ", ".join("?" for _ in self._names)
         self._insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - model names
 
-    def add(self, values: tuple[Any, ...]) -> None:
-        """Take one record's values, in the order of the table's fields."""
-        self._rows.append(values)
-        if len(self._rows) >= SQLITE_BATCH:
-            self._flush()
-
     def add_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """Take records' values, each in the order of the table's fields."""
         self._rows += rows
@@ -644,13 +636,11 @@ class _Database:
             _full_text_index(connection, table, names)
             connection.execute("COMMIT")
 
-        self._run(build)
+        run_in(self._background, build)
 
     def _flush(self) -> None:
         rows, self._rows = self._rows, []
-        if self._rows_connection is None:
-            return
-        if not rows:
+        if self._rows_connection is None or not rows:
             return
         # Column by column: a few steps per batch, not per row.
         columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
@@ -668,13 +658,7 @@ class _Database:
                 raise BuildError(f"foreign key problems in the SQLite build: {problems[:5]}")
             self._connection.execute("VACUUM INTO ?", (str(target),))
 
-        self._run(write)
-
-    def _run(self, job: Callable[[], None]) -> None:
-        if self._background is None:
-            job()
-        else:
-            self._background.run(job)
+        run_in(self._background, write)
 
     def interrupt(self) -> None:
         """Cut short the statement the background thread is running on the build file, if any
@@ -726,9 +710,8 @@ class _ReleaseSink:
             self.background.stop()
             raise
         self._json: _JsonArray | None = None
-        self._parquet: TableWriter | None = None
         self._parquet_writers: dict[str, TableWriter] = {}
-        self._values = row_of([])
+        self._values = _in_order([])
 
     def start(self, table: str) -> None:
         from china_ai_claims.parquet_release import TableWriter
@@ -738,27 +721,28 @@ class _ReleaseSink:
         resource = self.resources[table]
         fields = resource["schema"]["fields"]
         self.parquet_files[table] = self._staging / f"{table}.parquet-part"
-        self._parquet = TableWriter(resource, self.parquet_files[table], self.background)
-        self._parquet_writers[table] = self._parquet
+        parquet = TableWriter(resource, self.parquet_files[table], self.background)
+        self._parquet_writers[table] = parquet
         # The Parquet file is read from the JSON text of the records, encoded once for both.
         # The SQLite table's rows are the records' values, handed over a batch at a time.
         self._json = _JsonArray(
             self._staging / f"{table}.json-array",
             fields,
-            also=self._parquet.add_json,
+            also=parquet.add_json,
             rows=self.database.add_rows,
         )
         self.json_arrays[table] = self._json.path
-        # A record's values in the order of the table's fields, taken once and shared by the
-        # three writers (from the record's own values: its JSON form would cost a conversion).
-        self._values = row_of([field["name"] for field in fields])
+        # A record's values in the order of the table's fields, taken once for the JSON array,
+        # which hands them to SQLite and its text to Parquet (from the record's own values: its
+        # JSON form would cost a conversion).
+        self._values = _in_order([field["name"] for field in fields])
         try:
             self.database.start(table, resource["schema"])
         except _WRITE_ERRORS as error:
             self._stop(error)
 
     def add(self, record: Record) -> None:
-        if self._json is None or self._parquet is None:
+        if self._json is None:
             return  # stopped, or a record outside a table
         try:
             self._json.add(self._values(vars(record)))
@@ -766,17 +750,17 @@ class _ReleaseSink:
             self._stop(error)
 
     def finish(self, table: str) -> None:
-        if self._json is None or self._parquet is None:
+        if self._json is None:
             return
         try:
             self._json.close()
-            self._parquet.close()
+            self._parquet_writers[table].close()
             self.database.finish(table)
         except _WRITE_ERRORS as error:
             self._stop(error)
             return
         self.finished.append(table)
-        self._json = self._parquet = None
+        self._json = None
 
     def _stop(self, error: Exception) -> None:
         self.failure = error
@@ -792,12 +776,13 @@ class _ReleaseSink:
             raise BuildError(f"validation gave no records for {', '.join(missing)}")
 
     def close(self) -> None:
-        """Close every file still open (after a failure part way, or once validation is done)."""
+        """Close the JSON array of a table left unfinished (after a failure part way, or once
+        validation is done); its Parquet file and SQLite table are never kept. The other files
+        are closed by :meth:`give_up`."""
         if self._json is not None:
-            # A table left unfinished: its Parquet file and SQLite table are never kept.
             self._json.also = self._json.rows = None
             self._json.close()
-        self._json = self._parquet = None
+        self._json = None
 
     def wait(self) -> None:
         """Wait for the background jobs (raising what one raised); then every file but those
@@ -820,6 +805,8 @@ class _ReleaseSink:
         for writer in self._parquet_writers.values():
             with contextlib.suppress(Exception):
                 writer.abandon()
+        with contextlib.suppress(Exception):  # its scratch files go with the staging folder
+            self.database.close()
 
 
 def searched_columns(names: list[str]) -> list[str]:
@@ -1003,8 +990,6 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
             return _finish_release(out, staging, source, sink)
         finally:
             sink.give_up()
-            with contextlib.suppress(Exception):  # its scratch files go with the staging folder
-                sink.database.close()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for folder in created:  # deepest first, each only if empty: folders this build made

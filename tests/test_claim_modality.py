@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 from _claims import add_fiction
 from _mutations import Mutation, Row, cell
 from china_ai_claims.cli import app
+from china_ai_claims.numbers import CASE_EXCEPTIONS
 from china_ai_claims.validators import validate
 from china_ai_claims.validators.hints import (
-    CASE_EXCEPTIONS,
     MODAL_WORDS,
     SPEECH_VERBS,
     _words_pattern,

@@ -89,9 +89,20 @@ _BARE_SCALE = re.compile(
 )
 
 
-# The four characters that a search ignoring case pairs with an ASCII letter that str.lower()
-# does not give them (dotted and dotless i, long s, the Kelvin sign), as that letter.
-_AS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# Ignoring case, a search pairs an ASCII letter with the characters that str.lower() turns into
+# it and with these three as well (dotted and dotless i, long s); every other character lowers to
+# one character, a word character to a word character (a test checks every code point). So in a
+# text without them, lowered, each word such a search can match is spelled in ASCII letters
+# between characters that are not word characters: one of the text's ``ascii_words``.
+CASE_EXCEPTIONS = "\u0130\u0131\u017f"
+_HAS_CASE_EXCEPTION = re.compile(f"[{CASE_EXCEPTIONS}]")
+# Each of them as the ASCII letter the search paired it with.
+_AS_ASCII = str.maketrans(CASE_EXCEPTIONS, "iis")
+
+
+def has_case_exception(text: str) -> bool:
+    """Whether ``text`` holds one of the :data:`CASE_EXCEPTIONS`."""
+    return not text.isascii() and _HAS_CASE_EXCEPTION.search(text) is not None
 
 
 def _word(matched: str) -> str:
@@ -180,13 +191,6 @@ _DIGITS_ONLY = re.compile(
     r"(?P<digits>\d(?<![\w.,]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?))"
     r"(?P<tens>(?!))?(?P<unit>(?!))?(?P<word>(?!))?"
 )
-# Ignoring case, a search pairs an ASCII letter with the characters that str.lower() turns into
-# it and with these three as well (dotted and dotless i, long s); every other character lowers to
-# one character, a word character to a word character (a test checks every code point). So in a
-# text without them, lowered, each word such a search can match is spelled in ASCII letters
-# between characters that are not word characters: one of the text's ``ascii_words``.
-CASE_EXCEPTIONS = "\u0130\u0131\u017f"
-_HAS_CASE_EXCEPTION = re.compile(f"[{CASE_EXCEPTIONS}]")
 _ASCII_WORD_BYTES = bytes(
     byte if chr(byte) in string.ascii_lowercase + string.digits + "_" else ord(" ")
     for byte in range(256)
@@ -208,7 +212,7 @@ _ARTICLES = frozenset({b"a", b"an"})
 def _only_digits_count(text: str) -> bool:
     """Whether no word of ``text`` can count as a number, so that every number _NUMBER finds
     is written in digits. True only when that is certain; a doubt runs the whole search."""
-    if _HAS_CASE_EXCEPTION.search(text):
+    if has_case_exception(text):
         return False
     lowered = text.lower()
     words = ascii_words(lowered)

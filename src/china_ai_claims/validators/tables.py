@@ -67,8 +67,6 @@ class Row:
     broken: set[str] = field(default_factory=set)
     unparsed: set[str] = field(default_factory=set)
     usable: bool = True
-    # the cells by column name, built once for the layers that read them so
-    by_name: dict[str, str] | None = None
 
 
 @dataclass
@@ -93,11 +91,8 @@ class Table:
         return row.values[self.index[column]]
 
     def as_dict(self, row: Row) -> dict[str, str]:
-        """The row's cells by column name, for the record models (built once per row: read,
-        never change it)."""
-        if row.by_name is None:
-            row.by_name = dict(zip(self.index, row.cells, strict=True))
-        return row.by_name
+        """The row's cells by column name."""
+        return dict(zip(self.index, row.cells, strict=True))
 
 
 class _Field:

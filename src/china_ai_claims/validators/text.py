@@ -190,9 +190,6 @@ class DecodedLines:
     def __iter__(self) -> Iterator[str]:
         return self._lines
 
-    def __next__(self) -> str:
-        return next(self._lines)
-
     def _read(self, context: Context, relative: str, data: bytes) -> Iterator[str]:
         start = 0
         if data.startswith(codecs.BOM_UTF8):

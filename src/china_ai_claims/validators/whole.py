@@ -54,7 +54,7 @@ FUTURE_MARGIN = timedelta(days=1)
 
 class _Layout:
     """Where one table's rows hold the cells the whole-data rules read, and which rules apply to
-    it, found once per table."""
+    it, found once per table; and the table's rows seen so far, for the repeated-row rule."""
 
     def __init__(self, table: Table) -> None:
         index = table.index

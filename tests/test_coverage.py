@@ -141,7 +141,7 @@ def test_the_shipped_data_leaves_no_sentence_unacknowledged(packaged_dataset: Pa
 
 
 def test_the_validator_checks_the_exclusions_file_that_the_report_reads() -> None:
-    """Validation names the file itself (it does not import the coverage report): the same one."""
+    """Validation checks the file the report reads (neither imports the other)."""
     from china_ai_claims.validators import exclusions
 
     assert exclusions.EXCLUSIONS_FILE == EXCLUSIONS_FILE

@@ -21,6 +21,10 @@ _CHECKOUT_ROOT = _PACKAGE_DIR.parent.parent
 
 DATAPACKAGE_FILE = "datapackage.json"
 LIST_DELIMITER = "|"  # between the items of a list cell ("aliases") in the CSV files
+# The sentences of the sources that the coverage report is told to skip, and their columns: read
+# by the coverage report and checked by the validator, which need not import each other.
+EXCLUSIONS_FILE = "coverage-exclusions.csv"
+EXCLUSION_COLUMNS = ("source_id", "sentence", "reason")
 
 
 def _find(folder: str) -> Path:

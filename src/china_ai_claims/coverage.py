@@ -22,11 +22,10 @@ import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
 from china_ai_claims.models import ID_PATTERN, RECORD_TYPES, AIModel, Organization, Person, Source
 from china_ai_claims.numbers import numbers_in
 
-EXCLUSIONS_FILE = "coverage-exclusions.csv"
-EXCLUSION_COLUMNS = ("source_id", "sentence", "reason")
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _ID = re.compile(ID_PATTERN)
 # A sentence ends at . ! or ? (perhaps followed by a closing quote) before a space and a capital

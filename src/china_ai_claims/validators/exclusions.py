@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import csv
 
+from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
 from china_ai_claims.validators.files import Context, read_file
 from china_ai_claims.validators.problems import did_you_mean, escape
 from china_ai_claims.validators.text import decoded_lines, without_crlf
 
-# The file that ``china_ai_claims.coverage`` reads, named here too: validation need not import the
-# coverage report (a test holds the two names equal).
-EXCLUSIONS_FILE = "coverage-exclusions.csv"
-HEADER = ["source_id", "sentence", "reason"]
+HEADER = list(EXCLUSION_COLUMNS)
 
 
 def check_exclusions(

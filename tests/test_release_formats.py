@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import sqlite3
+import sys
 import zipfile
 from enum import Enum
 from pathlib import Path
@@ -18,10 +19,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import china_ai_claims as cac
 from china_ai_claims.opening import SUMS_FILE, csv_text, sha256_of
+from china_ai_claims.parquet_release import NUMPY_OPTIONAL_SINCE
 
 VERSION = cac.__version__
 STEM = f"china-ai-claims-{VERSION}"
@@ -292,9 +296,51 @@ def test_building_a_release_leaves_pandas_unimported(tmp_path: Path) -> None:
         "from china_ai_claims.release import build_release\n"
         "build_release(pathlib.Path(sys.argv[1]))\n"
         "print('pandas' in sys.modules, 'pyarrow' in sys.modules, 'pyarrow.fs' in sys.modules)\n"
+        "import pyarrow\n"
+        "print(pyarrow.lib.np is sys.modules.get('numpy'))\n"
     )
-    # pandas would cost the build about 50 MiB; pyarrow.fs (imported by pyarrow.parquet) 9 MiB
-    assert _fresh_process_output(script, tmp_path / "out") == ["False", "True", "False"]
+    # pandas would cost the build about 50 MiB; pyarrow.fs (imported by pyarrow.parquet) 9 MiB.
+    # A process that goes on after the build keeps pyarrow's NumPy (and pandas) conversions.
+    printed = _fresh_process_output(script, tmp_path / "out")
+    assert printed == ["False", "True", "False", "True"]
+
+
+def _pyarrow_major() -> int:
+    from importlib import metadata
+
+    return int(metadata.version("pyarrow").partition(".")[0])
+
+
+def _a_build_that_fails_without_numpy() -> None:
+    from china_ai_claims import parquet_release
+
+    assert parquet_release._numpy_left_out
+    with parquet_release._numpy_blocked():
+        with pytest.raises(ImportError):
+            import numpy  # noqa: F401
+        raise RuntimeError("a build that fails")
+
+
+def test_leaving_numpy_out_is_undone_after_the_block_even_when_the_build_fails() -> None:
+    import numpy as numpy_module
+
+    from china_ai_claims import parquet_release
+
+    with pytest.raises(RuntimeError, match="fails"), parquet_release.numpy_left_out():
+        _a_build_that_fails_without_numpy()
+    assert not parquet_release._numpy_left_out
+    assert sys.modules["numpy"] is numpy_module
+
+
+@settings(max_examples=200)
+@given(st.lists(st.booleans(), max_size=70))
+def test_a_bitmap_holds_each_flag_in_its_bit(flags: list[bool]) -> None:
+    import pyarrow as pa
+
+    from china_ai_claims.parquet_release import _bits
+
+    arrow = pa.array(flags, pa.bool_())  # its values' buffer: the flags, least significant first
+    assert _bits(pa, flags).to_pybytes() == arrow.buffers()[1].to_pybytes()[: -(-len(flags) // 8)]
 
 
 def test_the_release_command_writes_parquet_with_the_c_librarys_allocator(
@@ -313,13 +359,17 @@ def test_the_release_command_writes_parquet_with_the_c_librarys_allocator(
         "    main()\n"
         "except SystemExit as stop:\n"
         "    assert not stop.code, stop.code\n"
+        "print('numpy' in sys.modules)\n"
         "import os, pyarrow\n"
         "print(pyarrow.default_memory_pool().backend_name)\n"
         "print('ARROW_DEFAULT_MEMORY_POOL' in os.environ)\n"
     )
     out = tmp_path / "out"
     # The choice is the build's: the rest of the process and its children do not inherit it.
-    assert _fresh_process_output(script, out, dataset_dir())[-2:] == ["system", "False"]
+    # The process ends with the build: a pyarrow that can do without NumPy is imported without.
+    numpy_imported = str(_pyarrow_major() < NUMPY_OPTIONAL_SINCE)
+    printed = _fresh_process_output(script, out, dataset_dir())[-3:]
+    assert printed == [numpy_imported, "system", "False"]
     sums = (out / SUMS_FILE).read_text()
     assert sums == (release_dir / SUMS_FILE).read_text()
     assert ".parquet" in sums

@@ -230,7 +230,7 @@ def release(
 
     The same data gives byte-identical files; invalid data is refused and nothing is written.
     """
-    from china_ai_claims.parquet_release import system_allocator_preferred
+    from china_ai_claims.parquet_release import numpy_left_out, system_allocator_preferred
     from china_ai_claims.release import BuildError, build_release
     from china_ai_claims.validators import UsageError
 
@@ -238,7 +238,8 @@ def release(
     target = _output(out, "release", "--out")
     _say_read(location)
     try:
-        with system_allocator_preferred():  # the command builds the release and nothing else
+        # The command builds the release and nothing else; run as a program, its process ends.
+        with system_allocator_preferred(), numpy_left_out(_run_as_program):
             written = build_release(target, location.path)
     except UsageError as error:
         fail(str(error))
@@ -716,8 +717,15 @@ def site(
     _say_read(location)
 
 
+# Whether the command line runs as a program (``main``), its process ending with the command,
+# rather than called within a process that goes on with other work.
+_run_as_program = False
+
+
 def main() -> None:
     """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
+    global _run_as_program
+    _run_as_program = True
     try:
         app(standalone_mode=True)
     except Exception as error:

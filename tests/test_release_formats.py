@@ -311,24 +311,80 @@ def _pyarrow_major() -> int:
     return int(metadata.version("pyarrow").partition(".")[0])
 
 
-def _a_build_that_fails_without_numpy() -> None:
-    from china_ai_claims import parquet_release
+def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    """Run as a program, the command's process ends with the build: a pyarrow that can do
+    without NumPy (18 or later) is imported without it, and the files are the same."""
+    import os
+    import subprocess
+    import sys
 
-    assert parquet_release._numpy_left_out
-    with parquet_release._numpy_blocked():
-        with pytest.raises(ImportError):
-            import numpy  # noqa: F401
-        raise RuntimeError("a build that fails")
+    from china_ai_claims._resources import dataset_dir
+
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "china_ai_claims", "release", str(dataset_dir()),
+         "--out", str(out)],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"},
+    )  # fmt: skip
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "pyarrow._parquet" in imported
+    assert ("numpy" in imported) == (_pyarrow_major() < NUMPY_OPTIONAL_SINCE)
+    assert (out / SUMS_FILE).read_text() == (release_dir / SUMS_FILE).read_text()
 
 
-def test_leaving_numpy_out_is_undone_after_the_block_even_when_the_build_fails() -> None:
+# A pyarrow package that only says its version, as pyarrow's own version module does (None: the
+# package has no version module), and whether its import needs NumPy.
+FAKE_PYARROWS = [
+    ("pyarrow 18 that does without NumPy", (18, 0, 0), False, True),
+    ("pyarrow 16, which needs NumPy", (16, 0, 0), True, False),
+    ("a pyarrow that says 18 but needs NumPy", (18, 1, 0), True, False),
+    ("a pyarrow without a version module", None, False, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("version", "needs_numpy", "imported_without"),
+    [fake[1:] for fake in FAKE_PYARROWS],
+    ids=[fake[0] for fake in FAKE_PYARROWS],
+)
+def test_pyarrow_is_imported_without_numpy_only_where_the_pyarrow_to_be_imported_allows(
+    tmp_path: Path,
+    version: tuple[int, ...] | None,
+    needs_numpy: bool,
+    imported_without: bool,
+) -> None:
+    """The version is read from the pyarrow that ``import pyarrow`` finds first (not from the
+    metadata of the one installed); a pyarrow that fails without NumPy is left unimported, and
+    ``sys.modules`` keeps no trace of the attempt."""
+    package = tmp_path / "first" / "pyarrow"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("import numpy\n" if needs_numpy else "")
+    (package / "_parquet.py").write_text("")
+    if version is not None:
+        (package / "_generated_version.py").write_text(
+            f"version = '{'.'.join(map(str, version))}'\nversion_tuple = {version!r}\n"
+        )
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(package.parent)!r})\n"
+        "from china_ai_claims.parquet_release import import_pyarrow_without_numpy\n"
+        "print(import_pyarrow_without_numpy(), 'pyarrow' in sys.modules, "
+        "sys.modules.get('numpy', 0) is None)\n"
+    )
+    printed = _fresh_process_output(script, tmp_path / "out")
+    assert printed == [str(imported_without), str(imported_without), "False"]
+
+
+def test_a_blocked_numpy_is_given_back_even_when_the_import_fails() -> None:
     import numpy as numpy_module
 
-    from china_ai_claims import parquet_release
+    from china_ai_claims.parquet_release import _numpy_blocked
 
-    with pytest.raises(RuntimeError, match="fails"), parquet_release.numpy_left_out():
-        _a_build_that_fails_without_numpy()
-    assert not parquet_release._numpy_left_out
+    with pytest.raises(ImportError), _numpy_blocked():
+        import numpy  # noqa: F401
     assert sys.modules["numpy"] is numpy_module
 
 
@@ -366,10 +422,9 @@ def test_the_release_command_writes_parquet_with_the_c_librarys_allocator(
     )
     out = tmp_path / "out"
     # The choice is the build's: the rest of the process and its children do not inherit it.
-    # The process ends with the build: a pyarrow that can do without NumPy is imported without.
-    numpy_imported = str(_pyarrow_major() < NUMPY_OPTIONAL_SINCE)
+    # A process that calls ``main`` among other work keeps pyarrow's NumPy.
     printed = _fresh_process_output(script, out, dataset_dir())[-3:]
-    assert printed == [numpy_imported, "system", "False"]
+    assert printed == ["True", "system", "False"]
     sums = (out / SUMS_FILE).read_text()
     assert sums == (release_dir / SUMS_FILE).read_text()
     assert ".parquet" in sums

@@ -4,6 +4,7 @@ Exit codes: 0 success, 1 the data (or a generated file) is not as it should be, 
 command itself (bad option, missing folder).
 """
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
@@ -14,8 +15,9 @@ from rich.console import Console
 if TYPE_CHECKING:
     from china_ai_claims.locating import DataLocation
 
+COMMAND = "china-ai-claims"
 app = typer.Typer(
-    name="china-ai-claims",
+    name=COMMAND,
     help="Validate, release and read the china-ai-claims dataset.",
     no_args_is_help=True,
     add_completion=False,
@@ -230,7 +232,10 @@ def release(
 
     The same data gives byte-identical files; invalid data is refused and nothing is written.
     """
-    from china_ai_claims.parquet_release import numpy_left_out, system_allocator_preferred
+    from china_ai_claims.parquet_release import (
+        import_pyarrow_without_numpy,
+        system_allocator_preferred,
+    )
     from china_ai_claims.release import BuildError, build_release
     from china_ai_claims.validators import UsageError
 
@@ -239,7 +244,9 @@ def release(
     _say_read(location)
     try:
         # The command builds the release and nothing else; run as a program, its process ends.
-        with system_allocator_preferred(), numpy_left_out(_run_as_program):
+        with system_allocator_preferred():
+            if _process_is_the_command():
+                import_pyarrow_without_numpy()
             written = build_release(target, location.path)
     except UsageError as error:
         fail(str(error))
@@ -717,15 +724,21 @@ def site(
     _say_read(location)
 
 
-# Whether the command line runs as a program (``main``), its process ending with the command,
-# rather than called within a process that goes on with other work.
-_run_as_program = False
+def _process_is_the_command() -> bool:
+    """Whether the process runs the command line as its program (the console script, or
+    ``python -m china_ai_claims``), and so ends with the command: not a process that calls
+    ``main`` or ``app`` among other work (a notebook, a test runner)."""
+    program = sys.modules.get("__main__")
+    spec = getattr(program, "__spec__", None)
+    if spec is not None and spec.name == "china_ai_claims.__main__":
+        return True
+    # A console script: a file named for the command (on Windows, the launcher holding it).
+    script = Path(getattr(program, "__file__", None) or "")
+    return COMMAND in {script.stem, script.stem.removesuffix("-script"), script.parent.stem}
 
 
 def main() -> None:
     """Console-script entry point: a bug shows as one line and exit code 2, never a traceback."""
-    global _run_as_program
-    _run_as_program = True
     try:
         app(standalone_mode=True)
     except Exception as error:

@@ -64,9 +64,6 @@ class ParquetUnavailableError(ImportError):
 
 def _pyarrow() -> Any:
     try:
-        if _numpy_left_out and _numpy_optional():
-            with _numpy_blocked():
-                import pyarrow
         import pyarrow
         import pyarrow._parquet  # the Parquet writer: see _open_writer
     except ImportError:
@@ -77,41 +74,57 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-# Whether pyarrow is to be imported without NumPy (see numpy_left_out).
-_numpy_left_out = False
 # The first pyarrow whose import goes on without NumPy when NumPy cannot be imported.
 NUMPY_OPTIONAL_SINCE = 18
 
 
-@contextlib.contextmanager
-def numpy_left_out(wanted: bool = True) -> Iterator[None]:
-    """Within the block, if ``wanted``, a pyarrow first imported there (18 or later, where NumPy is
-    optional) is imported without NumPy, which the release's writers do not use and whose import
-    costs a release about 12 MiB at its peak and a tenth of a second. Only for a process that ends
-    with the build (the command line's ``release`` run as a program): pyarrow then does without
-    NumPy for the rest of the process (its conversions to NumPy and pandas refuse), which is why
-    the block cannot give the choice back. Nothing changes where NumPy or pyarrow is already
-    imported. The bytes written are the same."""
-    global _numpy_left_out
-    before = _numpy_left_out
-    _numpy_left_out = wanted
-    try:
-        yield
-    finally:
-        _numpy_left_out = before
-
-
-def _numpy_optional() -> bool:
+def import_pyarrow_without_numpy() -> bool:
+    """Import pyarrow without NumPy, which the release's writers do not use and whose import costs
+    a release about 11 MiB at its peak and a tenth of a second: only for a process that builds a
+    release and then ends (the command line's ``release`` run as a program), before the build.
+    pyarrow then does without NumPy for the rest of the process (its conversions to NumPy and
+    pandas fail, or crash once pandas has imported NumPy), so a process that goes on must never
+    call this. Does nothing, and says so (``False``), where pyarrow or NumPy is imported already,
+    or the pyarrow to be imported is missing or older than 18 (where NumPy is not optional). The
+    bytes written are the same."""
     if "numpy" in sys.modules or "pyarrow" in sys.modules:
         return False
-    from importlib import metadata
-
-    try:
-        version = metadata.version("pyarrow")
-    except metadata.PackageNotFoundError:
+    major = _installed_pyarrow_major()
+    if major is None or major < NUMPY_OPTIONAL_SINCE:
         return False
-    major = version.partition(".")[0]
-    return major.isdigit() and int(major) >= NUMPY_OPTIONAL_SINCE
+    try:
+        with _numpy_blocked():
+            import pyarrow
+            import pyarrow._parquet  # noqa: F401
+    except ImportError:  # not the pyarrow it said it was: the build imports it as usual
+        for name in [n for n in sys.modules if n == "pyarrow" or n.startswith("pyarrow.")]:
+            del sys.modules[name]
+        return False
+    return True
+
+
+def _installed_pyarrow_major() -> int | None:
+    """The major version of the pyarrow that ``import pyarrow`` would import, read from its own
+    version module (not the installed distribution's metadata, which another pyarrow earlier on
+    the path would contradict) without importing pyarrow; ``None`` if there is none to read."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyarrow")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).with_name("_generated_version.py")
+    loaded = importlib.util.spec_from_file_location("_pyarrow_generated_version", path)
+    if loaded is None or loaded.loader is None:
+        return None
+    module = importlib.util.module_from_spec(loaded)
+    try:
+        loaded.loader.exec_module(module)
+    except Exception:  # a version module not as expected: no choice is made
+        return None
+    version = getattr(module, "version_tuple", None)
+    if isinstance(version, tuple) and version and isinstance(version[0], int):
+        return version[0]
+    return None
 
 
 @contextlib.contextmanager

@@ -311,23 +311,35 @@ def _pyarrow_major() -> int:
     return int(metadata.version("pyarrow").partition(".")[0])
 
 
+def _console_script() -> Path:
+    import os
+
+    scripts = Path(sys.executable).parent
+    return scripts / ("china-ai-claims.exe" if os.name == "nt" else "china-ai-claims")
+
+
+@pytest.mark.parametrize("program", ["console script", "python -m"])
 def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
-    release_dir: Path, tmp_path: Path
+    release_dir: Path, tmp_path: Path, program: str
 ) -> None:
     """Run as a program, the command's process ends with the build: a pyarrow that can do
     without NumPy (18 or later) is imported without it, and the files are the same."""
     import os
     import subprocess
-    import sys
 
     from china_ai_claims._resources import dataset_dir
 
     out = tmp_path / "out"
+    command = (
+        [str(_console_script())]
+        if program == "console script"
+        else [sys.executable, "-m", "china_ai_claims"]
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "china_ai_claims", "release", str(dataset_dir()),
-         "--out", str(out)],
+        [*command, "release", str(dataset_dir()), "--out", str(out)],
         capture_output=True, text=True, check=True, cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"},
+        env={**environment, "PYTHONPROFILEIMPORTTIME": "1"},  # each import, on stderr
     )  # fmt: skip
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "pyarrow._parquet" in imported
@@ -335,34 +347,82 @@ def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
     assert (out / SUMS_FILE).read_text() == (release_dir / SUMS_FILE).read_text()
 
 
-# A pyarrow package that only says its version, as pyarrow's own version module does (None: the
-# package has no version module), and whether its import needs NumPy.
-FAKE_PYARROWS = [
-    ("pyarrow 18 that does without NumPy", (18, 0, 0), False, True),
-    ("pyarrow 16, which needs NumPy", (16, 0, 0), True, False),
-    ("a pyarrow that says 18 but needs NumPy", (18, 1, 0), True, False),
-    ("a pyarrow without a version module", None, False, False),
+# What ``__main__`` is -> whether the process runs the command as its program: its file, whether
+# it imported the command's ``main`` (as console scripts do), the name it was run by (``-m``).
+PROGRAMS = [
+    ("console script", "/venv/bin/china-ai-claims", True, None, True),
+    ("Windows launcher", "C:/venv/Scripts/china-ai-claims.exe/__main__.py", True, None, True),
+    ("Windows script", "C:/venv/Scripts/china-ai-claims-script.py", True, None, True),
+    ("python -m", "/src/china_ai_claims/__main__.py", False, "china_ai_claims.__main__", True),
+    ("a script in a checkout", "/home/u/china-ai-claims/analysis.py", True, None, False),
+    ("a script named for the command", "/home/u/china-ai-claims.py", True, None, False),
+    ("a file named so that does not run main", "/venv/bin/china-ai-claims", False, None, False),
+    ("python -c", None, True, None, False),
+    ("another module run with -m", "/lib/pytest/__main__.py", False, "pytest.__main__", False),
 ]
 
 
 @pytest.mark.parametrize(
-    ("version", "needs_numpy", "imported_without"),
+    ("file", "runs_main", "spec_name", "expected"),
+    [program[1:] for program in PROGRAMS],
+    ids=[program[0] for program in PROGRAMS],
+)
+def test_the_command_knows_when_its_process_is_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+    file: str | None,
+    runs_main: bool,
+    spec_name: str | None,
+    expected: bool,
+) -> None:
+    import importlib.machinery
+    import types
+
+    from china_ai_claims import cli
+
+    program = types.ModuleType("__main__")
+    if file is not None:
+        program.__file__ = file
+    program.__spec__ = (
+        None if spec_name is None else importlib.machinery.ModuleSpec(spec_name, None)
+    )
+    if runs_main:
+        program.main = cli.main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "__main__", program)
+    assert cli._process_is_the_command() is expected
+
+
+# A pyarrow package first on the path: the version its own version module says (None: it has
+# none), what its ``__init__`` does, and whether it is then imported without NumPy.
+FAKE_PYARROWS = [
+    ("pyarrow 18 that does without NumPy", (18, 0, 0), "", True),
+    ("pyarrow 16, which needs NumPy", (16, 0, 0), "import numpy\n", False),
+    ("pyarrow 16 that would do without NumPy", (16, 0, 0), "", False),
+    ("a pyarrow that says 18 but needs NumPy", (18, 1, 0), "import numpy\n", False),
+    (
+        "one that fails after its core loaded",
+        (18, 0, 0),
+        "from . import lib\nimport numpy\n",
+        False,
+    ),
+    ("a pyarrow without a version module", None, "", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("version", "init", "imported_without"),
     [fake[1:] for fake in FAKE_PYARROWS],
     ids=[fake[0] for fake in FAKE_PYARROWS],
 )
 def test_pyarrow_is_imported_without_numpy_only_where_the_pyarrow_to_be_imported_allows(
-    tmp_path: Path,
-    version: tuple[int, ...] | None,
-    needs_numpy: bool,
-    imported_without: bool,
+    tmp_path: Path, version: tuple[int, ...] | None, init: str, imported_without: bool
 ) -> None:
     """The version is read from the pyarrow that ``import pyarrow`` finds first (not from the
-    metadata of the one installed); a pyarrow that fails without NumPy is left unimported, and
-    ``sys.modules`` keeps no trace of the attempt."""
+    metadata of the one installed); a pyarrow that fails without NumPy is taken out of
+    ``sys.modules``, with its modules loaded before it failed, and NumPy is not left refused."""
     package = tmp_path / "first" / "pyarrow"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text("import numpy\n" if needs_numpy else "")
-    (package / "_parquet.py").write_text("")
+    (package / "__init__.py").write_text(init)
+    (package / "lib.py").write_text("")
     if version is not None:
         (package / "_generated_version.py").write_text(
             f"version = '{'.'.join(map(str, version))}'\nversion_tuple = {version!r}\n"
@@ -371,11 +431,21 @@ def test_pyarrow_is_imported_without_numpy_only_where_the_pyarrow_to_be_imported
         "import sys\n"
         f"sys.path.insert(0, {str(package.parent)!r})\n"
         "from china_ai_claims.parquet_release import import_pyarrow_without_numpy\n"
-        "print(import_pyarrow_without_numpy(), 'pyarrow' in sys.modules, "
+        "done = import_pyarrow_without_numpy()\n"
+        "print(done, any(n.split('.')[0] == 'pyarrow' for n in sys.modules), "
         "sys.modules.get('numpy', 0) is None)\n"
     )
     printed = _fresh_process_output(script, tmp_path / "out")
     assert printed == [str(imported_without), str(imported_without), "False"]
+
+
+def test_pyarrow_is_left_alone_where_numpy_is_imported_already(tmp_path: Path) -> None:
+    script = (
+        "import sys, numpy\n"
+        "from china_ai_claims.parquet_release import import_pyarrow_without_numpy\n"
+        "print(import_pyarrow_without_numpy(), 'pyarrow' in sys.modules)\n"
+    )
+    assert _fresh_process_output(script, tmp_path / "out") == ["False", "False"]
 
 
 def test_a_blocked_numpy_is_given_back_even_when_the_import_fails() -> None:

@@ -6,7 +6,7 @@ command itself (bad option, missing folder).
 
 import sys
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
@@ -725,16 +725,21 @@ def site(
 
 
 def _process_is_the_command() -> bool:
-    """Whether the process runs the command line as its program (the console script, or
-    ``python -m china_ai_claims``), and so ends with the command: not a process that calls
-    ``main`` or ``app`` among other work (a notebook, a test runner)."""
+    """Whether the process runs the command line as its program, and so ends with the command:
+    ``python -m china_ai_claims``, or the console script installers write, which imports ``main``
+    into a file named for the command (on Windows, a ``-script.py`` file or a ``__main__.py``
+    inside the launcher ``china-ai-claims.exe``). Never a process that calls ``main`` or ``app``
+    among other work: a notebook, a test runner, a script of the user's."""
     program = sys.modules.get("__main__")
     spec = getattr(program, "__spec__", None)
     if spec is not None and spec.name == "china_ai_claims.__main__":
         return True
-    # A console script: a file named for the command (on Windows, the launcher holding it).
-    script = Path(getattr(program, "__file__", None) or "")
-    return COMMAND in {script.stem, script.stem.removesuffix("-script"), script.parent.stem}
+    if getattr(program, "main", None) is not main:
+        return False
+    script = PurePath(getattr(program, "__file__", None) or "")
+    return script.name in {COMMAND, f"{COMMAND}-script.py"} or (
+        script.name == "__main__.py" and script.parent.name.lower() == f"{COMMAND}.exe"
+    )
 
 
 def main() -> None:

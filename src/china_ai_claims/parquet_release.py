@@ -85,8 +85,9 @@ def import_pyarrow_without_numpy() -> bool:
     pyarrow then does without NumPy for the rest of the process (its conversions to NumPy and
     pandas fail, or crash once pandas has imported NumPy), so a process that goes on must never
     call this. Does nothing, and says so (``False``), where pyarrow or NumPy is imported already,
-    or the pyarrow to be imported is missing or older than 18 (where NumPy is not optional). The
-    bytes written are the same."""
+    or the pyarrow to be imported is missing or older than 18 (where NumPy is not optional). A
+    pyarrow whose import still fails without NumPy is taken out of ``sys.modules`` again, and the
+    build's own import of it says what is wrong. The bytes written are the same."""
     if "numpy" in sys.modules or "pyarrow" in sys.modules:
         return False
     major = _installed_pyarrow_major()
@@ -94,9 +95,8 @@ def import_pyarrow_without_numpy() -> bool:
         return False
     try:
         with _numpy_blocked():
-            import pyarrow
-            import pyarrow._parquet  # noqa: F401
-    except ImportError:  # not the pyarrow it said it was: the build imports it as usual
+            import pyarrow  # noqa: F401  (its Parquet writer, imported later, needs no NumPy)
+    except ImportError:
         for name in [n for n in sys.modules if n == "pyarrow" or n.startswith("pyarrow.")]:
             del sys.modules[name]
         return False

@@ -77,6 +77,19 @@ def isolated_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return cache
 
 
+@pytest.fixture(params=[True, False], ids=["collector on", "collector off"])
+def collector_enabled(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """The garbage collector switched on or off for the test, then back as it was."""
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if request.param else gc.disable)()
+    try:
+        yield request.param
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 @pytest.fixture
 def repo_root() -> Path:
     """The checkout the tests belong to (its committed dataset/ and schemas/)."""

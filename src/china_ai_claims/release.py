@@ -585,7 +585,7 @@ class _Database:
         self._background = background
         # Used by the background thread only, once made (in turn with nothing else).
         self._connection = _scratch(build, check_same_thread=False)
-        self._rows_file = build
+        self._rows_file: Path | None = None  # the table's scratch file, once started
         self._rows_connection: sqlite3.Connection | None = None
         self._insert = ""
         self._schema: dict[str, Any] = {}
@@ -618,6 +618,7 @@ class _Database:
             rows.execute("COMMIT")
             rows.close()
         file, schema, names = self._rows_file, self._schema, self._names
+        assert file is not None, "a table is started before it is finished"
 
         def build() -> None:
             connection = self._connection
@@ -675,7 +676,8 @@ class _Database:
                 self._rows_connection = None
         finally:
             self._connection.close()
-        self._rows_file.unlink(missing_ok=True)
+        if self._rows_file is not None:
+            self._rows_file.unlink(missing_ok=True)
         self._build.unlink(missing_ok=True)
 
 

@@ -246,7 +246,7 @@ def _clean_text(data: bytes, start: int, end: int) -> str | None:
         return None
     if SUSPECT_IN_LINE_UTF8.found_in(block):
         return None
-    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else None
+    return text if is_nfc(text) else None
 
 
 def _csv_safe(context: Context, relative: str, number: int, line: str) -> Iterator[str]:
@@ -270,12 +270,10 @@ def check_source_text(context: Context, relative: str, text: str, utf8: bytes) -
     """An archived source: NFC, and no control, bidi or zero-width characters (tab and newline
     aside). ``utf8``: the bytes ``text`` was decoded from (by :func:`decode`), searched in its
     place: each suspect character of the text is there as its UTF-8 bytes."""
-    if not SOURCE_SUSPECT_UTF8.found_in(utf8) and (
-        text.isascii() or unicodedata.is_normalized("NFC", text)
-    ):
+    if not SOURCE_SUSPECT_UTF8.found_in(utf8) and is_nfc(text):
         return  # a newline never combines with its neighbours: every line is NFC too
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.isascii() and not unicodedata.is_normalized("NFC", line):
+        if not is_nfc(line):
             context.add(relative, number, "unicode-not-nfc", "the line is not in Unicode NFC")
         for rule, pattern in (
             ("control-character", SOURCE_CONTROL),
@@ -289,6 +287,11 @@ def check_source_text(context: Context, relative: str, text: str, utf8: bytes) -
                 )
 
 
+def is_nfc(text: str) -> bool:
+    """Whether ``text`` is in Unicode NFC (ASCII always is, and is told at once)."""
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
+
+
 def line_is_clean(line: str) -> bool:
     """Whether ``line`` holds no character a cell may not hold (a newline aside) and is in NFC.
 
@@ -297,7 +300,7 @@ def line_is_clean(line: str) -> bool:
     cannot make text that is not NFC out of text that is."""
     if SUSPECT_IN_LINE.search(line):
         return False
-    return line.isascii() or unicodedata.is_normalized("NFC", line)
+    return is_nfc(line)
 
 
 def cell_problems(
@@ -317,7 +320,7 @@ def cell_problems(
         zero = ZERO_WIDTH.search(value)
         if zero:
             found.append(("zero-width-character", f"U+{ord(zero.group()):04X} in the cell"))
-    if not clean and not value.isascii() and not unicodedata.is_normalized("NFC", value):
+    if not clean and not is_nfc(value):
         found.append(("unicode-not-nfc", "the cell is not in Unicode NFC"))
     if value != value.strip():
         found.append(("untrimmed-whitespace", "the cell starts or ends with white space"))

@@ -86,8 +86,8 @@ def import_pyarrow_without_numpy() -> bool:
     pandas fail, or crash once pandas has imported NumPy), so a process that goes on must never
     call this. Does nothing, and says so (``False``), where pyarrow or NumPy is imported already,
     or the pyarrow to be imported is missing or older than 18 (where NumPy is not optional). A
-    pyarrow whose import still fails without NumPy is taken out of ``sys.modules`` again, and the
-    build's own import of it says what is wrong. The bytes written are the same."""
+    pyarrow whose import still fails without NumPy is taken out of ``sys.modules`` again, for the
+    build to import as it does otherwise. The bytes written are the same."""
     if "numpy" in sys.modules or "pyarrow" in sys.modules:
         return False
     major = _installed_pyarrow_major()

@@ -40,6 +40,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.register_profile("ci", max_examples=CI_EXAMPLES)
     settings.register_profile("dev", max_examples=DEV_EXAMPLES)
     settings.load_profile("dev")
+    _a_crashed_worker_ends_the_run(config)
+
+
+def _a_crashed_worker_ends_the_run(config: pytest.Config) -> None:
+    """Under ``-n``, a test process that dies (killed for its memory, say) ends the run at once,
+    naming the test it was running, instead of being replaced: after a replacement the run could
+    wait, doing nothing, until CI's time ran out. A limit given on the command line stands."""
+    if getattr(config.option, "maxworkerrestart", "unset") is None:
+        config.option.maxworkerrestart = "0"
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)

@@ -275,17 +275,24 @@ def test_writing_row_groups_gives_the_memory_they_freed_back(
     assert pq.ParquetFile(path).metadata.num_row_groups == 3
 
 
+def _no_allocator_chosen() -> dict[str, str]:
+    """This process's environment without a choice of Arrow allocator."""
+    import os
+
+    from china_ai_claims.parquet_release import ARROW_POOL_VARIABLE
+
+    return {k: v for k, v in os.environ.items() if k != ARROW_POOL_VARIABLE}
+
+
 def _fresh_process_output(script: str, *args: Path) -> list[str]:
     """What ``script`` prints, run in a Python process of its own (with ``args``, from a folder
     of its own), in an environment that chooses no Arrow allocator."""
-    import os
     import subprocess
-    import sys
 
-    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     done = subprocess.run(
         [sys.executable, "-c", script, *map(str, args)],
-        capture_output=True, text=True, check=True, env=environment, cwd=args[0].parent,
+        capture_output=True, text=True, check=True, env=_no_allocator_chosen(),
+        cwd=args[0].parent,
     )  # fmt: skip
     return done.stdout.split()
 
@@ -324,7 +331,6 @@ def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
 ) -> None:
     """Run as a program, the command's process ends with the build: a pyarrow that can do
     without NumPy (18 or later) is imported without it, and the files are the same."""
-    import os
     import subprocess
 
     from china_ai_claims._resources import dataset_dir
@@ -335,11 +341,10 @@ def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
         if program == "console script"
         else [sys.executable, "-m", "china_ai_claims"]
     )
-    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     done = subprocess.run(
         [*command, "release", str(dataset_dir()), "--out", str(out)],
         capture_output=True, text=True, check=True, cwd=tmp_path,
-        env={**environment, "PYTHONPROFILEIMPORTTIME": "1"},  # each import, on stderr
+        env={**_no_allocator_chosen(), "PYTHONPROFILEIMPORTTIME": "1"},  # each import, on stderr
     )  # fmt: skip
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "pyarrow._parquet" in imported
@@ -763,8 +768,6 @@ def test_frictionless_reports_the_sqlite_release_valid_with_the_csvs_rows(
 def test_building_without_pyarrow_says_which_extra_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-
     from typer.testing import CliRunner
 
     from china_ai_claims.cli import app

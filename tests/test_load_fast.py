@@ -25,7 +25,14 @@ import china_ai_claims as cac
 from china_ai_claims import limits, opening
 from china_ai_claims.arrow_frames import arrow_frame, arrow_is_pandas_text
 from china_ai_claims.errors import DataError, ReleaseFormatError
-from china_ai_claims.fast_frames import INTEGER_CELL, NUMBER_CELL, pandas_frame, quick_frame
+from china_ai_claims.fast_frames import (
+    INTEGER_CELL,
+    NUMBER_CELL,
+    LoneCarriageReturn,
+    check_line_ends,
+    pandas_frame,
+    quick_frame,
+)
 from china_ai_claims.loading import _checked_frame
 from china_ai_claims.opening import _CHECKED_FOLDER_DESCRIPTORS, _CHECKED_KEPT
 
@@ -291,6 +298,9 @@ REFUSED_FILES = [
     ("a row with a cell too many", "\nx,a,1.5,3,true,2025-01-27,p|q,extra\n"),
     # pandas reads the blank line of a file with lone carriage returns as the start of a row
     ("a blank line between carriage returns", "\rx,a,1.5,3,true,2025-01-27,\r\r,a,1.5,3"),
+    # pandas 2 reads a line that a space starts after a lone CR again and again, without end
+    ("a space after a lone carriage return", "\nx,a,1.5,3,true,2025-01-27,p|q\n\r x,a\n"),
+    ("a tab after a lone CR, in a CRLF file", "\r\nx,a,,,,,\r\n\r\tx,a,,,,,\r\n"),
 ]
 
 
@@ -303,6 +313,29 @@ def test_a_file_the_checked_road_refuses_leaves_the_fast_road(
     assert road(content, FIELDS) is None, f"{case}: the fast road read it"
     with pytest.raises(DataError):
         _checked(content, FIELDS)
+
+
+# (text, the line of its first lone carriage return, counted by line feeds, or None)
+LINE_ENDS = [
+    (b"a,b\n1,2\n", None),
+    (b"a,b\r\n1,2\r\n", None),
+    (b"", None),
+    (b"a,b\r1,2", 1),
+    (b"a,b\n1,2\r", 2),
+    (b"a,b\r\n1,2\r\n\r 3,4\r\n", 3),
+    (b'a,b\n"1\r\n2",3\n"4\r",5\n', 4),  # quoted or not: no cell of the dialect holds a CR
+]
+
+
+@pytest.mark.parametrize(("text", "line"), LINE_ENDS)
+def test_a_lone_carriage_return_is_refused_at_its_line(text: bytes, line: int | None) -> None:
+    if line is None:
+        check_line_ends(text)
+        return
+    with pytest.raises(LoneCarriageReturn) as caught:
+        check_line_ends(text)
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"line {line}: a carriage return (CR)")
 
 
 # (case, fields, content): tables where the two CSV readers part, or odd descriptors; each fast

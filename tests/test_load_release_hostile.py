@@ -217,6 +217,9 @@ MALFORMED_CSV = [
     ("not-utf8", lambda data: data.replace(b"DeepSeek", b"Deep\xffSeek", 1), "dialect"),
     ("ragged-row", lambda data: data.replace(b"\n", b",extra,cells\n", 2), "cells|dialect"),
     ("empty", lambda data: b"", "dialect|header"),
+    # pandas 2 reads such a file without end (a line a space starts after a lone CR)
+    ("space-after-lone-cr", lambda data: data.replace(b"\n", b"\n\r ", 1), "^[^ ]* line 2: a car"),
+    ("old-mac-line-ends", lambda data: data.replace(b"\n", b"\r"), "^[^ ]* line 1: a carriage"),
 ]
 
 

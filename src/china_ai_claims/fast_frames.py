@@ -47,11 +47,41 @@ _INTEGERS = _column_of(INTEGER_CELL)
 _DATES = _column_of(DATE_CELL)
 
 
+class LoneCarriageReturn(ValueError):
+    """The text holds a carriage return not followed by a line feed, which no file of the
+    dataset's dialect does: its lines end in LF (or CRLF, in a Windows checkout) and no cell
+    holds a CR. pandas' C reader (until the fix of pandas issue 51141, so in every pandas 2)
+    can read a line that starts after one with a space or tab again and again, until memory
+    runs out, or give some 260,000 rows the file does not hold; the csv module reads such text
+    otherwise. So every reader of a table refuses it, whatever pandas is installed."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line  # counted by line feeds, as the validator counts lines
+        super().__init__(
+            f"line {line}: a carriage return (CR) not followed by a line feed (LF), which the "
+            "dataset's files never hold"
+        )
+
+
+_LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
+
+
+def check_line_ends(content: bytes) -> None:
+    """Raise :class:`LoneCarriageReturn` if ``content`` holds a CR not followed by an LF."""
+    if b"\r" not in content:  # a search for one byte, far cheaper than the pattern's
+        return
+    found = _LONE_CARRIAGE_RETURN.search(content)
+    if found is not None:
+        raise LoneCarriageReturn(content.count(b"\n", 0, found.start()) + 1)
+
+
 def read_cells(content: bytes, dtypes: dict[str, Any], *, low_memory: bool = True) -> pd.DataFrame:
     """``read_csv`` in the dataset's dialect: UTF-8, and an empty cell is the only missing value
-    (text such as "NA" or "null" stays text)."""
+    (text such as "NA" or "null" stays text). Text with a lone carriage return is refused
+    (:class:`LoneCarriageReturn`) before pandas sees it."""
     import pandas as pd
 
+    check_line_ends(content)
     frame: pd.DataFrame = pd.read_csv(
         io.BytesIO(content),
         dtype=dtypes,

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-import china_ai_claims as cac
 from china_ai_claims.validators import validate
 
 
@@ -87,39 +85,3 @@ def test_a_file_with_crlf_is_reported_at_its_first_crlf_line(
     (error,) = [e for e in validate(dataset_copy).errors if e.rule == "crlf-line-endings"]
     assert (error.file, error.line) == (path.relative_to(dataset_copy).as_posix(), 2)
     assert error.message.startswith("1 line ends with CRLF")
-
-
-# (case, change to the file's lines (split at each LF), the line its lone CR is on)
-LONE_CARRIAGE_RETURNS = [
-    # the line pandas 2 reads again and again, until memory runs out
-    (
-        "a space after a lone CR starts the third line",
-        lambda lines: [*lines[:2], b"\r " + lines[2], *lines[3:]],
-        3,
-    ),
-    (
-        "the second line ends in an old Mac CR, not an LF",
-        lambda lines: [lines[0], lines[1] + b"\r" + lines[2], *lines[3:]],
-        2,
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("change", "line"),
-    [case[1:] for case in LONE_CARRIAGE_RETURNS],
-    ids=[case[0] for case in LONE_CARRIAGE_RETURNS],
-)
-def test_a_lone_carriage_return_is_named_at_one_line_by_the_validator_and_every_reader(
-    change: Callable[[list[bytes]], list[bytes]], line: int, dataset_copy: Path
-) -> None:
-    table = "cost_claims"
-    path = dataset_copy / f"{table}.csv"
-    path.write_bytes(b"\n".join(change(path.read_bytes().split(b"\n"))))
-    reported = [e for e in validate(dataset_copy).errors if "carriage return" in e.message]
-    assert [(e.file, e.line, e.rule) for e in reported] == [(path.name, line, "format-error")]
-    for read in (cac.load, cac.records):
-        with pytest.raises(cac.DataError) as caught:
-            read(table, data_dir=dataset_copy)
-        assert (caught.value.file, caught.value.row) == (path.name, line)
-        assert str(caught.value).startswith(f"{path.name}: line {line}: a carriage return (CR)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,63 @@ def test_a_table_whose_every_row_has_an_extra_cell_is_refused(
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
     with pytest.raises(DataError, match="more cells than the header"):
         cac.load(table, data_dir=dataset_copy)
+
+
+# (case, change to cost_claims.csv's lines (split at each LF), the line the byte is on, the
+# validator's rule there, its message's words, the readers' message's words)
+BYTES_OUTSIDE_DIALECT = [
+    (  # the line pandas 2 reads again and again, until memory runs out
+        "a space after a lone CR starts the third line",
+        lambda lines: [*lines[:2], b"\r " + lines[2], *lines[3:]],
+        3,
+        "format-error",
+        "a bare carriage return (CR)",
+        "a carriage return (CR)",
+    ),
+    (
+        "the second line ends in an old Mac CR, not an LF",
+        lambda lines: [lines[0], lines[1] + b"\r" + lines[2], *lines[3:]],
+        2,
+        "format-error",
+        "a bare carriage return (CR)",
+        "a carriage return (CR)",
+    ),
+    (  # pandas 2 ends the cell at it
+        "a NUL byte in the second row's first cell",
+        lambda lines: [*lines[:2], lines[2][:1] + b"\x00" + lines[2][1:], *lines[3:]],
+        3,
+        "control-character",
+        "U+0000",
+        "a NUL byte (U+0000)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "rule", "validator_words", "reader_words"),
+    [case[1:] for case in BYTES_OUTSIDE_DIALECT],
+    ids=[case[0] for case in BYTES_OUTSIDE_DIALECT],
+)
+def test_a_byte_pandas_misreads_is_named_at_one_line_by_the_validator_and_every_reader(
+    change: Callable[[list[bytes]], list[bytes]],
+    line: int,
+    rule: str,
+    validator_words: str,
+    reader_words: str,
+    dataset_copy: Path,
+) -> None:
+    from china_ai_claims.validators import validate
+
+    table = "cost_claims"
+    path = dataset_copy / f"{table}.csv"
+    path.write_bytes(b"\n".join(change(path.read_bytes().split(b"\n"))))
+    reported = [e for e in validate(dataset_copy).errors if validator_words in e.message]
+    assert [(e.file, e.line, e.rule) for e in reported] == [(path.name, line, rule)]
+    for read in (cac.load, cac.records):
+        with pytest.raises(cac.DataError) as caught:
+            read(table, data_dir=dataset_copy)
+        assert (caught.value.file, caught.value.row) == (path.name, line)
+        assert str(caught.value).startswith(f"{path.name}: line {line}: {reader_words}")
 
 
 def test_unknown_table_error_lists_the_valid_names() -> None:

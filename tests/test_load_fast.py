@@ -28,8 +28,8 @@ from china_ai_claims.errors import DataError, ReleaseFormatError
 from china_ai_claims.fast_frames import (
     INTEGER_CELL,
     NUMBER_CELL,
-    LoneCarriageReturn,
-    check_line_ends,
+    BytesOutsideDialect,
+    check_dialect_bytes,
     pandas_frame,
     quick_frame,
 )
@@ -301,6 +301,8 @@ REFUSED_FILES = [
     # pandas 2 reads a line that a space starts after a lone CR again and again, without end
     ("a space after a lone carriage return", "\nx,a,1.5,3,true,2025-01-27,p|q\n\r x,a\n"),
     ("a tab after a lone CR, in a CRLF file", "\r\nx,a,,,,,\r\n\r\tx,a,,,,,\r\n"),
+    # pandas 2 ends a cell at a NUL byte, pandas 3 keeps it
+    ("a NUL byte in a cell", "\nx\x00y,a,1.5,3,true,2025-01-27,p|q\n"),
 ]
 
 
@@ -315,27 +317,34 @@ def test_a_file_the_checked_road_refuses_leaves_the_fast_road(
         _checked(content, FIELDS)
 
 
-# (text, the line of its first lone carriage return, counted by line feeds, or None)
-LINE_ENDS = [
-    (b"a,b\n1,2\n", None),
-    (b"a,b\r\n1,2\r\n", None),
-    (b"", None),
-    (b"a,b\r1,2", 1),
-    (b"a,b\n1,2\r", 2),
-    (b"a,b\r\n1,2\r\n\r 3,4\r\n", 3),
-    (b'a,b\n"1\r\n2",3\n"4\r",5\n', 4),  # quoted or not: no cell of the dialect holds a CR
+# (text, the line of its first byte outside the dialect, counted by line feeds, or None; the
+# start of the message there)
+OUTSIDE_DIALECT = [
+    (b"a,b\n1,2\n", None, ""),
+    (b"a,b\r\n1,2\r\n", None, ""),
+    (b"", None, ""),
+    (b"a,b\r1,2", 1, "a carriage return (CR)"),
+    (b"a,b\n1,2\r", 2, "a carriage return (CR)"),
+    (b"a,b\r\n1,2\r\n\r 3,4\r\n", 3, "a carriage return (CR)"),
+    # quoted or not: no cell of the dialect holds a CR or a NUL
+    (b'a,b\n"1\r\n2",3\n"4\r",5\n', 4, "a carriage return (CR)"),
+    (b"a,b\ntest\x00test,x\n", 2, "a NUL byte"),  # pandas 2 reads "test"
+    (b'a,b\n"1\n\x00",2\n\r', 3, "a NUL byte"),  # the first of the two
+    (b"a\x00,b\n", 1, "a NUL byte"),
 ]
 
 
-@pytest.mark.parametrize(("text", "line"), LINE_ENDS)
-def test_a_lone_carriage_return_is_refused_at_its_line(text: bytes, line: int | None) -> None:
+@pytest.mark.parametrize(("text", "line", "words"), OUTSIDE_DIALECT)
+def test_a_byte_pandas_misreads_is_refused_at_its_line(
+    text: bytes, line: int | None, words: str
+) -> None:
     if line is None:
-        check_line_ends(text)
+        check_dialect_bytes(text)
         return
-    with pytest.raises(LoneCarriageReturn) as caught:
-        check_line_ends(text)
+    with pytest.raises(BytesOutsideDialect) as caught:
+        check_dialect_bytes(text)
     assert caught.value.line == line
-    assert str(caught.value).startswith(f"line {line}: a carriage return (CR)")
+    assert str(caught.value).startswith(f"line {line}: {words}")
 
 
 # (case, fields, content): tables where the two CSV readers part, or odd descriptors; each fast

@@ -220,6 +220,8 @@ MALFORMED_CSV = [
     # pandas 2 reads such a file without end (a line a space starts after a lone CR)
     ("space-after-lone-cr", lambda data: data.replace(b"\n", b"\n\r ", 1), "^[^ ]* line 2: a car"),
     ("old-mac-line-ends", lambda data: data.replace(b"\n", b"\r"), "^[^ ]* line 1: a carriage"),
+    # pandas 2 ends a cell at a NUL byte, pandas 3 keeps it: every reader refuses it
+    ("nul-in-a-cell", lambda data: data.replace(b"DeepSeek", b"Deep\x00Seek", 1), "line .*: a NUL"),
 ]
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from china_ai_claims._collector import collection_paused
 from china_ai_claims.fast_frames import (
     arrow_enumerated,
-    check_line_ends,
+    check_dialect_bytes,
     date_dtype,
     text_settings,
     value_set,
@@ -84,7 +84,7 @@ def _read(content: bytes, names: list[str]) -> pa.Table | None:
     if not content.endswith(b"\n"):
         return None  # a quote maybe left open, which Arrow ends at the end of the file
     try:
-        check_line_ends(content)  # the checked road refuses such text
+        check_dialect_bytes(content)  # the checked road refuses such text
         table = pa_csv.read_csv(
             pa.py_buffer(content),
             # One thread: as fast on files of this size, and no waiting on a pool of busy cores.

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from china_ai_claims.errors import DataError, ReleaseDataError
-from china_ai_claims.fast_frames import LoneCarriageReturn, check_line_ends
-from china_ai_claims.loading import lone_carriage_return_error
+from china_ai_claims.fast_frames import BytesOutsideDialect, check_dialect_bytes
+from china_ai_claims.loading import outside_dialect_error
 from china_ai_claims.opening import Package, dataset_folder, open_data, open_release
 from china_ai_claims.passages import first_difference
 
@@ -77,7 +77,7 @@ def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, 
     path = Path(package.resource(table)["path"]).name
     try:
         content = package.read_csv(table)
-        check_line_ends(content)  # as load() and records() refuse it
+        check_dialect_bytes(content)  # as load() and records() refuse it
         reader = csv.DictReader(io.StringIO(content.decode("utf-8"), newline=""))
         columns = list(reader.fieldnames or [])
         if "id" not in columns:
@@ -91,8 +91,8 @@ def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, 
                 line = reader.line_num
                 raise error(f"{path}: line {line}: {problem}", file=path, row=line, column="id")
             rows[row["id"]] = row
-    except LoneCarriageReturn as problem:
-        raise lone_carriage_return_error(problem, path, error) from None
+    except BytesOutsideDialect as problem:
+        raise outside_dialect_error(problem, path, error) from None
     except (UnicodeDecodeError, csv.Error) as problem:
         raise error(
             f"{path}: not a CSV file of the dataset's dialect ({problem})", file=path

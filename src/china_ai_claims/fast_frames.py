@@ -47,41 +47,49 @@ _INTEGERS = _column_of(INTEGER_CELL)
 _DATES = _column_of(DATE_CELL)
 
 
-class LoneCarriageReturn(ValueError):
-    """The text holds a carriage return not followed by a line feed, which no file of the
-    dataset's dialect does: its lines end in LF (or CRLF, in a Windows checkout) and no cell
-    holds a CR. pandas' C reader (until the fix of pandas issue 51141, so in every pandas 2)
-    can read a line that starts after one with a space or tab again and again, until memory
-    runs out, or give some 260,000 rows the file does not hold; the csv module reads such text
-    otherwise. So every reader of a table refuses it, whatever pandas is installed."""
+class BytesOutsideDialect(ValueError):
+    """The text holds a byte that no file of the dataset's dialect holds (its lines end in LF,
+    or CRLF in a Windows checkout, and no cell holds a CR or a control character) and that
+    pandas' C reader misreads:
 
-    def __init__(self, line: int) -> None:
+    - a carriage return not followed by a line feed: until the fix of pandas issue 51141 (so in
+      every pandas 2), a line that starts after one with a space or tab is read again and again,
+      until memory runs out, or some 260,000 rows the file does not hold are given;
+    - a NUL byte: pandas 2 ends the cell at it (pandas issue 19886), pandas 3 keeps it.
+
+    The csv module reads both otherwise again, so every reader of a table refuses such text,
+    whatever pandas is installed: the same file gives the same answer everywhere."""
+
+    def __init__(self, line: int, byte: bytes) -> None:
         self.line = line  # counted by line feeds, as the validator counts lines
-        super().__init__(
-            f"line {line}: a carriage return (CR) not followed by a line feed (LF), which the "
-            "dataset's files never hold"
+        what = (
+            "a carriage return (CR) not followed by a line feed (LF)"
+            if byte == b"\r"
+            else "a NUL byte (U+0000)"
         )
+        super().__init__(f"line {line}: {what}, which the dataset's files never hold")
 
 
-_LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
+_OUTSIDE_DIALECT = re.compile(rb"\r(?!\n)|\x00")
 
 
-def check_line_ends(content: bytes) -> None:
-    """Raise :class:`LoneCarriageReturn` if ``content`` holds a CR not followed by an LF."""
-    if b"\r" not in content:  # a search for one byte, far cheaper than the pattern's
+def check_dialect_bytes(content: bytes) -> None:
+    """Raise :class:`BytesOutsideDialect` at the first CR not followed by an LF, or NUL byte,
+    in ``content``."""
+    if b"\r" not in content and b"\x00" not in content:  # two searches for a byte: cheapest
         return
-    found = _LONE_CARRIAGE_RETURN.search(content)
+    found = _OUTSIDE_DIALECT.search(content)
     if found is not None:
-        raise LoneCarriageReturn(content.count(b"\n", 0, found.start()) + 1)
+        raise BytesOutsideDialect(content.count(b"\n", 0, found.start()) + 1, found.group())
 
 
 def read_cells(content: bytes, dtypes: dict[str, Any], *, low_memory: bool = True) -> pd.DataFrame:
     """``read_csv`` in the dataset's dialect: UTF-8, and an empty cell is the only missing value
-    (text such as "NA" or "null" stays text). Text with a lone carriage return is refused
-    (:class:`LoneCarriageReturn`) before pandas sees it."""
+    (text such as "NA" or "null" stays text). Text with a byte pandas misreads is refused
+    (:class:`BytesOutsideDialect`) before pandas sees it."""
     import pandas as pd
 
-    check_line_ends(content)
+    check_dialect_bytes(content)
     frame: pd.DataFrame = pd.read_csv(
         io.BytesIO(content),
         dtype=dtypes,

@@ -20,8 +20,8 @@ from china_ai_claims.fast_frames import (
     DATE_CELL,
     INTEGER_CELL,
     NUMBER_CELL,
-    LoneCarriageReturn,
-    check_line_ends,
+    BytesOutsideDialect,
+    check_dialect_bytes,
     date_dtype,
     quick_frame,
     read_cells,
@@ -80,8 +80,8 @@ def _checked_frame(
     names = [spec["name"] for spec in fields]
     try:
         frame = read_cells(content, _read_dtypes(fields))
-    except LoneCarriageReturn as problem:
-        raise lone_carriage_return_error(problem, path, error) from None
+    except BytesOutsideDialect as problem:
+        raise outside_dialect_error(problem, path, error) from None
     except (ValueError, OverflowError) as problem:  # ParserError, EmptyDataError, bad UTF-8
         raise error(
             f"{path}: not a CSV file of the dataset's dialect ({type(problem).__name__}); "
@@ -106,10 +106,10 @@ def _checked_frame(
     return frame
 
 
-def lone_carriage_return_error(
-    problem: LoneCarriageReturn, path: str, error: type[DataError]
+def outside_dialect_error(
+    problem: BytesOutsideDialect, path: str, error: type[DataError]
 ) -> DataError:
-    """The error that names the file and line of a lone carriage return, for every reader."""
+    """The error that names the file and line of a byte outside the dialect, for every reader."""
     return error(
         f"{path}: {problem}; run 'china-ai-claims validate' for details",
         file=path,
@@ -253,12 +253,12 @@ def records(
         raise UnknownTableError(table, package.table_names()) from None
     try:
         content = package.read_csv(table)
-        check_line_ends(content)  # as load() refuses it, though the csv module could read it
+        check_dialect_bytes(content)  # as load() refuses it, though the csv module could read it
         reader = csv.DictReader(io.StringIO(content.decode("utf-8"), newline=""))
         rows = list(reader)
         header = list(reader.fieldnames or [])
-    except LoneCarriageReturn as problem:
-        raise lone_carriage_return_error(problem, path, error) from None
+    except BytesOutsideDialect as problem:
+        raise outside_dialect_error(problem, path, error) from None
     except (UnicodeDecodeError, csv.Error) as problem:
         raise error(
             f"{path}: not a CSV file of the dataset's dialect ({problem})", file=path

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -30,6 +31,7 @@ from china_ai_claims.fast_frames import (
     NUMBER_CELL,
     BytesOutsideDialect,
     check_dialect_bytes,
+    date_dtype,
     pandas_frame,
     quick_frame,
 )
@@ -256,9 +258,45 @@ def test_an_empty_text_cell_is_missing_beside_an_integer_too_large_for_64_bits(
     assert loaded["text"].isna().tolist() == [True, False, True]
 
 
+# (case, cells of one text column, the first of them the header): pandas 2 reads -2**63, its
+# mark of a missing integer, as missing in a column it reads as integers with an empty cell.
+INT64_MIN_TEXT = [
+    ("-2**63 beside an empty cell", ["a", "", "-9223372036854775808"]),
+    ("-2**63 quoted, with zeros", ["a", '"-09223372036854775808"', ""]),
+    ("-2**63 in an enumeration", ["kind", "-9223372036854775808", ""]),
+]
+
+
+@each_road
+@pytest.mark.parametrize(("case", "cells"), INT64_MIN_TEXT, ids=[c[0] for c in INT64_MIN_TEXT])
+def test_the_number_pandas_2_marks_missing_integers_with_stays_text(
+    road: Road, case: str, cells: list[str]
+) -> None:
+    fields = [
+        {"name": "a", "type": "string"},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+        {"name": "other", "type": "string"},
+    ]
+    column = fields[[spec["name"] for spec in fields].index(cells[0])]["name"]
+    rows = [",".join(cell if spec["name"] == column else "" for spec in fields) for cell in cells]
+    rows[0] = ",".join(spec["name"] for spec in fields)
+    content = "\n".join([*rows, ""]).encode("utf-8")
+    _assert_each_road_agrees(content, fields, [road])
+    if column == "a":  # the text is kept, by whichever road loads it
+        loaded = road(content, fields)
+        frame = loaded if loaded is not None else _checked(content, fields)
+        written = [cell.strip('"') for cell in cells[1:] if cell]
+        assert frame["a"].dropna().tolist() == written, case
+    else:  # a value outside the enumeration is refused, not read as missing
+        assert road(content, fields) is None, case
+        with pytest.raises(DataError):
+            _checked(content, fields)
+
+
 CELL_TEXT = st.one_of(
     st.text(alphabet=st.sampled_from(list('ab7 0.-+eE|,"\n1TtrufalsN2025-0137/'))),
-    st.sampled_from(["9223372036854775808", "-9223372036854775809"]),  # beyond 64 bits
+    # beyond 64 bits, and the number pandas 2 marks a missing integer with
+    st.sampled_from(["9223372036854775808", "-9223372036854775809", "-9223372036854775808"]),
 )
 
 
@@ -628,3 +666,24 @@ def test_a_date_column_has_one_dtype_whether_or_not_a_cell_holds_a_date(road: Ro
     fast = road(content, FIELDS)
     if fast is not None:
         assert_same_frame(fast, without)
+
+
+@each_road
+@pytest.mark.parametrize("day", ["2300-01-01", "1677-09-21"])
+def test_a_date_beyond_the_years_of_nanoseconds_loads_or_is_refused_saying_why(
+    road: Road, day: str
+) -> None:
+    """pandas 2 holds dates in nanoseconds (1677 to 2262), pandas 3 in microseconds: a real day
+    outside those years loads where the unit holds it, and is otherwise refused for that reason,
+    not as a date that does not exist."""
+    content = _csv([{**VALID_ROW, "day": day}])
+    if np.datetime_data(date_dtype())[0] == "ns":
+        assert road(content, FIELDS) is None
+        with pytest.raises(DataError, match=r"'[0-9-]+' is a date outside the years this pandas"):
+            _checked(content, FIELDS)
+        return
+    reference = _checked(content, FIELDS)
+    assert reference["day"].tolist() == [pd.Timestamp(day)]
+    fast = road(content, FIELDS)
+    if fast is not None:
+        assert_same_frame(fast, reference)

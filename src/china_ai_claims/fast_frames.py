@@ -133,6 +133,8 @@ def pandas_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame |
     if not rows_fit_header(read):
         return None  # the checked road says what is wrong
     read_columns = dict(read.items())
+    if _text_maybe_read_as_missing(read_columns, fields, content):
+        return None
     columns: dict[str, Any] = {}
     text = text_settings()
     for spec in fields:
@@ -142,6 +144,25 @@ def pandas_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame |
         columns[spec["name"]] = typed
     frame: pd.DataFrame = pd.DataFrame(columns, index=read.index, columns=read.columns, copy=False)
     return frame
+
+
+# pandas 2 marks a missing integer with -2**63 while it reads a column as integers, so a cell
+# holding that number, in a column with an empty cell, comes out missing as well.
+_INT64_MIN_DIGITS = b"9223372036854775808"
+
+
+def _text_maybe_read_as_missing(
+    read_columns: dict[Hashable, pd.Series], fields: list[dict[str, Any]], content: bytes
+) -> bool:
+    """Whether a text column that pandas read as floats, every one missing, may hold cells it
+    lost: -2**63 (with any sign, zeros or spaces pandas reads around it) and empty cells. Such
+    a table goes to the checked road, which reads its text as text."""
+    import numpy as np
+
+    return any(
+        spec["type"] == "string" and read_columns[spec["name"]].dtype == np.dtype(float)
+        for spec in fields
+    ) and (_INT64_MIN_DIGITS in content)
 
 
 def _read_dtypes(fields: list[dict[str, Any]]) -> dict[str, Any]:

@@ -138,12 +138,32 @@ def _refuse_bad_cells(
         shown = value if len(value) <= 60 else value[:59] + "…"
         enum = spec.get("constraints", {}).get("enum")
         choices = f" (one of {enum})" if enum is not None else ""
+        reason = f"is not a valid {spec['type']}{choices}"
+        if spec["type"] == "date" and _is_calendar_date(value):
+            reason = (
+                "is a date outside the years this pandas's datetime64[ns] holds "
+                "(1677-09-22 to 2262-04-11; pandas 3 holds it)"
+            )
         raise error(
-            f"{path}: row {row}, column {name}: {shown!r} is not a valid {spec['type']}{choices}",
+            f"{path}: row {row}, column {name}: {shown!r} {reason}",
             file=path,
             row=row,
             column=name,
         )
+
+
+def _is_calendar_date(value: str) -> bool:
+    """Whether ``value`` is a day of the calendar written as the dialect writes dates."""
+    import datetime
+    import re
+
+    if not re.fullmatch(DATE_CELL, value, re.ASCII):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]) -> pd.Series:

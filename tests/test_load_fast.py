@@ -687,3 +687,12 @@ def test_a_date_beyond_the_years_of_nanoseconds_loads_or_is_refused_saying_why(
     fast = road(content, FIELDS)
     if fast is not None:
         assert_same_frame(fast, reference)
+
+
+@each_road
+def test_the_year_0000_is_refused_as_the_validator_refuses_it(road: Road) -> None:
+    """pandas 3 and Arrow read 0000-01-01 as a day; Python's dates, so the validator, do not."""
+    content = _csv([VALID_ROW, {**VALID_ROW, "day": "0000-01-01"}])
+    assert road(content, FIELDS) is None
+    with pytest.raises(DataError, match="row 3, column day: '0000-01-01' is not a valid date"):
+        _checked(content, FIELDS)

@@ -333,7 +333,9 @@ def _dates(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _date_bytes(column)
+    cells = _date_bytes(column)
+    if (cells.data.reshape(-1, 10)[:, :4] == ord("0")).all(axis=1).any():
+        raise _Refused  # the year 0000, which Arrow reads and Python's dates do not
     dtype = date_dtype()
     try:  # Arrow's cast refuses a day that does not exist, as pandas' reading does
         days = pc.cast(pc.cast(column, pa.date32()), pa.timestamp(np.datetime_data(dtype)[0]))

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 # but no other tool does. No groups kept: a search a third faster.
 INTEGER_CELL = r"[+-]?[0-9]{1,18}"  # what fits Int64
 NUMBER_CELL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # no NaN, no Infinity
-# pandas' "%Y-%m-%d" also reads "2025-1-7" and digits of other scripts; the validator does not.
-DATE_CELL = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# pandas' "%Y-%m-%d" also reads "2025-1-7" and digits of other scripts, and pandas 3 the year
+# 0000; the validator (Python's dates) does not.
+DATE_CELL = r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def _column_of(cell: str) -> re.Pattern[str]:

@@ -301,6 +301,14 @@ def test_bad_contribution_is_refused_with_rule_file_line_and_column(
         assert error.line > 1
 
 
+@pytest.mark.parametrize("count", ["9223372036854775807", "9007199254740993"])
+def test_an_integer_not_in_the_quote_is_named_as_written(count: str, dataset_copy: Path) -> None:
+    """Beyond 2**53 a float rounds an integer: the message shows the cell's own number."""
+    cell("funding_claims", VC.row_id, deal_count=count)(dataset_copy)
+    (error,) = [e for e in validate(dataset_copy).errors if e.rule == "number-not-in-quote"]
+    assert error.message.startswith(f"{count} is not written in the quote")
+
+
 def test_the_table_covers_every_layer() -> None:
 
     layers = {RULES[case.rule][0] for case in BAD_CONTRIBUTIONS}

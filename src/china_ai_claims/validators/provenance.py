@@ -71,6 +71,10 @@ COLUMNS = {record.table: _columns(record) for record in RECORD_TYPES}
 
 
 def _plain(number: float) -> str:
+    """``number`` as a reader writes it: an integer (of an integer column, or a whole float)
+    without a decimal point, and never through a float, which rounds past 2**53."""
+    if isinstance(number, int):
+        return str(number)
     return str(int(number)) if number.is_integer() else repr(number)
 
 
@@ -438,8 +442,7 @@ class QuoteCheck:
                     self.table.file,
                     row.line,
                     "number-not-in-quote",
-                    f"{_plain(float(number))} is not written in the {where} "
-                    f"(numbers it writes: {shown})",
+                    f"{_plain(number)} is not written in the {where} (numbers it writes: {shown})",
                     column,
                     self.table.cell(row, column),
                 )

@@ -291,11 +291,14 @@ def records(
             file=path,
             row=1,
         )
-    # The rows before the first one with too many cells are validated in one call; that row's
-    # own problem is reported only when every row before it is valid, as row by row would.
+    # The rows before the first one with too many cells, or with a cell not of its column's
+    # type, are validated in one call; that row's own problem is reported only when every row
+    # before it is valid, as row by row would.
     whole = next((index for index, row in enumerate(rows) if None in row), len(rows))
+    mistyped = _first_mistyped_cell(rows[:whole], resource["schema"]["fields"])
+    checked = whole if mistyped is None else mistyped.index
     try:
-        result = _list_adapter(record).validate_python(rows[:whole])
+        result = _list_adapter(record).validate_python(rows[:checked])
     except ValidationError as problem:
         first = problem.errors()[0]  # the first row's first error: rows are validated in order
         index, *inside = first["loc"]
@@ -306,11 +309,54 @@ def records(
             row=row_number,
             column=column,
         ) from None
+    if mistyped is not None:
+        row_number, column = mistyped.index + 2, mistyped.column
+        raise error(
+            f"{path}: row {row_number}, column {column}: {mistyped.text!r} is not a valid "
+            f"{mistyped.kind} ({mistyped.reason})",
+            file=path,
+            row=row_number,
+            column=column,
+        )
     if whole < len(rows):
         raise error(
             f"{path}: row {whole + 2} has more cells than the header", file=path, row=whole + 2
         )
     return result
+
+
+@dataclass(frozen=True)
+class _MistypedCell:
+    index: int  # of the row, the first after the header being 0
+    column: str
+    kind: str
+    text: str
+    reason: str
+
+
+_TYPED = ("integer", "number", "boolean", "date")
+
+
+def _first_mistyped_cell(
+    rows: list[dict[str, str]], fields: list[dict[str, Any]]
+) -> _MistypedCell | None:
+    """The first cell, row by row, that the validator would not read as its column's type.
+    pydantic reads more than the dataset's dialect writes ("yes" as true, " 7", "7.0" and
+    "1_000" as 7, 7 and 1000, a timestamp as a date), which ``load`` and the validator refuse;
+    so ``records`` refuses them too. Only the typed columns are read."""
+    from china_ai_claims.validators.tables import type_reader
+
+    typed = [
+        (spec["name"], spec["type"], type_reader(spec)) for spec in fields if spec["type"] in _TYPED
+    ]
+    for index, row in enumerate(rows):
+        for name, kind, read in typed:
+            text = row[name]
+            if text:
+                problem = read(text)[1]
+                if problem is not None:
+                    return _MistypedCell(index, name, kind, text, problem[1])
+    return None
 
 
 @functools.cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -147,6 +148,32 @@ def test_a_byte_pandas_misreads_is_named_at_one_line_by_the_validator_and_every_
             read(table, data_dir=dataset_copy)
         assert (caught.value.file, caught.value.row) == (path.name, line)
         assert str(caught.value).startswith(f"{path.name}: line {line}: {reader_words}")
+
+
+# (table, column, a cell written otherwise than the dataset writes it, the value read): forms
+# both readers read (the validator asks for the plain form), with the same value.
+READ_ALIKE = [
+    ("funding_claims", "deal_count", "+007", 7),
+    ("cost_claims", "amount", "5.e6", 5e6),
+    ("cost_claims", "amount", "+.5E7", 5e6),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "written", "value"), READ_ALIKE)
+def test_load_and_records_read_a_cell_alike(
+    table: str, column: str, written: str, value: float, dataset_copy: Path
+) -> None:
+    path = dataset_copy / f"{table}.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    index = next(i for i, row in enumerate(rows) if row[column])  # a row that states it
+    rows[index][column] = written
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert cac.load(table, data_dir=dataset_copy)[column].iloc[index] == value
+    assert getattr(cac.records(table, data_dir=dataset_copy)[index], column) == value
 
 
 def test_unknown_table_error_lists_the_valid_names() -> None:

@@ -43,8 +43,8 @@ def _column_of(cell: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{cell})(?:\n(?:{cell}))*", re.ASCII)
 
 
-_NUMBERS = _column_of(NUMBER_CELL)
-_INTEGERS = _column_of(INTEGER_CELL)
+NUMBERS = _column_of(NUMBER_CELL)
+INTEGERS = _column_of(INTEGER_CELL)
 _DATES = _column_of(DATE_CELL)
 
 
@@ -351,7 +351,7 @@ def _dates(column: pd.Series) -> Any:
     import pandas as pd
 
     present, cells = _cells(column)
-    if not _all_match(_DATES, cells):
+    if not all_match(_DATES, cells):
         return None
     dates = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
     if (present & dates.isna().to_numpy()).any():
@@ -368,7 +368,7 @@ def _cells(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
     return present, values[present].tolist()
 
 
-def _all_match(column: re.Pattern[str], cells: list[Any]) -> bool:
+def all_match(column: re.Pattern[str], cells: list[Any]) -> bool:
     """Whether every cell matches: the joined text does, and no cell holds a newline."""
     if not cells:
         return True
@@ -391,7 +391,7 @@ def _numbers(present: np.ndarray, cells: list[Any]) -> Any:
     import numpy as np
     import pandas as pd
 
-    if not _all_match(_NUMBERS, cells):
+    if not all_match(NUMBERS, cells):
         return None
     values = [float(cell) for cell in cells]  # Python's float, as the checked road converts
     if not np.isfinite(values).all():
@@ -403,7 +403,7 @@ def _integers(present: np.ndarray, cells: list[Any]) -> Any:
     import numpy as np
     import pandas as pd
 
-    if not _all_match(_INTEGERS, cells):
+    if not all_match(INTEGERS, cells):
         return None
     values = [int(cell) for cell in cells]
     return pd.arrays.IntegerArray(_filled(present, values, np.int64), ~present)

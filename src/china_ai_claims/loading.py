@@ -8,8 +8,12 @@ functions that need it, never by ``import china_ai_claims``.
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import io
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +23,11 @@ from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.fast_frames import (
     DATE_CELL,
     INTEGER_CELL,
+    INTEGERS,
     NUMBER_CELL,
+    NUMBERS,
     BytesOutsideDialect,
+    all_match,
     check_dialect_bytes,
     date_dtype,
     quick_frame,
@@ -154,10 +161,7 @@ def _refuse_bad_cells(
 
 def _is_calendar_date(value: str) -> bool:
     """Whether ``value`` is a day of the calendar written as the dialect writes dates."""
-    import datetime
-    import re
-
-    if not re.fullmatch(DATE_CELL, value, re.ASCII):
+    if _DATE.fullmatch(value) is None:
         return False
     try:
         datetime.date.fromisoformat(value)
@@ -166,9 +170,10 @@ def _is_calendar_date(value: str) -> bool:
     return True
 
 
-def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]) -> pd.Series:
-    import math
+_DATE = re.compile(DATE_CELL, re.ASCII)
 
+
+def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]) -> pd.Series:
     import pandas as pd
 
     kind = spec["type"]
@@ -313,7 +318,7 @@ def records(
         row_number, column = mistyped.index + 2, mistyped.column
         raise error(
             f"{path}: row {row_number}, column {column}: {mistyped.text!r} is not a valid "
-            f"{mistyped.kind} ({mistyped.reason})",
+            f"{mistyped.kind}",
             file=path,
             row=row_number,
             column=column,
@@ -331,32 +336,60 @@ class _MistypedCell:
     column: str
     kind: str
     text: str
-    reason: str
-
-
-_TYPED = ("integer", "number", "boolean", "date")
 
 
 def _first_mistyped_cell(
     rows: list[dict[str, str]], fields: list[dict[str, Any]]
 ) -> _MistypedCell | None:
-    """The first cell, row by row, that the validator would not read as its column's type.
-    pydantic reads more than the dataset's dialect writes ("yes" as true, " 7", "7.0" and
-    "1_000" as 7, 7 and 1000, a timestamp as a date), which ``load`` and the validator refuse;
-    so ``records`` refuses them too. Only the typed columns are read."""
-    from china_ai_claims.validators.tables import type_reader
+    """The first cell, row by row, of a typed column that ``load`` would not read as its type.
+    pydantic reads more ("yes" as true, " 7", "7.0" and "1_000" as 7, 7 and 1000, a timestamp
+    as a date, an integer beyond 64 bits), so ``records`` and ``load`` would part on such a
+    file: ``records`` refuses it as ``load`` does. Each typed column is first checked whole, in
+    C code; only a column that fails is read cell by cell, to find its first bad row."""
+    first: _MistypedCell | None = None
+    for spec in fields:
+        kind, name = spec["type"], spec["name"]
+        column_accepts, accepts = _column_reader(spec)
+        if accepts is None:
+            continue
+        cells = [row[name] for row in rows]
+        if column_accepts([text for text in cells if text]):
+            continue
+        index = next(i for i, text in enumerate(cells) if text and not accepts(text))
+        if first is None or index < first.index:
+            first = _MistypedCell(index, name, kind, cells[index])
+    return first
 
-    typed = [
-        (spec["name"], spec["type"], type_reader(spec)) for spec in fields if spec["type"] in _TYPED
-    ]
-    for index, row in enumerate(rows):
-        for name, kind, read in typed:
-            text = row[name]
-            if text:
-                problem = read(text)[1]
-                if problem is not None:
-                    return _MistypedCell(index, name, kind, text, problem[1])
-    return None
+
+_ColumnCheck = Callable[[list[str]], bool]
+_CellCheck = Callable[[str], bool]
+
+
+def _column_reader(spec: dict[str, Any]) -> tuple[_ColumnCheck, _CellCheck | None]:
+    """Whether ``load`` reads every one of some non-empty cells of the field ``spec`` as its
+    type, and whether it reads one; ``None`` for the second in a column of text, whose every
+    cell is its value."""
+    kind = spec["type"]
+    if kind == "integer":
+        integer = re.compile(INTEGER_CELL, re.ASCII).fullmatch
+        return functools.partial(all_match, INTEGERS), lambda text: integer(text) is not None
+    if kind == "number":
+        number = re.compile(NUMBER_CELL, re.ASCII).fullmatch
+
+        def numbers(cells: list[str]) -> bool:
+            return all_match(NUMBERS, cells) and all(map(math.isfinite, map(float, cells)))
+
+        return numbers, lambda text: number(text) is not None and math.isfinite(float(text))
+    if kind == "date":
+
+        def dates(cells: list[str]) -> bool:
+            return all(map(_is_calendar_date, cells))
+
+        return dates, _is_calendar_date
+    if kind == "boolean":
+        values = {*spec.get("trueValues", ["true"]), *spec.get("falseValues", ["false"])}
+        return values.issuperset, values.__contains__
+    return bool, None
 
 
 @functools.cache

@@ -247,12 +247,6 @@ class _Field:
         return found
 
 
-def type_reader(spec: dict[str, Any]) -> Callable[[str], tuple[Any, tuple[str, str] | None]]:
-    """How the validator reads a non-empty cell of the Table Schema field ``spec`` as its type:
-    ``(value, None)``, or ``(None, (rule, message))`` for a cell of another type."""
-    return _Field(spec)._parse
-
-
 def _check_header(context: Context, file: str, header: list[str], names: list[str]) -> bool:
     """Report label problems; ``False`` when a column is missing (rows cannot be whole)."""
     seen: set[str] = set()

@@ -154,6 +154,7 @@ def test_a_byte_pandas_misreads_is_named_at_one_line_by_the_validator_and_every_
 # both readers read (the validator asks for the plain form), with the same value.
 READ_ALIKE = [
     ("funding_claims", "deal_count", "+007", 7),
+    ("funding_claims", "deal_count", "9223372036854775807", 2**63 - 1),  # 19 digits, 64 bits
     ("cost_claims", "amount", "5.e6", 5e6),
     ("cost_claims", "amount", "+.5E7", 5e6),
 ]

@@ -173,6 +173,7 @@ HOSTILE_CELLS = [
     # refuse it alike
     ("integer-with-letters", "sources", 2, "bytes", "12x"),
     ("integer-too-large-for-int64", "sources", 2, "bytes", "9" * 40),
+    ("integer-just-past-int64", "sources", 2, "bytes", "9223372036854775808"),
     # pydantic alone would read these as true, 7, 7, 1000 and a day: the dialect does not
     ("boolean-yes", "models", 2, "named_in_source", "yes"),
     ("integer-padded", "sources", 2, "bytes", " 7"),

@@ -22,7 +22,6 @@ from china_ai_claims.descriptors import copy_json
 from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.fast_frames import (
     DATE_CELL,
-    INTEGER_CELL,
     INTEGERS,
     NUMBER_CELL,
     NUMBERS,
@@ -171,6 +170,15 @@ def _is_calendar_date(value: str) -> bool:
 
 
 _DATE = re.compile(DATE_CELL, re.ASCII)
+# The validator's range of integers: 64 bits, both ways (so not -2**63). The fast roads read at
+# most 18 digits (INTEGER_CELL) and leave a 19-digit cell to this test.
+_INT64_MAX = 2**63 - 1
+_UP_TO_19_DIGITS = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
+
+
+def _is_int64(value: str) -> bool:
+    """Whether ``value`` is an integer in ASCII digits that 64 bits hold."""
+    return _UP_TO_19_DIGITS.fullmatch(value) is not None and abs(int(value)) <= _INT64_MAX
 
 
 def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]) -> pd.Series:
@@ -182,7 +190,7 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         _refuse_bad_cells(column, column.isin(enum), spec, path, error)
         return column.astype(pd.CategoricalDtype(categories=enum))
     if kind == "integer":
-        _refuse_bad_cells(column, column.str.fullmatch(INTEGER_CELL), spec, path, error)
+        _refuse_bad_cells(column, column.map(_is_int64, na_action="ignore"), spec, path, error)
         # Some pandas versions (their pyarrow cast) refuse a leading '+' that int() reads.
         integers: pd.Series = column.str.removeprefix("+").astype("Int64")
         return integers
@@ -355,8 +363,8 @@ def _first_mistyped_cell(
         cells = [row[name] for row in rows]
         if column_accepts([text for text in cells if text]):
             continue
-        index = next(i for i, text in enumerate(cells) if text and not accepts(text))
-        if first is None or index < first.index:
+        index = next((i for i, text in enumerate(cells) if text and not accepts(text)), None)
+        if index is not None and (first is None or index < first.index):
             first = _MistypedCell(index, name, kind, cells[index])
     return first
 
@@ -371,8 +379,7 @@ def _column_reader(spec: dict[str, Any]) -> tuple[_ColumnCheck, _CellCheck | Non
     cell is its value."""
     kind = spec["type"]
     if kind == "integer":
-        integer = re.compile(INTEGER_CELL, re.ASCII).fullmatch
-        return functools.partial(all_match, INTEGERS), lambda text: integer(text) is not None
+        return functools.partial(all_match, INTEGERS), _is_int64
     if kind == "number":
         number = re.compile(NUMBER_CELL, re.ASCII).fullmatch
 

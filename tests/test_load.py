@@ -146,7 +146,7 @@ def test_a_byte_pandas_misreads_is_named_at_one_line_by_the_validator_and_every_
     for read in (cac.load, cac.records):
         with pytest.raises(cac.DataError) as caught:
             read(table, data_dir=dataset_copy)
-        assert (caught.value.file, caught.value.row) == (path.name, line)
+        assert (caught.value.file, caught.value.line, caught.value.row) == (path.name, line, None)
         assert str(caught.value).startswith(f"{path.name}: line {line}: {reader_words}")
 
 
@@ -164,17 +164,80 @@ READ_ALIKE = [
 def test_load_and_records_read_a_cell_alike(
     table: str, column: str, written: str, value: float, dataset_copy: Path
 ) -> None:
-    path = dataset_copy / f"{table}.csv"
-    with path.open(encoding="utf-8", newline="") as file:
-        rows = list(csv.DictReader(file))
+    rows = _read_rows(dataset_copy / f"{table}.csv")
     index = next(i for i, row in enumerate(rows) if row[column])  # a row that states it
-    rows[index][column] = written
+    _write_cells(dataset_copy / f"{table}.csv", {(index, column): written})
+    assert cac.load(table, data_dir=dataset_copy)[column].iloc[index] == value
+    assert getattr(cac.records(table, data_dir=dataset_copy)[index], column) == value
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _write_cells(path: Path, cells: dict[tuple[int, str], str]) -> None:
+    """Write ``cells`` ((row index, the first after the header being 0; column): text)."""
+    rows = _read_rows(path)
+    for (index, column), text in cells.items():
+        rows[index][column] = text
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    assert cac.load(table, data_dir=dataset_copy)[column].iloc[index] == value
-    assert getattr(cac.records(table, data_dir=dataset_copy)[index], column) == value
+
+
+# (case, cells written in events.csv ((row index, column): text), the (row, column) records()
+# names, the start of its words there). "1800" reads as an integer but its model refuses it;
+# "x" is no date, which records() says in load()'s words.
+FIRST_PROBLEMS = [
+    ("a mistyped cell alone", {(1, "start_date"): "x"}, (3, "start_date"), "'x' is not a valid"),
+    (
+        "a row the model refuses before a row with a mistyped cell",
+        {(0, "year"): "1800", (1, "start_date"): "x"},
+        (2, "year"),
+        "Input should be",
+    ),
+    (
+        "a mistyped cell before a row the model refuses",
+        {(0, "start_date"): "x", (1, "year"): "1800"},
+        (2, "start_date"),
+        "'x' is not a valid date",
+    ),
+    (
+        "the model refuses a column before the mistyped one, in one row",
+        {(0, "year"): "1800", (0, "start_date"): "x"},
+        (2, "year"),
+        "Input should be",
+    ),
+    (
+        "the model refuses a column after the mistyped one, in one row",
+        {(0, "year"): "x", (0, "time_resolved_from"): "never"},
+        (2, "year"),
+        "'x' is not a valid integer",
+    ),
+    (  # pydantic reads the timestamp as a day, then refuses the row: a date but no resolution
+        "the model refuses the whole row whose cell is mistyped",
+        {(0, "start_date"): "1737936000", (0, "time_resolved_from"): ""},
+        (2, "start_date"),
+        "'1737936000' is not a valid date",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("cells", "named", "words"),
+    [case[1:] for case in FIRST_PROBLEMS],
+    ids=[case[0] for case in FIRST_PROBLEMS],
+)
+def test_records_names_the_first_problem_row_by_row_and_column_by_column(
+    cells: dict[tuple[int, str], str], named: tuple[int, str], words: str, dataset_copy: Path
+) -> None:
+    _write_cells(dataset_copy / "events.csv", cells)
+    with pytest.raises(cac.DataError) as caught:
+        cac.records("events", data_dir=dataset_copy)
+    assert (caught.value.row, caught.value.column) == named
+    assert f"events.csv: row {named[0]}, column {named[1]}: {words}" in str(caught.value)
 
 
 def test_unknown_table_error_lists_the_valid_names() -> None:

@@ -187,7 +187,7 @@ REFUSED_CELLS = [
     ("a number too large for a float", "amount", "1e999"),
     ("two numbers on two lines", "amount", "1\n2"),
     ("a decimal integer", "count", "1.0"),
-    ("an integer of 19 digits", "count", "9999999999999999999"),
+    ("an integer of 19 digits beyond 64 bits", "count", "9999999999999999999"),
     ("a boolean spelled otherwise", "named", "True"),
     ("a date in another format", "day", "27/01/2025"),
     ("a date that does not exist", "day", "2025-02-30"),

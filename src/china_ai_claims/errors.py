@@ -27,14 +27,25 @@ class _OneLine(Exception):
 
 
 class DataError(_OneLine, ValueError):
-    """A table's file does not match its schema (run ``china-ai-claims validate``)."""
+    """A table's file does not match its schema (run ``china-ai-claims validate``).
+
+    ``row`` is the row of the bad cell, the header being row 1 (after a cell of several lines it
+    is smaller than the line the validator names); ``line`` is set instead for a byte that no
+    file of the dataset holds, which is found before the file is read as rows.
+    """
 
     data_invalid = True
 
     def __init__(
-        self, message: str, *, file: str = "", row: int | None = None, column: str = ""
+        self,
+        message: str,
+        *,
+        file: str = "",
+        row: int | None = None,
+        column: str = "",
+        line: int | None = None,
     ) -> None:
-        self.file, self.row, self.column = file, row, column
+        self.file, self.row, self.column, self.line = file, row, column, line
         super().__init__(message)
 
 
@@ -74,15 +85,9 @@ class UnsafePathError(ReleaseError, ValueError):
 
 
 class ReleaseDataError(ReleaseError, DataError):
-    """A verified release holds a cell its schema does not allow; names the file, row and column.
-
-    ``row`` counts the header as row 1, as the validator's lines do.
-    """
-
-    def __init__(
-        self, message: str, *, file: str = "", row: int | None = None, column: str = ""
-    ) -> None:
-        DataError.__init__(self, message, file=file, row=row, column=column)
+    """A verified release holds a cell its schema does not allow; names the file, row and column
+    (or line), as :class:`DataError` does (whose ``__init__`` it takes: ``ReleaseError`` has
+    none)."""
 
 
 class ReleaseNotFoundError(ReleaseError, FileNotFoundError):

@@ -119,7 +119,7 @@ def outside_dialect_error(
     return error(
         f"{path}: {problem}; run 'china-ai-claims validate' for details",
         file=path,
-        row=problem.line,
+        line=problem.line,
     )
 
 
@@ -190,7 +190,12 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         _refuse_bad_cells(column, column.isin(enum), spec, path, error)
         return column.astype(pd.CategoricalDtype(categories=enum))
     if kind == "integer":
-        _refuse_bad_cells(column, column.map(_is_int64, na_action="ignore"), spec, path, error)
+        shaped = column.str.fullmatch(_UP_TO_19_DIGITS.pattern)
+        accepted = shaped.eq(True).to_numpy(dtype=bool, na_value=False).copy()  # may be read-only
+        long = accepted & column.str.len().gt(18).to_numpy(dtype=bool, na_value=False)
+        if long.any():  # only these may pass 64 bits
+            accepted[long] = [_is_int64(text) for text in column[long]]
+        _refuse_bad_cells(column, pd.Series(accepted, index=column.index), spec, path, error)
         # Some pandas versions (their pyarrow cast) refuse a leading '+' that int() reads.
         integers: pd.Series = column.str.removeprefix("+").astype("Int64")
         return integers
@@ -304,24 +309,29 @@ def records(
             file=path,
             row=1,
         )
-    # The rows before the first one with too many cells, or with a cell not of its column's
-    # type, are validated in one call; that row's own problem is reported only when every row
-    # before it is valid, as row by row would.
+    # The rows before the first one with too many cells are validated in one call, up to the
+    # first row with a cell not of its column's type; that row's own problem is reported only
+    # when every row before it is valid, and after a problem of a column before it in its own
+    # row, as row by row would.
     whole = next((index for index, row in enumerate(rows) if None in row), len(rows))
     mistyped = _first_mistyped_cell(rows[:whole], resource["schema"]["fields"])
-    checked = whole if mistyped is None else mistyped.index
+    checked = whole if mistyped is None else mistyped.index + 1
     try:
         result = _list_adapter(record).validate_python(rows[:checked])
     except ValidationError as problem:
         first = problem.errors()[0]  # the first row's first error: rows are validated in order
         index, *inside = first["loc"]
         row_number, column = int(index) + 2, str(inside[0]) if inside else ""
-        raise error(
-            f"{path}: row {row_number}, column {column}: {first['msg']}",
-            file=path,
-            row=row_number,
-            column=column,
-        ) from None
+        if mistyped is None or (int(index), _position(names, column)) < (
+            mistyped.index,
+            _position(names, mistyped.column),
+        ):
+            raise error(
+                f"{path}: row {row_number}, column {column}: {first['msg']}",
+                file=path,
+                row=row_number,
+                column=column,
+            ) from None
     if mistyped is not None:
         row_number, column = mistyped.index + 2, mistyped.column
         raise error(
@@ -338,6 +348,12 @@ def records(
     return result
 
 
+def _position(names: list[str], column: str) -> int:
+    """Where ``column`` stands among ``names``; a problem of the whole row (a rule across its
+    columns, which pydantic checks only once every cell reads) stands after its cells."""
+    return names.index(column) if column in names else len(names)
+
+
 @dataclass(frozen=True)
 class _MistypedCell:
     index: int  # of the row, the first after the header being 0
@@ -352,8 +368,10 @@ def _first_mistyped_cell(
     """The first cell, row by row, of a typed column that ``load`` would not read as its type.
     pydantic reads more ("yes" as true, " 7", "7.0" and "1_000" as 7, 7 and 1000, a timestamp
     as a date, an integer beyond 64 bits), so ``records`` and ``load`` would part on such a
-    file: ``records`` refuses it as ``load`` does. Each typed column is first checked whole, in
-    C code; only a column that fails is read cell by cell, to find its first bad row."""
+    file: ``records`` refuses it as ``load`` does (a date beyond the years of pandas 2's
+    nanoseconds aside: ``records`` uses no pandas). Each column of integers, numbers or booleans
+    is first checked whole, in C code, and dates cell by cell; a column that fails is read again
+    cell by cell, to find its first bad row."""
     first: _MistypedCell | None = None
     for spec in fields:
         kind, name = spec["type"], spec["name"]

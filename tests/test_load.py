@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 import china_ai_claims as cac
+from china_ai_claims.cli import app
 from china_ai_claims.models import RECORD_TYPES, columns
 
 EXPECTED_DTYPE_KIND = {
@@ -169,6 +171,20 @@ def test_load_and_records_read_a_cell_alike(
     _write_cells(dataset_copy / f"{table}.csv", {(index, column): written})
     assert cac.load(table, data_dir=dataset_copy)[column].iloc[index] == value
     assert getattr(cac.records(table, data_dir=dataset_copy)[index], column) == value
+
+
+def test_a_byte_order_mark_is_read_alike_by_every_reader(
+    dataset_copy: Path, packaged_dataset: Path
+) -> None:
+    path = dataset_copy / "cost_claims.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    frame = cac.load("cost_claims", data_dir=dataset_copy)
+    models = cac.records("cost_claims", data_dir=dataset_copy)
+    assert frame["id"].tolist() == [model.id for model in models]
+    assert models == cac.records("cost_claims", data_dir=packaged_dataset)
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(dataset_copy)])
+    assert result.exit_code == 0, result.output
+    assert "no differences" in result.output
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:

@@ -78,7 +78,8 @@ def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, 
     try:
         content = package.read_csv(table)
         check_dialect_bytes(content)  # as load() and records() refuse it
-        reader = csv.DictReader(io.StringIO(content.decode("utf-8"), newline=""))
+        # A byte-order mark (the validator warns of it) is dropped, as load()'s pandas drops it.
+        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
         columns = list(reader.fieldnames or [])
         if "id" not in columns:
             raise error(f"{path}: no id column to compare rows by", file=path, row=1, column="id")

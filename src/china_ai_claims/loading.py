@@ -292,7 +292,8 @@ def records(
     try:
         content = package.read_csv(table)
         check_dialect_bytes(content)  # as load() refuses it, though the csv module could read it
-        reader = csv.DictReader(io.StringIO(content.decode("utf-8"), newline=""))
+        # A byte-order mark (the validator warns of it) is dropped, as load()'s pandas drops it.
+        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
         rows = list(reader)
         header = list(reader.fieldnames or [])
     except BytesOutsideDialect as problem:

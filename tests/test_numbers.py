@@ -3,11 +3,13 @@ properties over generated ones."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from china_ai_claims.numbers import currency_is_written, numbers_in
+from china_ai_claims.numbers import currency_is_written, is_written, numbers_in
 from china_ai_claims.validators.provenance import Names, _written_as_is
 
 PHRASES = [
@@ -52,6 +54,26 @@ def test_a_scaled_amount_proves_only_its_scaled_value(
     word, factor = scale
     found = numbers_in(f"they raised {sign}{whole} {word} last year")
     assert found == {whole * factor}
+
+
+@given(
+    whole=st.integers(min_value=1, max_value=999),
+    decimals=st.sampled_from(["", ".5", ".25", ".1", ".33"]),
+    scale=st.sampled_from([("thousand", 10**3), ("million", 10**6), ("billion", 10**9)]),
+    off=st.integers(min_value=1, max_value=10**6),
+)
+def test_an_amount_one_unit_off_the_written_one_is_not_written(
+    whole: int, decimals: str, scale: tuple[str, int], off: int
+) -> None:
+    """Below 10**12 every whole amount differs from the written one by more than the rounding
+    error of reading it: one dollar off "$53 billion" is not written."""
+    word, factor = scale
+    stated = Decimal(f"{whole}{decimals}") * factor
+    written = numbers_in(f"they raised ${whole}{decimals} {word} last year")
+    assert is_written(float(stated), written)
+    if stated == stated.to_integral_value():
+        assert not is_written(float(stated + off), written)
+        assert not is_written(float(stated - off), written)
 
 
 @given(st.text(max_size=200))

@@ -214,6 +214,8 @@ BAD_CONTRIBUTIONS = [
         "quote-not-in-source", "cost_claims.csv", GPT4, "quote"),
     Bad("amount-not-in-quote", cell("cost_claims", DEEPSEEK.row_id, amount="5600000"),
         "number-not-in-quote", "cost_claims.csv", DEEPSEEK, "amount"),
+    Bad("amount-a-dollar-off", cell("funding_claims", PLEDGE.row_id, amount="53000000001"),
+        "number-not-in-quote", "funding_claims.csv", PLEDGE, "amount"),
     Bad("deal-count-not-in-quote", cell("funding_claims", VC.row_id, deal_count="141"),
         "number-not-in-quote", "funding_claims.csv", VC, "deal_count"),
     Bad("percent-not-in-quote", cell("cost_claims", LI.row_id, change_percent="80"),

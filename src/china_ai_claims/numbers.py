@@ -286,5 +286,7 @@ def _currency_pattern(code: str) -> re.Pattern[str]:
 
 
 def is_written(value: float, written: Iterable[float]) -> bool:
-    """Whether ``value`` equals one of the ``written`` numbers (to rounding error)."""
-    return any(math.isclose(value, number, rel_tol=1e-9, abs_tol=1e-9) for number in written)
+    """Whether ``value`` equals one of the ``written`` numbers, to the rounding error of reading
+    "1.1 billion" as a float (a few parts in 10**16): a tolerance of one part in 10**12 tells
+    53,000,000,001 from "$53 billion" (one in 10**9 took every amount within $53 of it)."""
+    return any(math.isclose(value, number, rel_tol=1e-12, abs_tol=1e-9) for number in written)

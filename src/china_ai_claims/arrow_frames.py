@@ -247,7 +247,8 @@ def _integer_bytes(column: pa.ChunkedArray) -> _Bytes:
 
 def _date_bytes(column: pa.ChunkedArray) -> _Bytes:
     """The cells of a date column, refused unless each is ten bytes, ``YYYY-MM-DD`` in ASCII
-    digits: Arrow's cast reads other forms too."""
+    digits, of a year other than 0000 (as ``fast_frames.DATE_CELL``): Arrow's cast reads other
+    forms too."""
 
     cells = _bytes(column)
     _filled(cells)
@@ -256,6 +257,8 @@ def _date_bytes(column: pa.ChunkedArray) -> _Bytes:
     kinds, expected = _date_kinds()
     if not (kinds[cells.data].reshape(-1, 10) == expected).all():
         raise _Refused
+    if (cells.data.reshape(-1, 10)[:, :4] == ord("0")).all(axis=1).any():
+        raise _Refused  # the year 0000, which Arrow reads and Python's dates do not
     return cells
 
 
@@ -333,9 +336,7 @@ def _dates(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cells = _date_bytes(column)
-    if (cells.data.reshape(-1, 10)[:, :4] == ord("0")).all(axis=1).any():
-        raise _Refused  # the year 0000, which Arrow reads and Python's dates do not
+    _date_bytes(column)
     dtype = date_dtype()
     try:  # Arrow's cast refuses a day that does not exist, as pandas' reading does
         days = pc.cast(pc.cast(column, pa.date32()), pa.timestamp(np.datetime_data(dtype)[0]))

@@ -9,15 +9,14 @@ two forms has no differences. Every failure is a :class:`~china_ai_claims.errors
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from china_ai_claims.errors import DataError, ReleaseDataError
-from china_ai_claims.fast_frames import BytesOutsideDialect, check_dialect_bytes
-from china_ai_claims.loading import outside_dialect_error
+from china_ai_claims.fast_frames import BytesOutsideDialect
+from china_ai_claims.loading import dict_rows, outside_dialect_error
 from china_ai_claims.opening import Package, dataset_folder, open_data, open_release
 from china_ai_claims.passages import first_difference
 
@@ -76,10 +75,7 @@ def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, 
     error = ReleaseDataError if package.release else DataError
     path = Path(package.resource(table)["path"]).name
     try:
-        content = package.read_csv(table)
-        check_dialect_bytes(content)  # as load() and records() refuse it
-        # A byte-order mark (the validator warns of it) is dropped, as load()'s pandas drops it.
-        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+        reader = dict_rows(package.read_csv(table))
         columns = list(reader.fieldnames or [])
         if "id" not in columns:
             raise error(f"{path}: no id column to compare rows by", file=path, row=1, column="id")

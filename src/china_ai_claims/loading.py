@@ -112,6 +112,16 @@ def _checked_frame(
     return frame
 
 
+def dict_rows(content: bytes) -> csv.DictReader[str]:
+    """The rows of a table's CSV ``content`` as the csv module reads them, for the readers that
+    do not use pandas, refused where ``load`` refuses the text: a byte outside the dialect
+    (:class:`BytesOutsideDialect`, though the csv module could read it) or bad UTF-8
+    (``UnicodeDecodeError``). A byte-order mark (the validator warns of it) is dropped, as
+    ``load``'s pandas drops it."""
+    check_dialect_bytes(content)
+    return csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+
+
 def outside_dialect_error(
     problem: BytesOutsideDialect, path: str, error: type[DataError]
 ) -> DataError:
@@ -290,10 +300,7 @@ def records(
     except LookupError:
         raise UnknownTableError(table, package.table_names()) from None
     try:
-        content = package.read_csv(table)
-        check_dialect_bytes(content)  # as load() refuses it, though the csv module could read it
-        # A byte-order mark (the validator warns of it) is dropped, as load()'s pandas drops it.
-        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+        reader = dict_rows(package.read_csv(table))
         rows = list(reader)
         header = list(reader.fieldnames or [])
     except BytesOutsideDialect as problem:
@@ -376,9 +383,10 @@ def _first_mistyped_cell(
     first: _MistypedCell | None = None
     for spec in fields:
         kind, name = spec["type"], spec["name"]
-        column_accepts, accepts = _column_reader(spec)
-        if accepts is None:
+        reader = _column_reader(spec)
+        if reader is None:
             continue
+        column_accepts, accepts = reader
         cells = [row[name] for row in rows]
         if column_accepts([text for text in cells if text]):
             continue
@@ -392,30 +400,36 @@ _ColumnCheck = Callable[[list[str]], bool]
 _CellCheck = Callable[[str], bool]
 
 
-def _column_reader(spec: dict[str, Any]) -> tuple[_ColumnCheck, _CellCheck | None]:
+def _column_reader(spec: dict[str, Any]) -> tuple[_ColumnCheck, _CellCheck] | None:
     """Whether ``load`` reads every one of some non-empty cells of the field ``spec`` as its
-    type, and whether it reads one; ``None`` for the second in a column of text, whose every
-    cell is its value."""
+    type, and whether it reads one; ``None`` for a column of text, whose every cell is its
+    value."""
     kind = spec["type"]
     if kind == "integer":
         return functools.partial(all_match, INTEGERS), _is_int64
     if kind == "number":
-        number = re.compile(NUMBER_CELL, re.ASCII).fullmatch
-
-        def numbers(cells: list[str]) -> bool:
-            return all_match(NUMBERS, cells) and all(map(math.isfinite, map(float, cells)))
-
-        return numbers, lambda text: number(text) is not None and math.isfinite(float(text))
+        return _all_numbers, _is_number
     if kind == "date":
-
-        def dates(cells: list[str]) -> bool:
-            return all(map(_is_calendar_date, cells))
-
-        return dates, _is_calendar_date
+        return _all_dates, _is_calendar_date
     if kind == "boolean":
         values = {*spec.get("trueValues", ["true"]), *spec.get("falseValues", ["false"])}
         return values.issuperset, values.__contains__
-    return bool, None
+    return None
+
+
+_NUMBER = re.compile(NUMBER_CELL, re.ASCII)
+
+
+def _is_number(text: str) -> bool:
+    return _NUMBER.fullmatch(text) is not None and math.isfinite(float(text))
+
+
+def _all_numbers(cells: list[str]) -> bool:
+    return all_match(NUMBERS, cells) and all(map(math.isfinite, map(float, cells)))
+
+
+def _all_dates(cells: list[str]) -> bool:
+    return all(map(_is_calendar_date, cells))
 
 
 @functools.cache

@@ -64,6 +64,26 @@ def cell(table: str, row_id: str, **values: str) -> Mutation:
     return apply
 
 
+def cells_at(table: str, cells: dict[tuple[int, str], str]) -> Mutation:
+    """Set cells of ``table`` by position: ``(row index, the first after the header being 0;
+    column): text``."""
+
+    def apply(root: Path) -> None:
+        path = root / f"{table}.csv"
+        header, rows = _rows(path)
+        for (index, column), value in cells.items():
+            assert column in header, column
+            rows[index][column] = value
+        _write(path, header, rows)
+
+    return apply
+
+
+def rows_of(root: Path, table: str) -> list[dict[str, str]]:
+    """The rows of ``table`` in the dataset folder ``root``, by column name."""
+    return _rows(root / f"{table}.csv")[1]
+
+
 def duplicate_row(table: str, row_id: str) -> Mutation:
     """Append a copy of the row ``row_id`` at the end of ``table``."""
 

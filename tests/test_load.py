@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import china_ai_claims as cac
+from _mutations import cells_at, rows_of
 from china_ai_claims.cli import app
 from china_ai_claims.models import RECORD_TYPES, columns
 
@@ -166,9 +166,9 @@ READ_ALIKE = [
 def test_load_and_records_read_a_cell_alike(
     table: str, column: str, written: str, value: float, dataset_copy: Path
 ) -> None:
-    rows = _read_rows(dataset_copy / f"{table}.csv")
+    rows = rows_of(dataset_copy, table)
     index = next(i for i, row in enumerate(rows) if row[column])  # a row that states it
-    _write_cells(dataset_copy / f"{table}.csv", {(index, column): written})
+    cells_at(table, {(index, column): written})(dataset_copy)
     assert cac.load(table, data_dir=dataset_copy)[column].iloc[index] == value
     assert getattr(cac.records(table, data_dir=dataset_copy)[index], column) == value
 
@@ -185,22 +185,6 @@ def test_a_byte_order_mark_is_read_alike_by_every_reader(
     result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(dataset_copy)])
     assert result.exit_code == 0, result.output
     assert "no differences" in result.output
-
-
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def _write_cells(path: Path, cells: dict[tuple[int, str], str]) -> None:
-    """Write ``cells`` ((row index, the first after the header being 0; column): text)."""
-    rows = _read_rows(path)
-    for (index, column), text in cells.items():
-        rows[index][column] = text
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 # (case, cells written in events.csv ((row index, column): text), the (row, column) records()
@@ -249,7 +233,7 @@ FIRST_PROBLEMS = [
 def test_records_names_the_first_problem_row_by_row_and_column_by_column(
     cells: dict[tuple[int, str], str], named: tuple[int, str], words: str, dataset_copy: Path
 ) -> None:
-    _write_cells(dataset_copy / "events.csv", cells)
+    cells_at("events", cells)(dataset_copy)
     with pytest.raises(cac.DataError) as caught:
         cac.records("events", data_dir=dataset_copy)
     assert (caught.value.row, caught.value.column) == named

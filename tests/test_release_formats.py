@@ -352,37 +352,39 @@ def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
     assert (out / SUMS_FILE).read_text() == (release_dir / SUMS_FILE).read_text()
 
 
-# What ``__main__`` is -> whether the process runs the command as its program: its file, whether
-# it imported the command's ``main`` (as console scripts do), the name it was run by (``-m``).
+# What ``__main__`` is -> whether the process runs the command as its program: its file, the
+# command's ``main`` it imported (as console scripts do: ``command``'s, or ``cli``'s in an older
+# install), the name it was run by (``-m``).
 PROGRAMS = [
-    ("console script", "/venv/bin/china-ai-claims", True, None, True),
-    ("Windows launcher", "C:/venv/Scripts/china-ai-claims.exe/__main__.py", True, None, True),
-    ("Windows script", "C:/venv/Scripts/china-ai-claims-script.py", True, None, True),
-    ("python -m", "/src/china_ai_claims/__main__.py", False, "china_ai_claims.__main__", True),
-    ("a script in a checkout", "/home/u/china-ai-claims/analysis.py", True, None, False),
-    ("a script named for the command", "/home/u/china-ai-claims.py", True, None, False),
-    ("a file named so that does not run main", "/venv/bin/china-ai-claims", False, None, False),
-    ("python -c", None, True, None, False),
-    ("another module run with -m", "/lib/pytest/__main__.py", False, "pytest.__main__", False),
+    ("console script", "/venv/bin/china-ai-claims", "command", None, True),
+    ("console script of an older install", "/venv/bin/china-ai-claims", "cli", None, True),
+    ("Windows launcher", "C:/venv/Scripts/china-ai-claims.exe/__main__.py", "command", None, True),
+    ("Windows script", "C:/venv/Scripts/china-ai-claims-script.py", "command", None, True),
+    ("python -m", "/src/china_ai_claims/__main__.py", None, "china_ai_claims.__main__", True),
+    ("a script in a checkout", "/home/u/china-ai-claims/analysis.py", "command", None, False),
+    ("a script named for the command", "/home/u/china-ai-claims.py", "cli", None, False),
+    ("a file named so that does not run main", "/venv/bin/china-ai-claims", None, None, False),
+    ("python -c", None, "command", None, False),
+    ("another module run with -m", "/lib/pytest/__main__.py", None, "pytest.__main__", False),
 ]
 
 
 @pytest.mark.parametrize(
-    ("file", "runs_main", "spec_name", "expected"),
+    ("file", "imported_main", "spec_name", "expected"),
     [program[1:] for program in PROGRAMS],
     ids=[program[0] for program in PROGRAMS],
 )
 def test_the_command_knows_when_its_process_is_its_own(
     monkeypatch: pytest.MonkeyPatch,
     file: str | None,
-    runs_main: bool,
+    imported_main: str | None,
     spec_name: str | None,
     expected: bool,
 ) -> None:
     import importlib.machinery
     import types
 
-    from china_ai_claims import cli
+    from china_ai_claims import cli, command
 
     program = types.ModuleType("__main__")
     if file is not None:
@@ -390,8 +392,8 @@ def test_the_command_knows_when_its_process_is_its_own(
     program.__spec__ = (
         None if spec_name is None else importlib.machinery.ModuleSpec(spec_name, None)
     )
-    if runs_main:
-        program.main = cli.main  # type: ignore[attr-defined]
+    if imported_main is not None:
+        program.main = {"command": command.main, "cli": cli.main}[imported_main]  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "__main__", program)
     assert cli._process_is_the_command() is expected
 
@@ -484,7 +486,7 @@ def test_the_release_command_writes_parquet_with_the_c_librarys_allocator(
 
     script = (
         "import sys\n"
-        "from china_ai_claims.cli import main\n"
+        "from china_ai_claims.command import main\n"
         "sys.argv = ['china-ai-claims', 'release', sys.argv[2], '--out', sys.argv[1]]\n"
         "try:\n"
         "    main()\n"

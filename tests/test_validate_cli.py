@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import http.server
 import json
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,8 +16,8 @@ from typer.testing import CliRunner
 
 from _mutations import cell, descriptor, resource
 from _serving import serving_in_a_thread
-from china_ai_claims import cli
-from china_ai_claims.cli import app
+from china_ai_claims import cli, command
+from china_ai_claims.cli import OutputFormat, app
 from china_ai_claims.validators import validate
 
 GPT4 = "gpt-4-training-cost"
@@ -112,20 +115,196 @@ def test_missing_folder_and_bad_format_are_usage_errors(tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_an_internal_error_is_one_line_and_exit_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def explode(path: object) -> None:
-        raise RuntimeError("boom")
+# What the validation raises -> the exit code and stderr, for the program's entry point (which
+# runs plain validate arguments itself) and the full command line's alike.
+ENDINGS = [
+    (
+        "a bug",
+        RuntimeError("boom"),
+        2,
+        "china-ai-claims: internal error: RuntimeError: boom; please report it\n",
+    ),
+    ("Ctrl-C", KeyboardInterrupt(), 130, ""),
+]
 
-    monkeypatch.setattr("china_ai_claims.validators.validate", explode)
+
+@pytest.mark.parametrize("main", [command.main, cli.main], ids=["program", "full"])
+@pytest.mark.parametrize(
+    ("raised", "code", "stderr"),
+    [ending[1:] for ending in ENDINGS],
+    ids=[ending[0] for ending in ENDINGS],
+)
+def test_a_bug_is_one_line_and_exit_2_and_ctrl_c_exits_130_in_silence(
+    main: Callable[[], None],
+    raised: BaseException,
+    code: int,
+    stderr: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def interrupted(path: object) -> None:
+        raise raised
+
+    monkeypatch.setattr("china_ai_claims.validators.validate", interrupted)
     monkeypatch.setattr("sys.argv", ["china-ai-claims", "validate"])
     with pytest.raises(SystemExit) as exited:
-        cli.main()
-    assert exited.value.code == 2
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    assert "internal error: RuntimeError: boom" in captured.err
+        main()
+    assert exited.value.code == code
+    assert capsys.readouterr() == ("", stderr)
+
+
+# (arguments after "validate"; what plain_validate_arguments makes of them: None sends the
+# command line to the full parser)
+PLAIN_ARGUMENTS = [
+    ([], (None, "text")),
+    (["dataset"], ("dataset", "text")),
+    ([""], ("", "text")),
+    (["dataset", "--format", "json"], ("dataset", "json")),
+    (["--format", "github", "dataset"], ("dataset", "github")),
+    (["--format=json"], (None, "json")),
+    (["--format", "xml"], None),
+    (["--format"], None),
+    (["--format="], None),
+    (["--format", "json", "--format", "text"], None),
+    (["a", "b"], None),
+    (["--help"], None),
+    (["--", "dataset"], None),
+    (["-"], None),
+    (["--formats", "json"], None),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), PLAIN_ARGUMENTS)
+def test_only_plain_validate_arguments_skip_the_full_parser(
+    arguments: list[str], expected: tuple[str | None, str] | None
+) -> None:
+    assert command.plain_validate_arguments(["validate", *arguments]) == expected
+
+
+@pytest.mark.parametrize(
+    "arguments", [[], ["--version"], ["release"], ["show", "validate"], ["Validate"]]
+)
+def test_other_commands_go_to_the_full_parser(arguments: list[str]) -> None:
+    assert command.plain_validate_arguments(arguments) is None
+
+
+def test_a_shell_completion_request_goes_to_the_full_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("_CHINA_AI_CLAIMS_COMPLETE", "bash_complete")
+    assert command.plain_validate_arguments(["validate"]) is None
+
+
+def test_the_output_formats_are_the_full_parsers() -> None:
+    from china_ai_claims.validators import FORMATS
+
+    assert command.OUTPUT_FORMATS == FORMATS == tuple(member.value for member in OutputFormat)
+
+
+def _damaged(folder: Path) -> None:
+    cell("cost_claims", GPT4, currency="XYZ", amount="7")(folder)
+
+
+# (case, how the dataset folder is set up, the arguments after "validate", where to run from)
+BOTH_WAYS = [
+    ("valid, in the checkout", None, [], "checkout"),
+    ("valid, named", None, ["{dataset}"], "elsewhere"),
+    ("invalid, text", _damaged, ["dataset"], "checkout"),
+    ("invalid, json", _damaged, ["{dataset}", "--format", "json"], "elsewhere"),
+    ("invalid, github", _damaged, ["--format=github", "dataset"], "checkout"),
+    ("no such folder", None, ["{dataset}-missing"], "elsewhere"),
+    ("an empty name", None, [""], "elsewhere"),
+    ("a release", "release", ["{dataset}"], "elsewhere"),
+    ("a bad format", None, ["--format", "xml"], "checkout"),
+    ("a folder named with a tab", "tab", ["{dataset}"], "elsewhere"),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "arguments", "where"),
+    [case[1:] for case in BOTH_WAYS],
+    ids=[case[0] for case in BOTH_WAYS],
+)
+def test_the_program_validates_as_the_full_command_line_does(
+    setup: Callable[[Path], None] | str | None,
+    arguments: list[str],
+    where: str,
+    dataset_copy: Path,
+    built_release: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = dataset_copy
+    if setup == "tab":  # rich, which the full command line prints through, expands a tab
+        folder = dataset_copy.parent / "da\ttaset"
+        dataset_copy.rename(folder)
+        _damaged(folder)
+    elif setup == "release":
+        folder = built_release
+    elif callable(setup):
+        setup(folder)
+    monkeypatch.chdir(
+        folder.parent if where == "checkout" else tmp_path_factory.mktemp("elsewhere")
+    )
+    argv = ["china-ai-claims", "validate", *(a.format(dataset=folder) for a in arguments)]
+    monkeypatch.setattr("sys.argv", argv)
+    outcomes = []
+    for main in (command.main, cli.main):
+        with pytest.raises(SystemExit) as exited:
+            main()
+        outcomes.append((exited.value.code, *capsys.readouterr()))
+    program, full = outcomes
+    assert program == full
+    assert program[0] in (0, 1, 2)
+    assert program[1] or program[2]
+
+
+def test_plain_validate_runs_without_the_command_line_framework(packaged_dataset: Path) -> None:
+    script = (
+        "import sys\n"
+        "from china_ai_claims.command import main\n"
+        "sys.argv = ['china-ai-claims', 'validate', sys.argv[1]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code == 0, stop.code\n"
+        "print(sorted({'typer', 'click', 'rich'} & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(packaged_dataset)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("arguments", [["--format", "json"], ["--format", "json", "--"]])
+def test_a_reader_that_stops_reading_ends_the_command_with_1_in_silence(
+    arguments: list[str], packaged_dataset: Path
+) -> None:
+    """``validate | head``: as the full command line (the second case goes to it), exit 1."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "china_ai_claims",
+                "validate",
+                *arguments,
+                str(packaged_dataset),
+            ],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(writing)
+    assert (done.returncode, done.stderr) == (1, "")
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -1,3 +1,3 @@
-from china_ai_claims.cli import main
+from china_ai_claims.command import main
 
 main()

@@ -12,12 +12,23 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 import typer
 from rich.console import Console
 
+from china_ai_claims.command import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROGRAM,
+    UsageFailure,
+    error_line,
+    internal_error_line,
+    validation_output,
+)
+from china_ai_claims.command import main as command_main
+
 if TYPE_CHECKING:
     from china_ai_claims.locating import DataLocation
 
-COMMAND = "china-ai-claims"
 app = typer.Typer(
-    name=COMMAND,
+    name=PROGRAM,
     help="Validate, release and read the china-ai-claims dataset.",
     no_args_is_help=True,
     add_completion=False,
@@ -28,14 +39,10 @@ app = typer.Typer(
 console = Console(highlight=False, soft_wrap=True, emoji=False)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one line to stderr and exit with ``code``."""
-    error_console.print(f"china-ai-claims: error: {message}", markup=False)
+    error_console.print(error_line(message), markup=False)
     raise typer.Exit(code)
 
 
@@ -193,25 +200,13 @@ def validate(
 
     Exit 0 valid, 1 invalid data, 2 a problem with the command itself.
     """
-    from china_ai_claims.locating import LocationError, is_release, locate
-    from china_ai_claims.validators import UsageError, render
-    from china_ai_claims.validators import validate as run_validation
-
-    if data_dir and is_release(Path(data_dir)):
-        fail(
-            f"{data_dir} is a release, and validate checks a dataset folder (a checkout's "
-            "dataset/): check a release with 'sha256sum -c SHA256SUMS' in its folder; loading "
-            "it (load(..., release=FILE), 'china-ai-claims diff FILE dataset') verifies every "
-            "hash before use"
-        )
+    # (With plain arguments the program runs this in china_ai_claims.command, without typer.)
     try:
-        location = locate(data_dir)
-        report = run_validation(location.path)
-    except (LocationError, UsageError) as error:
-        fail(str(error))
-    output = render(report, output_format.value, location.display, location.label)
+        output, code = validation_output(data_dir, output_format.value)
+    except UsageFailure as failure:
+        fail(str(failure))
     console.print(output, end="", markup=False)
-    raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -727,18 +722,19 @@ def site(
 def _process_is_the_command() -> bool:
     """Whether the process runs the command line as its program, and so ends with the command:
     ``python -m china_ai_claims``, or the console script installers write, which imports ``main``
-    into a file named for the command (on Windows, a ``-script.py`` file or a ``__main__.py``
+    (``china_ai_claims.command``'s, or this module's in an older install) into a file named for
+    the command (on Windows, a ``-script.py`` file or a ``__main__.py``
     inside the launcher ``china-ai-claims.exe``). Never a process that calls ``main`` or ``app``
     among other work: a notebook, a test runner, a script of the user's."""
     program = sys.modules.get("__main__")
     spec = getattr(program, "__spec__", None)
     if spec is not None and spec.name == "china_ai_claims.__main__":
         return True
-    if getattr(program, "main", None) is not main:
+    if getattr(program, "main", None) not in (main, command_main):
         return False
     script = PurePath(getattr(program, "__file__", None) or "")
-    return script.name in {COMMAND, f"{COMMAND}-script.py"} or (
-        script.name == "__main__.py" and script.parent.name.lower() == f"{COMMAND}.exe"
+    return script.name in {PROGRAM, f"{PROGRAM}-script.py"} or (
+        script.name == "__main__.py" and script.parent.name.lower() == f"{PROGRAM}.exe"
     )
 
 
@@ -747,8 +743,5 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except Exception as error:
-        error_console.print(
-            f"china-ai-claims: internal error: {type(error).__name__}: {error}; please report it",
-            markup=False,
-        )
+        error_console.print(internal_error_line(error), markup=False)
         raise SystemExit(EXIT_USAGE) from None

@@ -95,6 +95,80 @@ def test_a_table_whose_every_row_has_an_extra_cell_is_refused(
         cac.load(table, data_dir=dataset_copy)
 
 
+def _leave_out(column: str) -> Callable[[list[str], list[str]], list[str]]:
+    """A row's cells without the one in ``column``: the cells after it move one column left."""
+
+    def cut(header: list[str], cells: list[str]) -> list[str]:
+        at = header.index(column)
+        return [*cells[:at], *cells[at + 1 :]]
+
+    return cut
+
+
+# (case, table, the short row (its index, the first after the header being 0), how its cells
+# are cut, what comes before it (a note of several lines, a blank line), the row readers name
+# (the header is row 1) and the line the validator names). pandas fills the cells missing from
+# a short row as empty: without the check, the first case loads the note as the quote.
+SHORT_ROWS: list[tuple[str, str, int, Callable[[list[str], list[str]], list[str]], str, int, int]]
+SHORT_ROWS = [
+    ("the quote's cell left out", "cost_claims", 1, _leave_out("quote"), "", 3, 3),
+    ("the last cell left out", "cost_claims", 2, lambda header, cells: cells[:-1], "", 4, 4),
+    ("a row of one cell", "people", 0, lambda header, cells: cells[:1], "", 2, 2),
+    ("after a note of three lines", "cost_claims", 1, _leave_out("note"), "note", 3, 5),
+    ("after a blank line", "models", 1, _leave_out("name"), "blank", 3, 4),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "index", "cut", "before", "row", "line"),
+    [case[1:] for case in SHORT_ROWS],
+    ids=[case[0] for case in SHORT_ROWS],
+)
+def test_a_row_with_a_cell_too_few_is_refused_by_every_reader(
+    table: str,
+    index: int,
+    cut: Callable[[list[str], list[str]], list[str]],
+    before: str,
+    row: int,
+    line: int,
+    dataset_copy: Path,
+) -> None:
+    import csv
+    import io
+
+    from china_ai_claims.fast_frames import pandas_frame, quick_frame
+    from china_ai_claims.validators import validate
+
+    path = dataset_copy / f"{table}.csv"
+    header, *rows = csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    if before == "note":
+        rows[index - 1][header.index("note")] = "one\ntwo\nthree"
+    rows[index] = cut(header, rows[index])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([header, *rows[:index]])
+    buffer.write("\n" if before == "blank" else "")
+    writer.writerows(rows[index:])
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+    missing = [(e.file, e.line) for e in validate(dataset_copy).errors if e.rule == "missing-cell"]
+    assert missing == [(path.name, line)]
+    with pytest.raises(cac.DataError) as caught:
+        cac.load(table, data_dir=dataset_copy)
+    assert (caught.value.file, caught.value.row, caught.value.line) == (path.name, row, line)
+    assert str(caught.value).startswith(
+        f"{path.name}: row {row} (line {line}) has fewer cells than the header"
+    )
+    with pytest.raises(cac.DataError) as caught:
+        cac.records(table, data_dir=dataset_copy)
+    assert (caught.value.file, caught.value.row) == (path.name, row)
+    assert f"row {row} has fewer cells than the header" in str(caught.value)
+    fields = json.loads((dataset_copy / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in fields["resources"] if r["name"] == table]
+    for road in (quick_frame, pandas_frame):  # the fast roads leave it to the checked road
+        assert road(path.read_bytes(), resource["schema"]["fields"]) is None
+
+
 # (case, change to cost_claims.csv's lines (split at each LF), the line the byte is on, the
 # validator's rule there, its message's words, the readers' message's words)
 BYTES_OUTSIDE_DIALECT = [

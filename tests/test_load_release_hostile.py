@@ -227,6 +227,8 @@ MALFORMED_CSV = [
     ("old-mac-line-ends", lambda data: data.replace(b"\n", b"\r"), "^[^ ]* line 1: a carriage"),
     # pandas 2 ends a cell at a NUL byte, pandas 3 keeps it: every reader refuses it
     ("nul-in-a-cell", lambda data: data.replace(b"DeepSeek", b"Deep\x00Seek", 1), "line .*: a NUL"),
+    # pandas fills the missing cells as empty: a note could load as a quote
+    ("a-cell-too-few", lambda data: data + b"a-claim,a-cell\n", "row .* fewer cells"),
 ]
 
 

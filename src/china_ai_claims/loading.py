@@ -29,8 +29,10 @@ from china_ai_claims.fast_frames import (
     all_match,
     check_dialect_bytes,
     date_dtype,
+    first_short_row,
     quick_frame,
     read_cells,
+    rows_are_whole,
     rows_fit_header,
 )
 from china_ai_claims.opening import Package, dataset_folder, open_data
@@ -106,6 +108,16 @@ def _checked_frame(
             f"{path}: the rows have more cells than the header has columns; run "
             "'china-ai-claims validate' for details",
             file=path,
+        )
+    short = None if rows_are_whole(content, frame) else first_short_row(content, len(names))
+    if short is not None:
+        row, line = short
+        raise error(
+            f"{path}: row {row} (line {line}) has fewer cells than the header; run "
+            "'china-ai-claims validate' for details",
+            file=path,
+            row=row,
+            line=line,
         )
     for spec in fields:
         frame[spec["name"]] = _typed(frame[spec["name"]], spec, path, error)
@@ -317,11 +329,14 @@ def records(
             file=path,
             row=1,
         )
-    # The rows before the first one with too many cells are validated in one call, up to the
-    # first row with a cell not of its column's type; that row's own problem is reported only
-    # when every row before it is valid, and after a problem of a column before it in its own
-    # row, as row by row would.
-    whole = next((index for index, row in enumerate(rows) if None in row), len(rows))
+    # The rows before the first one with too many or too few cells are validated in one call, up
+    # to the first row with a cell not of its column's type; that row's own problem is reported
+    # only when every row before it is valid, and after a problem of a column before it in its
+    # own row, as row by row would.
+    whole = next(
+        (index for index, row in enumerate(rows) if None in row or None in row.values()),
+        len(rows),
+    )
     mistyped = _first_mistyped_cell(rows[:whole], resource["schema"]["fields"])
     checked = whole if mistyped is None else mistyped.index + 1
     try:
@@ -350,8 +365,11 @@ def records(
             column=column,
         )
     if whole < len(rows):
+        fewer_or_more = "fewer" if None in rows[whole].values() else "more"
         raise error(
-            f"{path}: row {whole + 2} has more cells than the header", file=path, row=whole + 2
+            f"{path}: row {whole + 2} has {fewer_or_more} cells than the header",
+            file=path,
+            row=whole + 2,
         )
     return result
 

@@ -112,6 +112,56 @@ def _cite_a_missing_source(root: Path) -> None:
     cell("people", _first_id(root, "people"), source_id="no-such-source")(root)
 
 
+# (case, how the dataset folder is set up, the arguments after "release"): the program's entry
+# point runs plain release arguments itself, and must print, exit and write as the full
+# command line does.
+RELEASES_BOTH_WAYS = [
+    ("valid", None, ["{dataset}", "--out", "{out}"]),
+    ("valid, --out=", None, ["--out={out}", "{dataset}"]),
+    ("invalid data", "damaged", ["{dataset}", "--out", "{out}"]),
+    ("no such folder", None, ["{dataset}-missing", "--out", "{out}"]),
+    ("--out names a file", "out is a file", ["{dataset}", "--out", "{out}"]),
+    ("no --out outside a checkout", None, ["{dataset}"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "arguments"),
+    [case[1:] for case in RELEASES_BOTH_WAYS],
+    ids=[case[0] for case in RELEASES_BOTH_WAYS],
+)
+def test_the_program_releases_as_the_full_command_line_does(
+    setup: str | None,
+    arguments: list[str],
+    dataset_copy: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from china_ai_claims import cli, command
+
+    if setup == "damaged":
+        cell("cost_claims", "gpt-4-training-cost", currency="XYZ")(dataset_copy)
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    outcomes = []
+    for main in (command.main, cli.main):
+        out = tmp_path_factory.mktemp("out") / "release"
+        if setup == "out is a file":
+            out.write_text("a file", encoding="utf-8")
+        argv = [a.format(dataset=dataset_copy, out=out) for a in arguments]
+        monkeypatch.setattr("sys.argv", ["china-ai-claims", "release", *argv])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        stdout, stderr = capsys.readouterr()
+        written = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+        sums = (out / "SHA256SUMS").read_bytes() if "SHA256SUMS" in written else b""
+        shown = (text.replace(str(out), "OUT") for text in (stdout, stderr))
+        outcomes.append((exited.value.code, *shown, written, sums))
+    program, full = outcomes
+    assert program == full
+    assert (program[0] == 0) == ("SHA256SUMS" in program[3])
+
+
 # Damage that the SQLite database itself would refuse while the rows stream in (a repeated key, a
 # reference to nothing): the build still ends in the validator's refusal, not the database's.
 @pytest.mark.parametrize(

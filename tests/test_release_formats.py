@@ -349,6 +349,7 @@ def test_the_release_program_imports_pyarrow_without_numpy_where_pyarrow_allows(
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "pyarrow._parquet" in imported
     assert ("numpy" in imported) == (_pyarrow_major() < NUMPY_OPTIONAL_SINCE)
+    assert "typer" not in imported  # plain arguments: the program runs the command itself
     assert (out / SUMS_FILE).read_text() == (release_dir / SUMS_FILE).read_text()
 
 
@@ -395,7 +396,7 @@ def test_the_command_knows_when_its_process_is_its_own(
     if imported_main is not None:
         program.main = {"command": command.main, "cli": cli.main}[imported_main]  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "__main__", program)
-    assert cli._process_is_the_command() is expected
+    assert command.process_is_the_command() is expected
 
 
 # A pyarrow package first on the path: the version its own version module says (None: it has

@@ -188,6 +188,28 @@ def test_other_commands_go_to_the_full_parser(arguments: list[str]) -> None:
     assert command.plain_validate_arguments(arguments) is None
 
 
+# (arguments after "release"; what plain_release_arguments makes of them)
+PLAIN_RELEASE_ARGUMENTS = [
+    ([], (None, None)),
+    (["dataset"], ("dataset", None)),
+    (["dataset", "--out", "build"], ("dataset", Path("build"))),
+    (["--out=build"], (None, Path("build"))),
+    (["--out", ""], None),
+    (["--out"], None),
+    (["--out", "--help"], None),
+    (["--out", "a", "--out", "b"], None),
+    (["a", "b"], None),
+    (["--format", "json"], None),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), PLAIN_RELEASE_ARGUMENTS)
+def test_only_plain_release_arguments_skip_the_full_parser(
+    arguments: list[str], expected: tuple[str | None, Path | None] | None
+) -> None:
+    assert command.plain_release_arguments(["release", *arguments]) == expected
+
+
 def test_a_shell_completion_request_goes_to_the_full_parser(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

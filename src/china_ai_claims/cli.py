@@ -4,9 +4,8 @@ Exit codes: 0 success, 1 the data (or a generated file) is not as it should be, 
 command itself (bad option, missing folder).
 """
 
-import sys
 from enum import Enum
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
@@ -20,9 +19,12 @@ from china_ai_claims.command import (
     UsageFailure,
     error_line,
     internal_error_line,
+    located,
+    output_folder,
+    process_is_the_command,
+    run_release,
     validation_output,
 )
-from china_ai_claims.command import main as command_main
 
 if TYPE_CHECKING:
     from china_ai_claims.locating import DataLocation
@@ -135,16 +137,10 @@ DataDirArgument = Annotated[
 
 def _located(data_dir: str | Path | None) -> "DataLocation":
     """Where the data of a command is (see locating): a usage error when it is no dataset."""
-    from china_ai_claims.locating import LocationError, locate, not_a_dataset
-
     try:
-        location = locate(data_dir)
-    except LocationError as error:
-        fail(str(error))
-    reason = not_a_dataset(location.path, location.display if data_dir is None else str(data_dir))
-    if reason is not None:
-        fail(reason)
-    return location
+        return located(data_dir)
+    except UsageFailure as failure:
+        fail(str(failure), failure.code)
 
 
 def _writable(data_dir: str | Path | None, what: str) -> Path:
@@ -168,12 +164,10 @@ def _checkout_root(what: str) -> Path:
 
 
 def _output(given: Path | None, in_checkout: str, option: str) -> Path:
-    from china_ai_claims.locating import LocationError, default_output
-
     try:
-        return default_output(given, in_checkout, option)
-    except LocationError as error:
-        fail(str(error))
+        return output_folder(given, in_checkout, option)
+    except UsageFailure as failure:
+        fail(str(failure), failure.code)
 
 
 def _os_message(error: OSError) -> str:
@@ -227,30 +221,16 @@ def release(
 
     The same data gives byte-identical files; invalid data is refused and nothing is written.
     """
-    from china_ai_claims.parquet_release import (
-        import_pyarrow_without_numpy,
-        system_allocator_preferred,
-    )
-    from china_ai_claims.release import BuildError, build_release
-    from china_ai_claims.validators import UsageError
-
-    location = _located(data_dir)
-    target = _output(out, "release", "--out")
-    _say_read(location)
+    # (With plain arguments the program runs this in china_ai_claims.command, without typer.)
     try:
-        # The command builds the release and nothing else; run as a program, its process ends.
-        with system_allocator_preferred():
-            if _process_is_the_command():
-                import_pyarrow_without_numpy()
-            written = build_release(target, location.path)
-    except UsageError as error:
-        fail(str(error))
-    except BuildError as error:
-        fail(str(error), EXIT_INVALID)
-    except ImportError as error:  # the release extra (pyarrow) is not installed
-        fail(str(error))
-    for path in written:
-        console.print(f"wrote {path}", markup=False)
+        run_release(
+            data_dir,
+            out,
+            lambda line: console.print(line, markup=False),
+            own_process=process_is_the_command(),
+        )
+    except UsageFailure as failure:
+        fail(str(failure), failure.code)
 
 
 class DiffFormat(str, Enum):
@@ -717,25 +697,6 @@ def site(
         f"wrote {len(written)} files into {target}; open {target / 'index.html'}", markup=False
     )
     _say_read(location)
-
-
-def _process_is_the_command() -> bool:
-    """Whether the process runs the command line as its program, and so ends with the command:
-    ``python -m china_ai_claims``, or the console script installers write, which imports ``main``
-    (``china_ai_claims.command``'s, or this module's in an older install) into a file named for
-    the command (on Windows, a ``-script.py`` file or a ``__main__.py``
-    inside the launcher ``china-ai-claims.exe``). Never a process that calls ``main`` or ``app``
-    among other work: a notebook, a test runner, a script of the user's."""
-    program = sys.modules.get("__main__")
-    spec = getattr(program, "__spec__", None)
-    if spec is not None and spec.name == "china_ai_claims.__main__":
-        return True
-    if getattr(program, "main", None) not in (main, command_main):
-        return False
-    script = PurePath(getattr(program, "__file__", None) or "")
-    return script.name in {PROGRAM, f"{PROGRAM}-script.py"} or (
-        script.name == "__main__.py" and script.parent.name.lower() == f"{PROGRAM}.exe"
-    )
 
 
 def main() -> None:

@@ -314,6 +314,44 @@ def test_records_names_the_first_problem_row_by_row_and_column_by_column(
     assert f"events.csv: row {named[0]}, column {named[1]}: {words}" in str(caught.value)
 
 
+# (case, cells written in events.csv ((row index, column): text), the (row, column) that load()
+# and records() both name): the first bad cell row by row, and in its row column by column.
+FIRST_BAD_CELLS = [
+    (
+        "an earlier row's later column",
+        {(1, "year"): "x", (0, "start_date"): "y"},
+        (2, "start_date"),
+    ),
+    ("two in one row", {(0, "start_date"): "y", (0, "year"): "x"}, (2, "year")),
+    (
+        "an enumeration in a later row",
+        {(2, "event_kind"): "nope", (1, "year"): "x"},
+        (3, "year"),
+    ),
+    (  # the day that does not exist comes first, though the other is not written as a date
+        "no such day before no date at all",
+        {(2, "start_date"): "x", (1, "start_date"): "2025-02-30"},
+        (3, "start_date"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("cells", "named"),
+    [case[1:] for case in FIRST_BAD_CELLS],
+    ids=[case[0] for case in FIRST_BAD_CELLS],
+)
+def test_load_and_records_name_the_same_first_bad_cell(
+    cells: dict[tuple[int, str], str], named: tuple[int, str], dataset_copy: Path
+) -> None:
+    cells_at("events", cells)(dataset_copy)
+    for read in (cac.load, cac.records):
+        with pytest.raises(cac.DataError) as caught:
+            read("events", data_dir=dataset_copy)
+        assert (caught.value.row, caught.value.column) == named, read.__name__
+        assert f"events.csv: row {named[0]}, column {named[1]}: " in str(caught.value)
+
+
 def test_unknown_table_error_lists_the_valid_names() -> None:
     with pytest.raises(cac.UnknownTableError) as caught:
         cac.load("cost_claim")

@@ -119,8 +119,17 @@ def _checked_frame(
             row=row,
             line=line,
         )
+    # The first bad cell row by row, and in its row column by column, as records() names it.
+    first_bad: tuple[int, dict[str, Any]] | None = None
     for spec in fields:
-        frame[spec["name"]] = _typed(frame[spec["name"]], spec, path, error)
+        typed = _typed_or_first_bad(frame[spec["name"]], spec)
+        if not isinstance(typed, int):
+            frame[spec["name"]] = typed
+        elif first_bad is None or typed < first_bad[0]:
+            first_bad = (typed, spec)
+    if first_bad is not None:
+        position, spec = first_bad
+        raise _bad_cell_error(frame[spec["name"]], position, spec, path, error)
     return frame
 
 
@@ -153,31 +162,40 @@ def _read_dtypes(fields: list[dict[str, Any]]) -> dict[str, str]:
     return {spec["name"]: "string" if spec["type"] == "string" else "str" for spec in fields}
 
 
-def _refuse_bad_cells(
-    column: pd.Series, allowed: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]
-) -> None:
-    """Raise ``error`` for the first non-empty cell that ``allowed`` rejects (header is row 1)."""
+class _BadCellAt(Exception):
+    """A column holds a cell its type refuses, first at ``position`` (0 for the first row)."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
+
+
+def _refuse_bad_cells(column: pd.Series, allowed: pd.Series) -> None:
+    """Raise :class:`_BadCellAt` for the first non-empty cell that ``allowed`` rejects."""
     accepted = allowed.eq(True).to_numpy(dtype=bool, na_value=False)
     bad = column.notna().to_numpy(dtype=bool) & ~accepted
     if bad.any():
-        position = int(bad.argmax())
-        row, name = position + 2, spec["name"]
-        value = str(column.iloc[position])
-        shown = value if len(value) <= 60 else value[:59] + "…"
-        enum = spec.get("constraints", {}).get("enum")
-        choices = f" (one of {enum})" if enum is not None else ""
-        reason = f"is not a valid {spec['type']}{choices}"
-        if spec["type"] == "date" and _is_calendar_date(value):
-            reason = (
-                "is a date outside the years this pandas's datetime64[ns] holds "
-                "(1677-09-22 to 2262-04-11; pandas 3 holds it)"
-            )
-        raise error(
-            f"{path}: row {row}, column {name}: {shown!r} {reason}",
-            file=path,
-            row=row,
-            column=name,
+        raise _BadCellAt(int(bad.argmax()))
+
+
+def _bad_cell_error(
+    column: pd.Series, position: int, spec: dict[str, Any], path: str, error: type[DataError]
+) -> DataError:
+    """The error naming the cell at ``position`` of ``column`` (the header is row 1)."""
+    row, name = position + 2, spec["name"]
+    value = str(column.iloc[position])
+    shown = value if len(value) <= 60 else value[:59] + "…"
+    enum = spec.get("constraints", {}).get("enum")
+    choices = f" (one of {enum})" if enum is not None else ""
+    reason = f"is not a valid {spec['type']}{choices}"
+    if spec["type"] == "date" and _is_calendar_date(value):
+        reason = (
+            "is a date outside the years this pandas's datetime64[ns] holds "
+            "(1677-09-22 to 2262-04-11; pandas 3 holds it)"
         )
+    return error(
+        f"{path}: row {row}, column {name}: {shown!r} {reason}", file=path, row=row, column=name
+    )
 
 
 def _is_calendar_date(value: str) -> bool:
@@ -203,13 +221,22 @@ def _is_int64(value: str) -> bool:
     return _UP_TO_19_DIGITS.fullmatch(value) is not None and abs(int(value)) <= _INT64_MAX
 
 
-def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataError]) -> pd.Series:
+def _typed_or_first_bad(column: pd.Series, spec: dict[str, Any]) -> pd.Series | int:
+    """:func:`_typed`, or the position of the first cell it refuses."""
+    try:
+        return _typed(column, spec)
+    except _BadCellAt as bad:
+        return bad.position
+
+
+def _typed(column: pd.Series, spec: dict[str, Any]) -> pd.Series:
+    """``column``'s cells as ``spec``'s type; raises :class:`_BadCellAt` at the first it refuses."""
     import pandas as pd
 
     kind = spec["type"]
     enum = spec.get("constraints", {}).get("enum")
     if enum is not None:
-        _refuse_bad_cells(column, column.isin(enum), spec, path, error)
+        _refuse_bad_cells(column, column.isin(enum))
         return column.astype(pd.CategoricalDtype(categories=enum))
     if kind == "integer":
         shaped = column.str.fullmatch(_UP_TO_19_DIGITS.pattern)
@@ -217,7 +244,7 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         long = accepted & column.str.len().gt(18).to_numpy(dtype=bool, na_value=False)
         if long.any():  # only these may pass 64 bits
             accepted[long] = [_is_int64(text) for text in column[long]]
-        _refuse_bad_cells(column, pd.Series(accepted, index=column.index), spec, path, error)
+        _refuse_bad_cells(column, pd.Series(accepted, index=column.index))
         # Some pandas versions (their pyarrow cast) refuse a leading '+' that int() reads.
         integers: pd.Series = column.str.removeprefix("+").astype("Int64")
         return integers
@@ -226,19 +253,21 @@ def _typed(column: pd.Series, spec: dict[str, Any], path: str, error: type[DataE
         numbers = column.where(written)
         values = numbers.map(float, na_action="ignore")
         finite = values.map(math.isfinite, na_action="ignore")
-        _refuse_bad_cells(column, finite, spec, path, error)
+        _refuse_bad_cells(column, finite)
         floats: pd.Series = values.astype("Float64")
         return floats
     if kind == "boolean":
         truth = dict.fromkeys(spec.get("trueValues", ["true"]), True)
         truth.update(dict.fromkeys(spec.get("falseValues", ["false"]), False))
-        _refuse_bad_cells(column, column.isin(list(truth)), spec, path, error)
+        _refuse_bad_cells(column, column.isin(list(truth)))
         booleans: pd.Series = column.map(truth, na_action="ignore").astype("boolean")
         return booleans
     if kind == "date":
-        _refuse_bad_cells(column, column.str.fullmatch(DATE_CELL), spec, path, error)
-        dates: pd.Series = pd.Series(pd.to_datetime(column, format="%Y-%m-%d", errors="coerce"))
-        _refuse_bad_cells(column, dates.notna(), spec, path, error)
+        written = column.str.fullmatch(DATE_CELL).eq(True).to_numpy(dtype=bool, na_value=False)
+        dates: pd.Series = pd.Series(
+            pd.to_datetime(column.where(written), format="%Y-%m-%d", errors="coerce")
+        )
+        _refuse_bad_cells(column, dates.notna())  # not written as a date, or no such day
         return dates.astype(date_dtype())
     if kind == "list":
         delimiter = spec.get("delimiter", ",")

@@ -116,6 +116,8 @@ SHORT_ROWS = [
     ("a row of one cell", "people", 0, lambda header, cells: cells[:1], "", 2, 2),
     ("after a note of three lines", "cost_claims", 1, _leave_out("note"), "note", 3, 5),
     ("after a blank line", "models", 1, _leave_out("name"), "blank", 3, 4),
+    # pandas skips it as blank; the csv module and the validator read one cell
+    ("a line of spaces and a tab", "people", 1, lambda header, cells: ["  \t"], "", 3, 3),
 ]
 
 
@@ -167,6 +169,43 @@ def test_a_row_with_a_cell_too_few_is_refused_by_every_reader(
     (resource,) = [r for r in fields["resources"] if r["name"] == table]
     for road in (quick_frame, pandas_frame):  # the fast roads leave it to the checked road
         assert road(path.read_bytes(), resource["schema"]["fields"]) is None
+
+
+def test_a_line_of_spaces_inside_a_quoted_cell_is_no_short_row(dataset_copy: Path) -> None:
+    note = "one\n  \t\nthree"
+    cells_at("people", {(0, "note"): note})(dataset_copy)
+    assert cac.load("people", data_dir=dataset_copy)["note"].iloc[0] == note
+    assert cac.records("people", data_dir=dataset_copy)[0].note == note
+
+
+def test_the_checked_road_never_loads_a_row_as_pandas_alone_reads_it(
+    packaged_dataset: Path,
+) -> None:
+    """pandas 2 drops spaces that end at its 262,144-byte read boundary: a cell after them then
+    reads as quoted, and the row has a cell too few where the csv module reads it whole. The
+    checked road refuses such a table, or reads the row as the csv module does."""
+    from china_ai_claims.loading import _checked_frame
+
+    fields = json.loads((packaged_dataset / "datapackage.json").read_text(encoding="utf-8"))
+    (people,) = [r for r in fields["resources"] if r["name"] == "people"]
+    header = b"id,name,aliases,role,organization_id,source_id,quote,note\n"
+    assert header.decode().rstrip().split(",") == [f["name"] for f in people["schema"]["fields"]]
+
+    def row(length: int) -> bytes:
+        return b"p,P,,r,o,s," + b"q" * length + b",n\n"
+
+    content = header
+    while len(content) < 2**18 - 300:
+        content += row(50)
+    content += row(2**18 - 3 - len(content) - len(row(0)))
+    content += b'   "x,y",P,,r,o,s,q\n'  # its spaces end at byte 262,144
+    try:
+        frame = _checked_frame(content, people["schema"]["fields"], "people.csv", cac.DataError)
+    except cac.DataError as refused:
+        last_id = f"refused in {refused.file}"
+    else:
+        last_id = frame["id"].iloc[-1]
+    assert last_id in ("refused in people.csv", '   "x')  # '   "x': the csv module's 8 cells
 
 
 # (case, change to cost_claims.csv's lines (split at each LF), the line the byte is on, the

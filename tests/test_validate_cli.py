@@ -302,6 +302,50 @@ def test_plain_validate_runs_without_the_command_line_framework(packaged_dataset
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def _close(descriptor: int) -> Callable[[], None]:
+    return lambda: os.close(descriptor)
+
+
+# (case, the folder (of a damaged copy, or missing), what the process starts without, its
+# environment): the program and the full command line, each run as a program.
+STARTED_OTHERWISE = [
+    ("stdout closed", "damaged", _close(1), {}),
+    ("stderr closed", "missing", _close(2), {}),
+    ("a terminal 0 columns wide", "damaged", None, {"COLUMNS": "0"}),
+    ("a terminal 0 columns wide, an error", "missing", None, {"COLUMNS": "0"}),
+]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="starts the process with a stream closed (POSIX)")
+@pytest.mark.parametrize(
+    ("folder", "start", "environment"),
+    [case[1:] for case in STARTED_OTHERWISE],
+    ids=[case[0] for case in STARTED_OTHERWISE],
+)
+def test_the_program_ends_as_the_full_command_line_however_it_is_started(
+    folder: str,
+    start: Callable[[], None] | None,
+    environment: dict[str, str],
+    dataset_copy: Path,
+) -> None:
+    _damaged(dataset_copy)
+    target = str(dataset_copy) if folder == "damaged" else f"{dataset_copy}-missing"
+    outcomes = []
+    for separator in ([], ["--"]):  # "--" sends the command line to the full parser
+        done = subprocess.run(
+            [sys.executable, "-m", "china_ai_claims", "validate", *separator, target],
+            capture_output=start is None,
+            text=True,
+            check=False,
+            preexec_fn=start,  # closes a stream in the child only
+            env={**os.environ, **environment},
+        )
+        outcomes.append((done.returncode, done.stdout, done.stderr))
+    program, full = outcomes
+    assert program == full
+    assert program[0] == (1 if folder == "damaged" else 2)
+
+
 @pytest.mark.parametrize("arguments", [["--format", "json"], ["--format", "json", "--"]])
 def test_a_reader_that_stops_reading_ends_the_command_with_1_in_silence(
     arguments: list[str], packaged_dataset: Path

@@ -215,9 +215,13 @@ def internal_error_line(error: Exception) -> str:
     return f"{PROGRAM}: internal error: {type(error).__name__}: {error}; please report it"
 
 
-def write(stream: TextIO, text: str) -> None:
-    """``text`` on ``stream`` as the full command line prints it (through rich)."""
-    if _CHANGED_BY_RICH.search(text) is None:
+def write(stream: TextIO | None, text: str) -> None:
+    """``text`` on ``stream`` as the full command line prints it (through rich). A stream the
+    process was started without (``>&-``: Python's ``sys.stdout`` is then ``None``) gets
+    nothing, as rich writes it nothing."""
+    if stream is None:
+        return
+    if _CHANGED_BY_RICH.search(text) is None and not _no_columns():
         try:
             stream.write(text)
         except UnicodeEncodeError:
@@ -230,6 +234,14 @@ def write(stream: TextIO, text: str) -> None:
     Console(file=stream, highlight=False, soft_wrap=True, emoji=False).print(
         text, end="", markup=False
     )
+
+
+def _no_columns() -> bool:
+    """Whether ``COLUMNS`` says the terminal is 0 characters wide, where rich prints nothing."""
+    try:
+        return int(os.environ.get("COLUMNS", "")) == 0
+    except ValueError:
+        return False
 
 
 def _validate_plainly(data_dir: str | None, output_format: str) -> int:

@@ -138,6 +138,16 @@ def rows_are_whole(content: bytes, read: pd.DataFrame) -> bool:
     return content.count(b",") == (len(read) + 1) * (len(read.columns) - 1) + inside
 
 
+# A line of spaces and tabs alone: pandas skips it as blank, the csv module and the validator read
+# it as a row of one cell (a line inside a quoted cell matches too: the csv module then decides).
+_WHITESPACE_LINE = re.compile(rb"(?:^|\n)[ \t]+(?:\r?\n|\Z)")
+
+
+def holds_whitespace_line(content: bytes) -> bool:
+    """Whether ``content`` may hold a row that pandas skips as blank but that is a short row."""
+    return _WHITESPACE_LINE.search(content) is not None
+
+
 def first_short_row(content: bytes, width: int) -> tuple[int, int] | None:
     """``(row, line)`` of the first row of ``content`` with fewer than ``width`` cells, counting
     rows as ``read_csv`` does (the header is row 1, blank lines are skipped), or ``None``."""
@@ -175,6 +185,8 @@ def pandas_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame |
         return None
     if not rows_fit_header(read) or not rows_are_whole(content, read):
         return None  # the checked road says what is wrong
+    if holds_whitespace_line(content):
+        return None
     read_columns = dict(read.items())
     if _text_maybe_read_as_missing(read_columns, fields, content):
         return None

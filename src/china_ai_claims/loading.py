@@ -30,6 +30,7 @@ from china_ai_claims.fast_frames import (
     check_dialect_bytes,
     date_dtype,
     first_short_row,
+    holds_whitespace_line,
     quick_frame,
     read_cells,
     rows_are_whole,
@@ -109,16 +110,24 @@ def _checked_frame(
             "'china-ai-claims validate' for details",
             file=path,
         )
-    short = None if rows_are_whole(content, frame) else first_short_row(content, len(names))
-    if short is not None:
-        row, line = short
-        raise error(
-            f"{path}: row {row} (line {line}) has fewer cells than the header; run "
-            "'china-ai-claims validate' for details",
-            file=path,
-            row=row,
-            line=line,
-        )
+    whole = rows_are_whole(content, frame)
+    if not whole or holds_whitespace_line(content):
+        short = first_short_row(content, len(names))
+        if short is not None:
+            row, line = short
+            raise error(
+                f"{path}: row {row} (line {line}) has fewer cells than the header; run "
+                "'china-ai-claims validate' for details",
+                file=path,
+                row=row,
+                line=line,
+            )
+        if not whole:  # pandas read a row otherwise than the csv format (pandas 2 can)
+            raise error(
+                f"{path}: pandas read the rows with fewer cells than the csv module reads; "
+                "run 'china-ai-claims validate' for details",
+                file=path,
+            )
     # The first bad cell row by row, and in its row column by column, as records() names it.
     first_bad: tuple[int, dict[str, Any]] | None = None
     for spec in fields:

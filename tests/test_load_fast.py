@@ -696,3 +696,25 @@ def test_the_year_0000_is_refused_as_the_validator_refuses_it(road: Road) -> Non
     assert road(content, FIELDS) is None
     with pytest.raises(DataError, match="row 3, column day: '0000-01-01' is not a valid date"):
         _checked(content, FIELDS)
+
+
+# (text, whether a line of it holds spaces and tabs alone): pandas skips such a line as blank,
+# where the csv module and the validator read a row of one cell.
+WHITESPACE_LINES = [
+    (b"a\n \t\nb", True),
+    (b"a\n  ", True),
+    (b" \nx", True),
+    (b"\t", True),
+    (b"a\n\t\r\nb", True),
+    (b"a\n x\n", False),
+    (b"a\n\n", False),
+    (b"a,b\n1, \n", False),
+    (b"a\n \r x\n", False),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), WHITESPACE_LINES)
+def test_a_line_of_spaces_and_tabs_alone_is_found(content: bytes, expected: bool) -> None:
+    from china_ai_claims.fast_frames import holds_whitespace_line
+
+    assert holds_whitespace_line(content) is expected

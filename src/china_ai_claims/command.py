@@ -26,6 +26,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # as the command-line framework exits on Ctrl-C
 
 PROGRAM = "china-ai-claims"
+ENTRY_MODULES = ("china_ai_claims.command", "china_ai_claims.cli")  # whose main a script runs
 OUTPUT_FORMATS = ("text", "json", "github")
 
 # rich, which the full command line prints through, drops these control characters and expands
@@ -203,9 +204,6 @@ def process_is_the_command() -> bool:
     )
 
 
-ENTRY_MODULES = ("china_ai_claims.command", "china_ai_claims.cli")
-
-
 def error_line(message: str) -> str:
     return f"{PROGRAM}: error: {message}"
 
@@ -292,7 +290,8 @@ def main() -> None:
     except BrokenPipeError:
         # The reader stopped reading (``| head``): as the full command line, exit 1 in silence,
         # with stdout sent nowhere so that Python's last flush finds no broken pipe.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if sys.stdout is not None:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = EXIT_INVALID
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED

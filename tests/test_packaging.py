@@ -82,7 +82,7 @@ def test_version_agrees_everywhere(packaged_dataset: Path, repo_root: Path) -> N
         == installed_version("china-ai-claims")
         == china_ai_claims.__version__
         == top.group(1)
-    )
+    ), "after a new version, install the package again (pip install -e .) to record it"
 
 
 def test_pyproject_does_not_write_the_version_a_second_time(repo_root: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import signal
@@ -209,3 +210,46 @@ def test_each_kind_of_point_has_a_mark_of_its_own() -> None:
             (mark,) = axis.marks
             marks.add(mark)
     assert len(marks) == 4
+
+
+def _leave_out_a_quote_cell(dataset: Path) -> None:
+    """The second row of ``cost_claims.csv`` without its quote cell (line 3)."""
+    path = dataset / "cost_claims.csv"
+    header, *rows = csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    at = header.index("quote")
+    rows[1] = [*rows[1][:at], *rows[1][at + 1 :]]
+    with path.open("w", encoding="utf-8", newline="") as written:
+        csv.writer(written, lineterminator="\n").writerows([header, *rows])
+
+
+# (command, its arguments): each reads the tables of a folder whose cost_claims.csv has a row
+# without its quote cell, which no reader may take as whole.
+READERS_OF_A_SHORT_ROW = [
+    ("info", ["info", "{dataset}"]),
+    ("show", ["show", "cost_claims", "--data-dir", "{dataset}"]),
+    ("compare", ["compare", "{dataset}"]),
+]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [case[1] for case in READERS_OF_A_SHORT_ROW],
+    ids=[c[0] for c in READERS_OF_A_SHORT_ROW],
+)
+def test_data_that_cannot_be_read_is_bad_data_exit_1_with_one_hint(
+    arguments: list[str], dataset_copy: Path
+) -> None:
+    _leave_out_a_quote_cell(dataset_copy)
+    code, stdout, stderr = _stdout(*(a.format(dataset=dataset_copy) for a in arguments))
+    assert (code, stdout) == (1, "")
+    assert stderr.startswith("china-ai-claims: error: ")
+    assert "cost_claims.csv: row 3 (line 3) has fewer cells than the header; " in stderr
+    assert stderr.count("china-ai-claims validate") == 1  # one hint, naming the folder
+    assert stderr.endswith(f"'china-ai-claims validate {dataset_copy}' lists every problem\n")
+
+
+def test_the_coverage_report_refuses_a_row_a_cell_short(dataset_copy: Path) -> None:
+    _leave_out_a_quote_cell(dataset_copy)
+    code, stdout, stderr = _stdout("coverage", str(dataset_copy))
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith("china-ai-claims: error: cost_claims.csv: row 3 has fewer cells than")

@@ -428,3 +428,30 @@ def test_site_command_writes_the_site_and_refuses_invalid_data(
     assert result.exit_code == 1
     assert "invalid" in result.output
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize("missing", ["markupsafe", "jinja2"])
+def test_without_the_site_extra_the_command_says_what_to_install(
+    missing: str, packaged_dataset: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        f"sys.modules[{missing!r}] = None  # as if the extra were not installed\n"
+        "from china_ai_claims.cli import main\n"
+        "sys.argv = ['china-ai-claims', 'site', sys.argv[1], '--out', sys.argv[2]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(packaged_dataset), str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "china-ai-claims: error: the site needs Jinja2 and MarkupSafe: "
+        "pip install 'china-ai-claims[site]'\n"
+    )

@@ -394,9 +394,9 @@ def info(data_dir: DataDirArgument = None) -> None:
     try:
         dataset = load_all(data_dir=location.path)
     except (ValueError, LookupError) as error:
-        fail(_unreadable(location, error))
+        _unreadable(location, error)
     except OSError as error:
-        fail(_unreadable(location, _os_message(error)))
+        _unreadable(location, error)
     console.print(f"china-ai-claims {dataset.version}", markup=False)
     for name, frame in dataset.tables.items():
         rows = "row" if len(frame) == 1 else "rows"
@@ -462,9 +462,9 @@ def show(
     except (UnknownTableError, terminal.ShowError) as error:
         fail(str(error))
     except (ValueError, LookupError) as error:
-        fail(_unreadable(location, error))
+        _unreadable(location, error)
     except OSError as error:
-        fail(_unreadable(location, _os_message(error)))
+        _unreadable(location, error)
     if limit is not None:
         frame = frame.head(limit)
     if output_format is ShowFormat.csv:
@@ -477,10 +477,17 @@ def show(
     _say_read(location, machine=output_format is not ShowFormat.table)
 
 
-def _unreadable(location: "DataLocation", error: object) -> str:
-    return (
-        f"{location.label} cannot be read: {error}; 'china-ai-claims validate "
-        f"{location.display}' lists every problem"
+def _unreadable(location: "DataLocation", error: Exception) -> NoReturn:
+    """Fail for data that cannot be read: exit 1 for a cell or row the data may not hold, 2 for
+    anything else (a file that cannot be opened)."""
+    from china_ai_claims.errors import VALIDATE_FOR_DETAILS, DataError
+
+    said = _os_message(error) if isinstance(error, OSError) else str(error)
+    said = said.removesuffix(VALIDATE_FOR_DETAILS)  # the hint below names the folder
+    fail(
+        f"{location.label} cannot be read: {said}; 'china-ai-claims validate "
+        f"{location.display}' lists every problem",
+        EXIT_INVALID if isinstance(error, DataError) else EXIT_USAGE,
     )
 
 
@@ -560,9 +567,9 @@ def compare(
     try:
         dataset = load_all(data_dir=location.path)
     except (ValueError, LookupError) as error:
-        fail(_unreadable(location, error))
+        _unreadable(location, error)
     except OSError as error:
-        fail(_unreadable(location, _os_message(error)))
+        _unreadable(location, error)
     shown = location.label  # the installed copy's label already names its version
     read = shown if dataset.version in shown else f"{shown} ({dataset.version})"
     render = render_json if output_format is TextOrJson.json else render_text
@@ -682,12 +689,13 @@ def site(
 ) -> None:
     """Validate, then write the claims explorer: a static website of the dataset that works from
     file:// or any web host, with every quote marked in its source (needs the site extra)."""
-    from china_ai_claims.site import SiteError, build_site
     from china_ai_claims.validators import UsageError
 
     location = _located(data_dir)
     target = _output(out, "site", "--out")
     try:
+        from china_ai_claims.site import SiteError, build_site
+
         written = build_site(target, location.path)
     except (UsageError, ImportError) as error:
         fail(str(error))

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
+from china_ai_claims.errors import VALIDATE_FOR_DETAILS
 from china_ai_claims.models import ID_PATTERN, RECORD_TYPES, AIModel, Organization, Person, Source
 from china_ai_claims.numbers import numbers_in
 
@@ -122,9 +123,18 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         raise CoverageError(f"{path.name}: missing or not a plain file")
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
+            rows = list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise CoverageError(f"{path.name}: cannot be read ({error})") from None
+    for number, row in enumerate(rows, start=2):
+        # A row a cell short or long would put its cells in the wrong columns (a note as a quote).
+        if None in row or None in row.values():
+            fewer_or_more = "fewer" if None in row.values() else "more"
+            raise CoverageError(
+                f"{path.name}: row {number} has {fewer_or_more} cells than the header"
+                f"{VALIDATE_FOR_DETAILS}"
+            )
+    return rows
 
 
 def _read_source(root: Path, source_id: str) -> str:

@@ -10,6 +10,9 @@ Standard library only, imported by nothing heavy: ``import china_ai_claims`` sta
 
 from __future__ import annotations
 
+# The end of a loading error's message: the validator says what is wrong, and where, in full.
+VALIDATE_FOR_DETAILS = "; run 'china-ai-claims validate' for details"
+
 
 def printable(text: str) -> str:
     """``text`` with each non-printable character (newline, escape, bidi control...) written as

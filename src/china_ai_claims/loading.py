@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from china_ai_claims.descriptors import copy_json
-from china_ai_claims.errors import DataError, ReleaseDataError
+from china_ai_claims.errors import VALIDATE_FOR_DETAILS, DataError, ReleaseDataError
 from china_ai_claims.fast_frames import (
     DATE_CELL,
     INTEGERS,
@@ -93,21 +93,20 @@ def _checked_frame(
         raise outside_dialect_error(problem, path, error) from None
     except (ValueError, OverflowError) as problem:  # ParserError, EmptyDataError, bad UTF-8
         raise error(
-            f"{path}: not a CSV file of the dataset's dialect ({type(problem).__name__}); "
-            "run 'china-ai-claims validate' for details",
+            f"{path}: not a CSV file of the dataset's dialect ({type(problem).__name__})"
+            f"{VALIDATE_FOR_DETAILS}",
             file=path,
         ) from None
     if list(frame.columns) != names:
         raise error(
             f"{path}: header {list(frame.columns)} does not match the schema's columns "
-            f"{names}; run 'china-ai-claims validate' for details",
+            f"{names}{VALIDATE_FOR_DETAILS}",
             file=path,
             row=1,
         )
     if not rows_fit_header(frame):
         raise error(
-            f"{path}: the rows have more cells than the header has columns; run "
-            "'china-ai-claims validate' for details",
+            f"{path}: the rows have more cells than the header has columns{VALIDATE_FOR_DETAILS}",
             file=path,
         )
     whole = rows_are_whole(content, frame)
@@ -116,16 +115,16 @@ def _checked_frame(
         if short is not None:
             row, line = short
             raise error(
-                f"{path}: row {row} (line {line}) has fewer cells than the header; run "
-                "'china-ai-claims validate' for details",
+                f"{path}: row {row} (line {line}) has fewer cells than the header"
+                f"{VALIDATE_FOR_DETAILS}",
                 file=path,
                 row=row,
                 line=line,
             )
         if not whole:  # pandas read a row otherwise than the csv format (pandas 2 can)
             raise error(
-                f"{path}: pandas read the rows with fewer cells than the csv module reads; "
-                "run 'china-ai-claims validate' for details",
+                f"{path}: pandas read the rows with fewer cells than the csv module reads"
+                f"{VALIDATE_FOR_DETAILS}",
                 file=path,
             )
     # The first bad cell row by row, and in its row column by column, as records() names it.
@@ -157,7 +156,7 @@ def outside_dialect_error(
 ) -> DataError:
     """The error that names the file and line of a byte outside the dialect, for every reader."""
     return error(
-        f"{path}: {problem}; run 'china-ai-claims validate' for details",
+        f"{path}: {problem}{VALIDATE_FOR_DETAILS}",
         file=path,
         line=problem.line,
     )
@@ -362,8 +361,8 @@ def records(
     names = [spec["name"] for spec in resource["schema"]["fields"]]
     if header != names:
         raise error(
-            f"{path}: header {header} does not match the schema's columns {names}; "
-            "run 'china-ai-claims validate' for details",
+            f"{path}: header {header} does not match the schema's columns {names}"
+            f"{VALIDATE_FOR_DETAILS}",
             file=path,
             row=1,
         )

@@ -190,7 +190,9 @@ def _environment() -> Any:
     try:
         import jinja2
     except ImportError:
-        raise ImportError("the site needs Jinja2: pip install 'china-ai-claims[site]'") from None
+        from china_ai_claims.site import EXTRA_NEEDED
+
+        raise ImportError(EXTRA_NEEDED) from None
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("china_ai_claims.site", "templates"),
         autoescape=True,

@@ -188,6 +188,20 @@ def test_other_commands_go_to_the_full_parser(arguments: list[str]) -> None:
     assert command.plain_validate_arguments(arguments) is None
 
 
+@pytest.mark.parametrize("arguments", [["--version"], ["--version", "validate"], ["--help"]])
+def test_the_version_alone_is_printed_as_the_full_command_line_prints_it(
+    arguments: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["china-ai-claims", *arguments])
+    outcomes = []
+    for main in (command.main, cli.main):
+        with pytest.raises(SystemExit) as exited:
+            main()
+        outcomes.append((exited.value.code, *capsys.readouterr()))
+    assert outcomes[0] == outcomes[1]
+    assert (command._plainly(arguments) is not None) == (arguments == ["--version"])
+
+
 # (arguments after "release"; what plain_release_arguments makes of them)
 PLAIN_RELEASE_ARGUMENTS = [
     ([], (None, None)),
@@ -282,24 +296,27 @@ def test_the_program_validates_as_the_full_command_line_does(
     assert program[1] or program[2]
 
 
-def test_plain_validate_runs_without_the_command_line_framework(packaged_dataset: Path) -> None:
+def test_plain_validate_and_the_version_run_without_the_command_line_framework(
+    packaged_dataset: Path,
+) -> None:
     script = (
         "import sys\n"
         "from china_ai_claims.command import main\n"
-        "sys.argv = ['china-ai-claims', 'validate', sys.argv[1]]\n"
+        "sys.argv = ['china-ai-claims', *sys.argv[1:]]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as stop:\n"
         "    assert stop.code == 0, stop.code\n"
         "print(sorted({'typer', 'click', 'rich'} & {m.split('.')[0] for m in sys.modules}))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(packaged_dataset)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stdout.splitlines()[-1] == "[]"
+    for arguments in (["validate", str(packaged_dataset)], ["--version"]):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *arguments],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.splitlines()[-1] == "[]", arguments
 
 
 def _close(descriptor: int) -> Callable[[], None]:

@@ -24,6 +24,7 @@ from china_ai_claims.command import (
     process_is_the_command,
     run_release,
     validation_output,
+    version_line,
 )
 
 if TYPE_CHECKING:
@@ -52,9 +53,7 @@ def _print_version(value: bool) -> None:
     # Only a literal True (the flag given): a click release that passes another truthy value to
     # an unset flag must never turn a command into "print the version and exit 0".
     if value is True:
-        from china_ai_claims._resources import VERSION
-
-        console.print(f"china-ai-claims {VERSION}", markup=False)
+        console.print(version_line(), markup=False)
         raise typer.Exit(EXIT_OK)
 
 

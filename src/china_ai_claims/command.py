@@ -3,9 +3,10 @@
 Contributors and CI run ``validate`` more than any other command, often on every commit, and
 ``release`` validates first. With plain arguments (at most a folder, and ``--format`` or
 ``--out``) they run here without importing the command-line framework: typer and rich are a
-seventh of the instructions of a ``validate`` of the real data. Every other command line,
-``--help`` and every malformed one included, goes to :mod:`china_ai_claims.cli`, which parses it
-as it always has. Both ways print the same bytes and exit with the same code.
+seventh of the instructions of a ``validate`` of the real data. So does ``--version`` alone.
+Every other command line, ``--help`` and every malformed one included, goes to
+:mod:`china_ai_claims.cli`, which parses it as it always has. Both ways print the same bytes and
+exit with the same code.
 """
 
 from __future__ import annotations
@@ -97,9 +98,14 @@ def _plain_arguments(
             folder = argument
     if value is not None and os.name == "nt" and _EXPANDED_ON_WINDOWS.search(value):
         return None
-    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
-        return None  # a shell asks the framework to complete a word
+    if _completing():
+        return None
     return folder, value
+
+
+def _completing() -> bool:
+    """Whether a shell asks the command-line framework to complete a word."""
+    return any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)
 
 
 def validation_output(data_dir: str | None, output_format: str) -> tuple[str, int]:
@@ -266,8 +272,21 @@ def _release_plainly(data_dir: str | None, out: Path | None) -> int:
     return EXIT_OK
 
 
+def version_line() -> str:
+    from china_ai_claims._resources import VERSION
+
+    return f"{PROGRAM} {VERSION}"
+
+
+def _version_plainly() -> int:
+    write(sys.stdout, version_line() + "\n")
+    return EXIT_OK
+
+
 def _plainly(arguments: list[str]) -> Callable[[], int] | None:
     """The command that ``arguments`` ask for, run without the full command line, or ``None``."""
+    if arguments == ["--version"] and not _completing():
+        return _version_plainly
     validating = plain_validate_arguments(arguments)
     if validating is not None:
         return lambda: _validate_plainly(*validating)

@@ -197,7 +197,7 @@ def validate(
     try:
         output, code = validation_output(data_dir, output_format.value)
     except UsageFailure as failure:
-        fail(str(failure))
+        fail(str(failure), failure.code)
     console.print(output, end="", markup=False)
     raise typer.Exit(code)
 
@@ -392,9 +392,7 @@ def info(data_dir: DataDirArgument = None) -> None:
     location = _located(data_dir)
     try:
         dataset = load_all(data_dir=location.path)
-    except (ValueError, LookupError) as error:
-        _unreadable(location, error)
-    except OSError as error:
+    except (ValueError, LookupError, OSError) as error:
         _unreadable(location, error)
     console.print(f"china-ai-claims {dataset.version}", markup=False)
     for name, frame in dataset.tables.items():
@@ -460,9 +458,7 @@ def show(
         frame = terminal.pick_columns(frame, table, columns)
     except (UnknownTableError, terminal.ShowError) as error:
         fail(str(error))
-    except (ValueError, LookupError) as error:
-        _unreadable(location, error)
-    except OSError as error:
+    except (ValueError, LookupError, OSError) as error:
         _unreadable(location, error)
     if limit is not None:
         frame = frame.head(limit)
@@ -565,9 +561,7 @@ def compare(
     location = _located(data_dir)
     try:
         dataset = load_all(data_dir=location.path)
-    except (ValueError, LookupError) as error:
-        _unreadable(location, error)
-    except OSError as error:
+    except (ValueError, LookupError, OSError) as error:
         _unreadable(location, error)
     shown = location.label  # the installed copy's label already names its version
     read = shown if dataset.version in shown else f"{shown} ({dataset.version})"

@@ -249,26 +249,18 @@ def _no_columns() -> bool:
 
 
 def _validate_plainly(data_dir: str | None, output_format: str) -> int:
-    try:
-        output, code = validation_output(data_dir, output_format)
-    except UsageFailure as failure:
-        write(sys.stderr, error_line(str(failure)) + "\n")
-        return EXIT_USAGE
+    output, code = validation_output(data_dir, output_format)
     write(sys.stdout, output)
     return code
 
 
 def _release_plainly(data_dir: str | None, out: Path | None) -> int:
-    try:
-        run_release(
-            data_dir,
-            out,
-            lambda line: write(sys.stdout, line + "\n"),
-            own_process=process_is_the_command(),
-        )
-    except UsageFailure as failure:
-        write(sys.stderr, error_line(str(failure)) + "\n")
-        return failure.code
+    run_release(
+        data_dir,
+        out,
+        lambda line: write(sys.stdout, line + "\n"),
+        own_process=process_is_the_command(),
+    )
     return EXIT_OK
 
 
@@ -306,6 +298,9 @@ def main() -> None:
         return
     try:
         code = run()
+    except UsageFailure as failure:
+        write(sys.stderr, error_line(str(failure)) + "\n")
+        code = failure.code
     except BrokenPipeError:
         # The reader stopped reading (``| head``): as the full command line, exit 1 in silence,
         # with stdout sent nowhere so that Python's last flush finds no broken pipe.

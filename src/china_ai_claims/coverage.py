@@ -24,6 +24,7 @@ from pathlib import Path
 
 from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
 from china_ai_claims.errors import VALIDATE_FOR_DETAILS
+from china_ai_claims.loading import cells_unlike_header
 from china_ai_claims.models import ID_PATTERN, RECORD_TYPES, AIModel, Organization, Person, Source
 from china_ai_claims.numbers import numbers_in
 
@@ -128,10 +129,10 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         raise CoverageError(f"{path.name}: cannot be read ({error})") from None
     for number, row in enumerate(rows, start=2):
         # A row a cell short or long would put its cells in the wrong columns (a note as a quote).
-        if None in row or None in row.values():
-            fewer_or_more = "fewer" if None in row.values() else "more"
+        unlike = cells_unlike_header(row)
+        if unlike is not None:
             raise CoverageError(
-                f"{path.name}: row {number} has {fewer_or_more} cells than the header"
+                f"{path.name}: row {number} has {unlike} cells than the header"
                 f"{VALIDATE_FOR_DETAILS}"
             )
     return rows

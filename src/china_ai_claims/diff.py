@@ -16,7 +16,7 @@ from pathlib import Path
 
 from china_ai_claims.errors import DataError, ReleaseDataError
 from china_ai_claims.fast_frames import BytesOutsideDialect
-from china_ai_claims.loading import dict_rows, outside_dialect_error
+from china_ai_claims.loading import cells_unlike_header, dict_rows, outside_dialect_error
 from china_ai_claims.opening import Package, dataset_folder, open_data, open_release
 from china_ai_claims.passages import first_difference
 
@@ -81,7 +81,7 @@ def _rows(package: Package, table: str) -> tuple[list[str], dict[str, dict[str, 
             raise error(f"{path}: no id column to compare rows by", file=path, row=1, column="id")
         rows: dict[str, dict[str, str]] = {}
         for row in reader:
-            if None in row or None in row.values() or row["id"] in rows:
+            if cells_unlike_header(row) or row["id"] in rows:
                 problem = (
                     f"id {row['id']!r} again" if row["id"] in rows else "cells unlike the header"
                 )

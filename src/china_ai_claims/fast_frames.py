@@ -189,10 +189,12 @@ def pandas_frame(content: bytes, fields: list[dict[str, Any]]) -> pd.DataFrame |
         return None
     if list(read.columns) != [spec["name"] for spec in fields]:
         return None
-    if not rows_fit_header(read) or not rows_are_whole(content, read):
+    if (
+        not rows_fit_header(read)
+        or not rows_are_whole(content, read)
+        or holds_whitespace_line(content)
+    ):
         return None  # the checked road says what is wrong
-    if holds_whitespace_line(content):
-        return None
     read_columns = dict(read.items())
     if _text_maybe_read_as_missing(read_columns, fields, content):
         return None

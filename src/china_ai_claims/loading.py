@@ -151,6 +151,17 @@ def dict_rows(content: bytes) -> csv.DictReader[str]:
     return csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
 
 
+def cells_unlike_header(row: dict[str | None, Any]) -> str | None:
+    """``"fewer"`` or ``"more"`` when a row of :func:`dict_rows` has fewer or more cells than
+    the header (the csv module gives the missing ones as ``None``, the extra ones under the key
+    ``None``), else ``None``: such a row's cells stand in the wrong columns."""
+    if None in row.values():
+        return "fewer"
+    if None in row:
+        return "more"
+    return None
+
+
 def outside_dialect_error(
     problem: BytesOutsideDialect, path: str, error: type[DataError]
 ) -> DataError:
@@ -370,10 +381,7 @@ def records(
     # to the first row with a cell not of its column's type; that row's own problem is reported
     # only when every row before it is valid, and after a problem of a column before it in its
     # own row, as row by row would.
-    whole = next(
-        (index for index, row in enumerate(rows) if None in row or None in row.values()),
-        len(rows),
-    )
+    whole = next((index for index, row in enumerate(rows) if cells_unlike_header(row)), len(rows))
     mistyped = _first_mistyped_cell(rows[:whole], resource["schema"]["fields"])
     checked = whole if mistyped is None else mistyped.index + 1
     try:
@@ -402,9 +410,8 @@ def records(
             column=column,
         )
     if whole < len(rows):
-        fewer_or_more = "fewer" if None in rows[whole].values() else "more"
         raise error(
-            f"{path}: row {whole + 2} has {fewer_or_more} cells than the header",
+            f"{path}: row {whole + 2} has {cells_unlike_header(rows[whole])} cells than the header",
             file=path,
             row=whole + 2,
         )

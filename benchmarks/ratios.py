@@ -208,9 +208,7 @@ def _met(values: list[float], target: float | None) -> str:
 
 def beyond(pairs: Pairs, rows: int) -> str:
     """What ``ours`` costs beyond ``base``: the median of the pairs' differences in time, per row
-    (µs), and in peak memory (MiB). A ratio mixes the work of both sides with start-up costs that
-    do not grow with rows; the difference per row is the price of what ours does and base does
-    not, and should stay flat from one scale to the next."""
+    (µs), and in peak memory (MiB); why, in the module's docstring."""
     time = statistics.median(pairs.time_differences()) / rows * 1e6
     peak = statistics.median(pairs.peak_differences())
     return f"{time:.1f} µs; {peak:+.0f} MiB"

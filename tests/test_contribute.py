@@ -160,6 +160,41 @@ def test_quote_keeps_a_sentence_whole_across_initials_and_abbreviations() -> Non
     ]
 
 
+# (a line of a source, the passage that quote prints for it)
+LINE_MARKS = [
+    ("- Alibaba: The giant launched a model.", "Alibaba: The giant launched a model."),
+    ("* Baidu launched Ernie.  ", "Baidu launched Ernie."),
+    ("  12. Zhipu launched an agent.", "Zhipu launched an agent."),
+    ("## Why it matters", "Why it matters"),
+    ("> -- Robin Li said so.", "Robin Li said so."),
+    ("=SUM(A1) is no formula here.", "SUM(A1) is no formula here."),
+    ("2024 was the year of DeepSeek.", "2024 was the year of DeepSeek."),
+]
+
+
+@pytest.mark.parametrize(("line", "passage"), LINE_MARKS, ids=[p for _, p in LINE_MARKS])
+def test_quote_leaves_out_what_opens_a_line_without_being_its_words(
+    line: str, passage: str
+) -> None:
+    from china_ai_claims.passages import closest_passages
+
+    (found,) = closest_passages(f"Intro.\n{line}\n", passage, 1)
+    assert (found.line, found.text) == (2, passage)
+
+
+def test_every_passage_quote_prints_can_be_pasted_as_a_quote(packaged_dataset: Path) -> None:
+    from china_ai_claims.passages import sentences
+    from china_ai_claims.validators.text import cell_problems
+
+    for source in sorted((packaged_dataset / "sources").glob("*.txt")):
+        text = source.read_text(encoding="utf-8")
+        passages = list(sentences(text))  # what closest_passages chooses among
+        assert passages
+        for line, passage in passages:
+            assert passage in text.split("\n")[line - 1], (line, passage)
+            assert not cell_problems(passage, multiline=True), (line, passage)
+
+
 def test_quote_of_an_unknown_source_is_a_usage_error(packaged_dataset: Path) -> None:
     result = CliRunner().invoke(app, ["quote", "nope", "x", "--data-dir", str(packaged_dataset)])
     assert result.exit_code == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _FOLD = str.maketrans(
@@ -36,6 +37,9 @@ _FOLD = str.maketrans(
 # sentence.
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))(?<!\b[A-Z]\.)\s+(?=[A-Z“\"‘'])")
 _WORD = re.compile(r"[\w’']+")
+# What opens a line without being words of it: white space, a list's bullet or number, a heading's
+# or a quotation's mark. A quote starts after it (a cell may not start with = + - or @ anyway).
+_LINE_MARKS = re.compile(r"^(?:\s+|[-*+•=@#>]+|\d{1,3}[.)](?=\s))+")
 MIN_ANCHOR = 12
 CHUNK = 20
 MAX_CHUNKS = 12  # stretches tried per quote: each is one substring search over the whole source
@@ -169,22 +173,30 @@ def _words(text: str) -> set[str]:
     return {word.translate(_FOLD).casefold() for word in _WORD.findall(text)}
 
 
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """Each sentence of ``text`` with its line number, as the text writes it but for what opens
+    a line without being words of it (``- `` of a list), so that it can be pasted into a
+    ``quote`` cell as it is."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        for sentence in _SENTENCE_END.split(line):
+            pasteable = _LINE_MARKS.sub("", sentence, count=1).rstrip()
+            if pasteable:
+                yield number, pasteable
+
+
 def closest_passages(text: str, words: str, limit: int = 3) -> list[Passage]:
-    """The sentences of ``text`` closest to ``words``, best first, as the text writes them; only
-    sentences that share a word with ``words`` (none when nothing does)."""
+    """The :func:`sentences` of ``text`` closest to ``words``, best first; only sentences that
+    share a word with ``words`` (none when nothing does)."""
     wanted = _words(words)
     folded_words = _folded(words)[0]
     found: list[Passage] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        for sentence in _SENTENCE_END.split(line):
-            if not sentence.strip():
-                continue
-            overlap = len(wanted & _words(sentence)) / len(wanted) if wanted else 0.0
-            if not overlap:
-                continue
-            shape = difflib.SequenceMatcher(
-                None, folded_words, _folded(sentence)[0], autojunk=False
-            ).ratio()
-            found.append(Passage(number, sentence, round(0.7 * overlap + 0.3 * shape, 4)))
+    for number, sentence in sentences(text):
+        overlap = len(wanted & _words(sentence)) / len(wanted) if wanted else 0.0
+        if not overlap:
+            continue
+        shape = difflib.SequenceMatcher(
+            None, folded_words, _folded(sentence)[0], autojunk=False
+        ).ratio()
+        found.append(Passage(number, sentence, round(0.7 * overlap + 0.3 * shape, 4)))
     found.sort(key=lambda passage: (-passage.score, passage.line))
     return found[:limit]

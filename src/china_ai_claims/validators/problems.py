@@ -83,7 +83,8 @@ RULES: dict[str, tuple[str, str]] = {
     "untrimmed-whitespace": ("text", "remove the spaces at the start or end of the cell"),
     "formula-injection": (
         "text",
-        "a cell may not start with = + - or @ (spreadsheets run it as a formula); reword it",
+        "a cell may not start with = + - or @ (spreadsheets run it as a formula): reword it; "
+        "a quote starts after such a mark (a list's '- ' is not part of the passage)",
     ),
     # structure and types
     "format-error": (

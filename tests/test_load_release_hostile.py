@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -321,6 +322,36 @@ def test_a_zip_with_nothing_beside_it_is_refused_listing_the_ways_to_anchor_it(
         cac.load("sources", release=path)
     for way in ("sha256=", "SHA256SUMS", "version="):
         assert way in str(caught.value)
+
+
+# (what the command line is given, a way to anchor it that the command line itself can take)
+UNANCHORED_ON_THE_COMMAND_LINE = [
+    (["diff", "{zip}", "{dataset}"], "keep the release's SHA256SUMS beside it"),
+    (["diff", "999.0.0", "{dataset}"], "open the release file with its SHA256SUMS beside it"),
+    (["cite", "--release", "{extracted}"], "read the folder as it is (as DATA_DIR"),
+    (["diff", "http://127.0.0.1:9/x.zip", "{dataset}"], "use https://"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "way"), UNANCHORED_ON_THE_COMMAND_LINE, ids=[" ".join(a) for a, _ in
+                                                        UNANCHORED_ON_THE_COMMAND_LINE]
+)  # fmt: skip
+def test_the_command_line_is_told_a_way_it_can_take_and_python_arguments_as_such(
+    args: list[str], way: str, release_dir: Path, tmp_path: Path, packaged_dataset: Path
+) -> None:
+    path, _ = _write(tmp_path, (release_dir / ZIP).read_bytes())
+    extracted = tmp_path / "extracted"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(extracted)
+    given = {"zip": str(path), "dataset": str(packaged_dataset), "extracted": str(extracted)}
+    result = CliRunner().invoke(app, [arg.format(**given) for arg in args])
+    assert result.exit_code != 0
+    (line,) = result.stderr.splitlines()
+    assert way in line
+    # a Python argument (sha256=) is named only as Python's: the command line has no such option
+    outside_python = re.sub(r"in Python,.*$", "", re.sub(r"\([^()]*in Python[^()]*\)", "", line))
+    assert not re.search(r"\b\w+=", outside_python), line
 
 
 @pytest.mark.parametrize("form", ["text", "binary"])
@@ -758,7 +789,7 @@ def test_plain_http_is_refused_without_a_pin_and_used_with_one(
     with serving(tls=False) as plain:
         data = (release_dir / ZIP).read_bytes()
         plain.serve_bytes("/" + ZIP, data)
-        with pytest.raises(cac.DownloadError, match="only with sha256="):
+        with pytest.raises(cac.DownloadError, match="only for a file pinned"):
             cac.load("models", release=plain.base + "/" + ZIP)
         assert plain.requests == []
         loaded = cac.load("models", release=plain.base + "/" + ZIP, sha256=sha256(data))

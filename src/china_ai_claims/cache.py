@@ -120,9 +120,10 @@ def _expected(url: str, name: str, pin: str | None) -> tuple[str, str]:
     listed = parse_sums(buffer.getvalue(), sums_url).get(name)
     if listed is None:
         raise UnverifiedReleaseError(
-            f"{url}: cannot verify it: no sha256= pin, not a published release this package "
-            f"knows, and no {SUMS_FILE} beside it listing {name}; pass sha256= with the file's "
-            "SHA-256, or load a published version with version="
+            f"{url}: cannot verify it: nothing pins it, it is not a published release this "
+            f"package knows, and no {SUMS_FILE} beside it lists {name}; open a published version "
+            "by its number (version= in Python), or, in Python, pass sha256= with the file's "
+            "SHA-256"
         )
     return listed, f"its {SUMS_FILE}"
 

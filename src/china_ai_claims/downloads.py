@@ -39,7 +39,9 @@ def check_url(url: str, *, pinned: bool) -> None:
         return
     if scheme == "http":
         raise DownloadError(
-            url, "plain http:// is accepted only with sha256= (use https:// or pin the file)"
+            url,
+            "plain http:// is accepted only for a file pinned by its SHA-256 (sha256= in "
+            "Python): use https://",
         )
     raise DownloadError(url, f"{scheme or 'no'} scheme: only https:// (or pinned http://) URLs")
 

@@ -56,9 +56,10 @@ __all__ = [
 
 SUMS_FILE = "SHA256SUMS"
 PANDAS_MISSING = ("NAType", "NaTType")  # pandas.NA and pandas.NaT, named to spare the import
+# What vouches for a release, said for the command line and for Python alike: both open files.
 ANCHORS = (
-    "pass sha256= with the file's SHA-256, keep the release's SHA256SUMS beside it, "
-    "or load a published version with version="
+    "keep the release's SHA256SUMS beside it, open a published version by its number "
+    "(version= in Python), or, in Python, pass sha256= with the file's SHA-256"
 )
 _SUMS_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 
@@ -306,9 +307,9 @@ def _folder_release(folder: Path, pin: str | None) -> Package:
     actual = sha256_of(data)
     if pin is None and actual not in registry.published_descriptor_hashes():
         raise UnverifiedReleaseError(
-            f"{shown}/{DATAPACKAGE_FILE}: cannot verify it: nothing vouches for it; pass sha256= "
-            f"with the SHA-256 of the folder's {DATAPACKAGE_FILE}, open the release file instead, "
-            "or read the folder as it is with data_dir="
+            f"{shown}/{DATAPACKAGE_FILE}: cannot verify it: nothing vouches for it; open the "
+            "release file instead, read the folder as it is (as DATA_DIR, or data_dir= in "
+            f"Python), or, in Python, pass sha256= with the SHA-256 of its {DATAPACKAGE_FILE}"
         )
     if pin is not None and actual != pin.lower():
         raise ChecksumError(f"{shown}/{DATAPACKAGE_FILE}", pin.lower(), actual)

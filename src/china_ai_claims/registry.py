@@ -84,7 +84,8 @@ def release_url(version: str) -> tuple[str, str]:
         known = ", ".join(sorted(published())) or "none yet"
         raise UnknownVersionError(
             f"version {version!r} is not a release this package knows (published: {known}); "
-            "upgrade china-ai-claims for newer releases, or pass release= with sha256="
+            "upgrade china-ai-claims for newer releases, or open the release file with its "
+            "SHA256SUMS beside it (in Python, release= with sha256= also does)"
         )
     return f"{releases_url()}/v{version}/{name}", files[name]
 

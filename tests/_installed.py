@@ -1,7 +1,9 @@
-"""The console scripts installed beside the Python that runs the tests, on any OS."""
+"""The console scripts installed beside the Python that runs the tests, on any OS, and whether
+that installed package is the checkout's data."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -15,3 +17,45 @@ def script(name: str) -> str:
 
 
 CHINA_AI_CLAIMS = script("china-ai-claims")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def _version(descriptor: bytes | None) -> object:
+    try:
+        loaded = json.loads(descriptor or b"{}")
+    except ValueError:
+        return None  # the validator and the tests say what is wrong with it
+    return loaded.get("version") if isinstance(loaded, dict) else None
+
+
+def stale_install(checkout_data: Path, installed_data: Path, installed_version: str) -> str | None:
+    """Why the installed package is not the checkout's data (``None`` when it is). A plain
+    ``pip install .`` copies ``dataset/`` once, and any install records the version it was
+    installed at: after a change of the data the tests would compare the commands, which read
+    the checkout, with a package that holds or reports the old data."""
+    checkout = _files(checkout_data)
+    wanted = _version(checkout.get("datapackage.json"))
+    differing: list[str] = []
+    # (an editable install reads the checkout's own folder: only its version can be old)
+    if checkout_data.resolve() != installed_data.resolve():
+        installed = _files(installed_data)
+        differing = sorted(
+            name for name in {*checkout, *installed} if checkout.get(name) != installed.get(name)
+        )
+    if not differing and wanted in (None, installed_version):
+        return None
+    said = ", ".join(differing[:5]) + (f" and {len(differing) - 5} more" if differing[5:] else "")
+    return (
+        f"the installed china-ai-claims {installed_version} is not this checkout's data"
+        + (f" (dataset/ differs in {said})" if differing else f" (dataset/ is version {wanted})")
+        + ': install it again, with `pip install ".[test]"` (`pip install -e ".[test]"` installs '
+        "it to read the data where it is, but it too records the version only when installed), "
+        "then run the tests"
+    )

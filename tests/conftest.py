@@ -51,6 +51,22 @@ def _a_crashed_worker_ends_the_run(config: pytest.Config) -> None:
         config.option.maxworkerrestart = "0"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, saying why, when the installed package is not this checkout's data (a plain
+    install made before the data changed): otherwise a handful of tests fail, each comparing
+    new data with old, and none says that the fix is to install again."""
+    if hasattr(session.config, "workerinput"):
+        return  # the run's main process checks, once
+    from importlib.metadata import version
+
+    from _installed import stale_install
+    from china_ai_claims._resources import dataset_dir
+
+    reason = stale_install(REPO_ROOT / "dataset", dataset_dir(), version("china-ai-claims"))
+    if reason is not None:
+        pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """``--dist loadfile`` hands out the longest files first (see ``_scheduling``)."""

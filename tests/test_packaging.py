@@ -107,3 +107,56 @@ def test_public_api_is_exactly_all() -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         china_ai_claims.nope  # noqa: B018
+
+
+def _bump_version(folder: Path) -> None:
+    descriptor = folder / "datapackage.json"
+    descriptor.write_text(
+        descriptor.read_text(encoding="utf-8").replace(
+            f'"version": "{china_ai_claims.__version__}"', '"version": "99.0.0"'
+        ),
+        encoding="utf-8",
+    )
+
+
+# (what the contributor did after installing, files the reason names; None: no reason)
+STALE_INSTALLS = [
+    ("nothing", None),
+    ("changed-a-row", ["cost_claims.csv"]),
+    ("added-a-source", ["sources/new.txt"]),
+    ("new-version-plain", ["datapackage.json"]),
+    ("new-version-editable", ["version 99.0.0"]),
+    ("broken-descriptor-editable", None),
+]
+
+
+@pytest.mark.parametrize(("change", "named"), STALE_INSTALLS, ids=[c for c, _ in STALE_INSTALLS])
+def test_tests_stop_at_once_when_the_install_is_not_the_checkouts_data(
+    tmp_path: Path, packaged_dataset: Path, change: str, named: list[str] | None
+) -> None:
+    from _installed import stale_install
+
+    checkout = tmp_path / "dataset"
+    shutil.copytree(packaged_dataset, checkout, ignore=shutil.ignore_patterns("__pycache__"))
+    installed = tmp_path / "installed"
+    shutil.copytree(checkout, installed)
+    if change == "changed-a-row":
+        table = checkout / "cost_claims.csv"
+        table.write_bytes(table.read_bytes().replace(b",", b",,", 1))
+    elif change == "added-a-source":
+        (checkout / "sources" / "new.txt").write_text("words\n", encoding="utf-8")
+    elif change.startswith("new-version"):
+        _bump_version(checkout)
+    elif change.startswith("broken-descriptor"):
+        (checkout / "datapackage.json").write_text("{", encoding="utf-8")
+    if change.endswith("-editable"):
+        installed = checkout  # an editable install reads the checkout's own folder
+    reason = stale_install(checkout, installed, china_ai_claims.__version__)
+    if named is None:
+        assert reason is None
+    else:
+        assert reason is not None
+        assert reason.startswith(f"the installed china-ai-claims {china_ai_claims.__version__} ")
+        for name in named:
+            assert name in reason
+        assert 'pip install ".[test]"' in reason

@@ -19,12 +19,18 @@ def script(name: str) -> str:
 CHINA_AI_CLAIMS = script("china-ai-claims")
 
 
+def _shipped(name: str) -> bool:
+    """Whether the wheel carries the file ``name`` of ``dataset/`` (see pyproject.toml's
+    package-data): another file there is no reason to install again."""
+    folder, _, file = name.rpartition("/")
+    if folder == "sources":
+        return file.endswith(".txt")
+    return not folder and (file in ("datapackage.json", "LICENSE") or file.endswith(".csv"))
+
+
 def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in folder.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
-    }
+    found = {path.relative_to(folder).as_posix(): path for path in folder.rglob("*")}
+    return {name: path.read_bytes() for name, path in found.items() if _shipped(name)}
 
 
 def _version(descriptor: bytes | None) -> object:

@@ -126,6 +126,7 @@ STALE_INSTALLS = [
     ("added-a-source", ["sources/new.txt"]),
     ("new-version-plain", ["datapackage.json"]),
     ("new-version-editable", ["version 99.0.0"]),
+    ("left-a-file-not-shipped", None),
     ("broken-descriptor-editable", None),
 ]
 
@@ -145,6 +146,9 @@ def test_tests_stop_at_once_when_the_install_is_not_the_checkouts_data(
         table.write_bytes(table.read_bytes().replace(b",", b",,", 1))
     elif change == "added-a-source":
         (checkout / "sources" / "new.txt").write_text("words\n", encoding="utf-8")
+    elif change == "left-a-file-not-shipped":
+        (checkout / ".DS_Store").write_bytes(b"\0")
+        (checkout / "sources" / "notes.md").write_text("mine\n", encoding="utf-8")
     elif change.startswith("new-version"):
         _bump_version(checkout)
     elif change.startswith("broken-descriptor"):

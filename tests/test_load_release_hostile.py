@@ -279,7 +279,48 @@ JSON_SHAPES = [
     ("table-not-records", b'{"metadata": %s, "sources": [1, 2]}', "not an array of records"),
     ("table-missing", b'{"metadata": %s}', "not an array of records"),
     ("nested", b"[" * 50_000 + b"]" * 50_000, "nested 50000 deep"),
+    ("lone-surrogate", b'{"metadata": %s, "sources": [{"id": "a\\ud800"}]}', "surrogate"),
+    # every quote opens a string that never closes: refused in one pass, not one per quote
+    ("strings-never-closed", b'"\\' * 100_000, "not valid JSON"),
 ]
+
+
+# (JSON text, whether it holds half of a character)
+SURROGATE_ESCAPES = [
+    (r'"\ud83d\ude00"', False),  # one character beyond U+FFFF, as JSON writes it
+    (r'"\uD83D\uDE00 and \ud83d\ude00"', False),
+    (r'"\\ud800"', False),  # an escaped backslash, then the letters ud800
+    (r'"\\\\\ud800"', True),
+    (r'"\ud800"', True),
+    (r'"\udc00"', True),
+    (r'"\ude00\ud83d"', True),
+    (r'"\ud83d\ud83d\ude00"', True),
+    (r'"\ud83d x \ude00"', True),
+    (r'["\ud83d", "\ude00"]', True),
+]
+
+
+@pytest.mark.parametrize(("text", "lone"), SURROGATE_ESCAPES)
+def test_json_with_half_a_character_is_refused_as_python_would_fail_to_write_it(
+    text: str, lone: bool
+) -> None:
+    from china_ai_claims.descriptors import parse_json
+
+    def writable(value: object) -> bool:
+        items = value if isinstance(value, list) else [value]
+        try:
+            for item in items:
+                str(item).encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    assert writable(json.loads(text)) is not lone  # the oracle agrees with the table
+    if lone:
+        with pytest.raises(cac.ReleaseFormatError, match="surrogate"):
+            parse_json(text.encode(), "x.json")
+    else:
+        assert parse_json(text.encode(), "x.json") == json.loads(text)
 
 
 @pytest.mark.parametrize(

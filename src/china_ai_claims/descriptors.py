@@ -21,7 +21,13 @@ FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "list")
 _JSON = TypeVar("_JSON")
 _HASH = re.compile(r"sha256:[0-9a-f]{64}")
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # Frictionless names, and more
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A string, or what is left of the text after a string that never closes: that text matches at
+# its first quote, so the search goes on after it, where a pattern needing the closing quote would
+# try again at every later quote (time growing with the square of the size).
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+# A \u escape of a UTF-16 surrogate, with the backslashes before it: an odd number makes it an
+# escape. JSON writes a character beyond U+FFFF as a high and a low surrogate, one after the other.
+_SURROGATE_ESCAPE = re.compile(r"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -35,8 +41,34 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _lone_surrogate(text: str) -> str | None:
+    """The first surrogate escape of ``text`` that is not half of a pair, if any: parsed, it would
+    be a string that no file or terminal can write."""
+    if "\\u" not in text:
+        return None
+    paired_at = -1  # where the low half of the last pair starts
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        if len(match.group(1)) % 2 == 0:
+            continue  # an escaped backslash, then the letters "u" and "d..."
+        unit = int(match.group(2), 16)
+        if match.start(2) - 1 == paired_at:
+            continue
+        low = _SURROGATE_ESCAPE.match(text, match.end())
+        if (
+            unit < 0xDC00
+            and low is not None
+            and len(low.group(1)) == 1
+            and int(low.group(2), 16) >= 0xDC00
+        ):
+            paired_at = low.start(2) - 1
+            continue
+        return match.group(2)
+    return None
+
+
 def parse_json(data: bytes, where: str) -> Any:
-    """Strict UTF-8 JSON nested at most ``limits.json_depth`` deep, without NaN or Infinity.
+    """Strict UTF-8 JSON nested at most ``limits.json_depth`` deep, without NaN, Infinity or
+    half of a character (a lone surrogate escape).
 
     The nesting is measured before parsing (strings removed, brackets counted), so a document
     nested a million deep costs one linear scan, not a recursion.
@@ -45,6 +77,11 @@ def parse_json(data: bytes, where: str) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ReleaseFormatError(f"{where}: not UTF-8 (byte {error.start})") from None
+    lone = _lone_surrogate(text)
+    if lone is not None:
+        raise ReleaseFormatError(
+            f"{where}: \\u{lone}, half of a character (a lone UTF-16 surrogate), not text"
+        )
     brackets = re.sub(r"[^\[\]{}]+", "", _JSON_STRING.sub("", text))  # runs: one step each
     steps = (1 if bracket in "[{" else -1 for bracket in brackets)
     depth = max(accumulate(steps), default=0)

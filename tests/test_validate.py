@@ -72,6 +72,22 @@ BAD_CONTRIBUTIONS = [
         "quote-not-in-source", EXCLUSIONS, 2, "sentence"),
     Bad("exclusion-without-reason", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,"),
         "constraint-error", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-formula", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,=HYPERLINK(\"x\")"),
+        "formula-injection", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-bidi", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,A \u202ereason."),
+        "bidi-control", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-control", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,A\x1b[31m reason."),
+        "control-character", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-zero-width", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact\u200b on China’s AI Industry,A reason."),
+        "zero-width-character", EXCLUSIONS, 2, "sentence"),
+    Bad("exclusion-not-nfc", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,Cafe\u0301."),
+        "unicode-not-nfc", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-untrimmed", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,\"  A reason. \""),
+        "untrimmed-whitespace", EXCLUSIONS, 2, "reason"),
+    Bad("exclusion-twice", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,Again."),
+        "duplicate-row", EXCLUSIONS, 3, "sentence"),
+    Bad("exclusion-over-lines", exclusion("no-such-source,A sentence.,\"A reason\nover lines.\""),
+        "foreign-key", EXCLUSIONS, 2, "source_id"),
     Bad("exclusion-header", raw(EXCLUSIONS, lambda data: data.replace(b"source_id,sentence,reason", b"source,sentence,why", 1)),
         "incorrect-label", EXCLUSIONS, 1),
     # descriptor and paths
@@ -757,3 +773,33 @@ def test_validate_leaves_the_garbage_collector_as_it_found_it(collector_enabled:
 
     assert validate().valid
     assert gc.isenabled() is collector_enabled
+
+
+@pytest.mark.parametrize("file", ["cost_claims.csv", EXCLUSIONS])
+def test_did_you_mean_is_searched_for_a_bounded_number_of_unknown_ids(
+    dataset_copy: Path, file: str
+) -> None:
+    from china_ai_claims.validators.keys import MAX_SUGGESTIONS
+
+    # ids close to a real one, each compared with every id known: bounded, so that a hostile
+    # file of unknown ids cannot make validation slow
+    close = THE_SOURCE.row_id[:-1]
+    if file == EXCLUSIONS:
+        lines = [f"{close},A sentence {n}.,A reason." for n in range(MAX_SUGGESTIONS + 20)]
+        exclusion("\n".join(lines))(dataset_copy)
+    else:
+        table = dataset_copy / file
+        with table.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        rows[0]["source_id"] = close
+        with table.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+            for n in range(MAX_SUGGESTIONS + 20):
+                writer.writerow({**rows[0], "id": f"{rows[0]['id']}-{n}"})
+    unknown = [
+        error for error in validate(dataset_copy).errors
+        if error.rule == "foreign-key" and error.file == file and close in error.message
+    ]  # fmt: skip
+    assert len(unknown) >= MAX_SUGGESTIONS + 20
+    suggested = [error for error in unknown if "did you mean" in error.message]
+    assert 0 < len(suggested) <= MAX_SUGGESTIONS

@@ -12,8 +12,9 @@ import csv
 
 from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
 from china_ai_claims.validators.files import Context, read_file
+from china_ai_claims.validators.keys import MAX_SUGGESTIONS
 from china_ai_claims.validators.problems import did_you_mean, escape
-from china_ai_claims.validators.text import decoded_lines, without_crlf
+from china_ai_claims.validators.text import cell_problems, decoded_lines, without_crlf
 
 HEADER = list(EXCLUSION_COLUMNS)
 
@@ -43,8 +44,21 @@ def check_exclusions(
             return
         decoded: dict[str, str] = {}
         known = set(texts) if listed is None else listed
+        seen: dict[tuple[str, ...], int] = {}
+        suggestions = [MAX_SUGGESTIONS]
+        line = reader.line_num + 1  # where the row starts (a quoted cell may span lines)
         for row in reader:
-            _check_row(context, reader.line_num, row, known, texts, decoded)
+            _check_row(context, line, row, known, texts, decoded, suggestions)
+            if tuple(row[:2]) in seen:
+                context.add(
+                    EXCLUSIONS_FILE,
+                    line,
+                    "duplicate-row",
+                    f"the sentence is left out already, on line {seen[tuple(row[:2])]}",
+                    "sentence",
+                )
+            seen.setdefault(tuple(row[:2]), line)
+            line = reader.line_num + 1
     except csv.Error as error:
         context.add(EXCLUSIONS_FILE, reader.line_num, "format-error", f"not valid CSV: {error}")
 
@@ -56,6 +70,7 @@ def _check_row(
     known: set[str],
     texts: dict[str, bytes],
     decoded: dict[str, str],
+    suggestions: list[int],
 ) -> None:
     if len(row) != len(HEADER):
         rule = "missing-cell" if len(row) < len(HEADER) else "extra-cell"
@@ -69,14 +84,20 @@ def _check_row(
             context.add(
                 EXCLUSIONS_FILE, line, "constraint-error", "the cell is empty but required", column
             )
+        # the tables' text rules; a reason, like a note, may run over lines
+        for rule, message in cell_problems(value, multiline=column == "reason"):
+            context.add(EXCLUSIONS_FILE, line, rule, message, column, value)
     if not source_id.strip() or not sentence.strip() or not reason.strip():
         return
     if source_id not in known:
+        # each suggestion compares the id with every source's: bounded, as for the tables' keys
+        suggestions[0] -= 1
+        suggestion = did_you_mean(source_id, known) if suggestions[0] >= 0 else ""
         context.add(
             EXCLUSIONS_FILE,
             line,
             "foreign-key",
-            f"no archived source {source_id!r}{did_you_mean(source_id, known)}",
+            f"no archived source {source_id!r}{suggestion}",
             "source_id",
             escape(source_id),
         )

@@ -121,6 +121,10 @@ BAD_CONTRIBUTIONS = [
         "missing-file", "LICENSE", 0),
     Bad("unlisted-source", lambda root: (root / "sources" / "extra.txt").write_text("x\n"),
         "unlisted-source-file", "sources/extra.txt", 0),
+    Bad("table-named-twice", lambda root: (root / "Organizations.csv").write_bytes((root / "organizations.csv").read_bytes()),
+        "unexpected-file", "Organizations.csv", 0),
+    Bad("sources-in-another-folder", lambda root: (root / "SOURCES").mkdir() or (root / "SOURCES" / "x.txt").write_text("x\n"),
+        "unexpected-file", "SOURCES/x.txt", 0),
     Bad("symlinked-source", lambda root: (root / "sources" / "link.txt").symlink_to("/etc/hostname"),
         "symlink", "sources/link.txt", 0),
     # bytes and text
@@ -330,7 +334,8 @@ def test_an_integer_not_in_the_quote_is_named_as_written(count: str, dataset_cop
 def test_the_table_covers_every_layer() -> None:
 
     layers = {RULES[case.rule][0] for case in BAD_CONTRIBUTIONS}
-    assert layers == {"descriptor", "files", "text", "structure", "keys", "records", "provenance"}
+    assert {"descriptor", "files", "text", "structure", "keys", "records", "provenance"} <= layers
+    assert layers <= {layer for layer, _ in RULES.values()}
     assert len(BAD_CONTRIBUTIONS) >= 40
     assert len({case.case for case in BAD_CONTRIBUTIONS}) == len(BAD_CONTRIBUTIONS)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from china_ai_claims._collector import collection_paused
-from china_ai_claims._resources import dataset_dir
+from china_ai_claims._resources import EXCLUSIONS_FILE, dataset_dir
 from china_ai_claims.locating import is_inside_installed_package, not_a_dataset
 from china_ai_claims.models import RECORD_TYPES, Record, record_type
 from china_ai_claims.schema_builder import csv_file, package_descriptor, resource_descriptor
@@ -26,6 +26,7 @@ from china_ai_claims.validators.files import (
     Context,
     UsageError,
     check_resources,
+    check_unexpected,
     open_root,
     parse_descriptor,
     read_file,
@@ -169,6 +170,9 @@ def validate(path: str | Path | None = None, sink: RecordSink | None = None) -> 
         rows += table.rows
     whole.finish(context, published)
     check_exclusions(context, texts, ids.get("sources"))
+    check_unexpected(
+        context, {DESCRIPTOR, LICENCE, EXCLUSIONS_FILE, *(csv_file(name) for name in expected)}
+    )
     if descriptor is not None and resources_clean and sources is not None:
         _check_descriptor_current(context, descriptor, sources)
 

@@ -139,6 +139,23 @@ def scan_tree(context: Context) -> bool:
     return True
 
 
+def check_unexpected(context: Context, described: set[str]) -> None:
+    """Report each file outside ``sources/`` that is none of ``described`` (the descriptor, the
+    licence, the tables and the exclusions): nothing checks it, yet a file named like a table
+    would ship with the data. Hidden files (``.DS_Store``) are left alone: nothing ships them."""
+    for path in sorted(context.files):
+        if path.startswith(f"{SOURCES_FOLDER}/") or path in described:
+            continue
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        context.add(
+            path,
+            0,
+            "unexpected-file",
+            "the dataset does not describe this file, so nothing checks it",
+        )
+
+
 def read_file(context: Context, relative: str, *, required: bool = True) -> bytes | None:
     """The bytes of ``relative`` (a ``/``-separated path under the root), or ``None`` after
     reporting why it cannot be read. Never follows a link, never reads past the size cap."""

@@ -47,6 +47,11 @@ RULES: dict[str, tuple[str, str]] = {
         "files",
         "fix the problems shown first; the rest of this file's problems were counted, not listed",
     ),
+    "unexpected-file": (
+        "files",
+        "the dataset folder holds datapackage.json, LICENSE, the tables, coverage-exclusions.csv "
+        "and sources/ only: remove the file, or name it as the table it was meant to be",
+    ),
     "unlisted-source-file": (
         "files",
         "list the file in sources.csv (china-ai-claims add-source does both) or remove it",

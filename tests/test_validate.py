@@ -285,6 +285,17 @@ BAD_CONTRIBUTIONS = [
         "record-rule", "organizations.csv", Row("organizations", "nvidia"), "aliases"),
     Bad("bare-carriage-return", raw("people.csv", lambda data: data.replace(b"\nrobin-li,", b"\rrobin-li,")),
         "format-error", "people.csv", Row("people", "melanie-tng")),
+    Bad("created-not-a-time", descriptor(lambda d: d.update(created="not a date")),
+        "descriptor-mismatch", "datapackage.json", 1, "created"),
+    Bad("created-not-a-day", descriptor(lambda d: d.update(created="2026-02-30T00:00:00Z")),
+        "descriptor-mismatch", "datapackage.json", 1, "created"),
+    # 1, 1.0 and true are equal in Python, not in JSON that other tools read
+    Bad("required-as-a-number", descriptor(lambda d: d["resources"][0]["schema"]["fields"][0]["constraints"].update(required=1)),
+        "descriptor-mismatch", "datapackage.json", -1, "schema"),
+    Bad("max-length-as-a-float", descriptor(lambda d: d["resources"][0]["schema"]["fields"][0]["constraints"].update(maxLength=80.0)),
+        "descriptor-mismatch", "datapackage.json", -1, "schema"),
+    Bad("dialect-header-as-a-number", descriptor(lambda d: d["resources"][0]["dialect"].update(header=1)),
+        "descriptor-stale", "datapackage.json", 1),
     Bad("too-many-resources", descriptor(lambda d: d["resources"].extend({"name": f"r{i}"} for i in range(200))),
         "descriptor-mismatch", "datapackage.json", -1),
 ]  # fmt: skip

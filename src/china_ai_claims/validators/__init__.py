@@ -27,9 +27,11 @@ from china_ai_claims.validators.files import (
     UsageError,
     check_resources,
     check_unexpected,
+    is_rfc3339,
     open_root,
     parse_descriptor,
     read_file,
+    same_json,
     scan_tree,
 )
 from china_ai_claims.validators.hints import HintCheck
@@ -193,11 +195,20 @@ def _check_descriptor_current(
 ) -> None:
     """The descriptor is generated: it must be what ``china-ai-claims schemas`` writes."""
     created = descriptor.get("created")
+    if created is not None and not is_rfc3339(created):
+        context.add(
+            DESCRIPTOR,
+            1,
+            "descriptor-mismatch",
+            "created must be an RFC 3339 time, such as 2026-11-30T00:00:00Z",
+            "created",
+            str(created),
+        )
     wanted = package_descriptor(
         str(descriptor.get("version")), sources, created if isinstance(created, str) else None
     )
     differing = sorted(
-        key for key in {*wanted, *descriptor} if wanted.get(key) != descriptor.get(key)
+        key for key in {*wanted, *descriptor} if not same_json(wanted.get(key), descriptor.get(key))
     )
     if differing:
         context.add(

@@ -7,6 +7,7 @@ component of its path was seen to be a plain folder or file inside the dataset f
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -264,6 +265,26 @@ def unsafe_reason(path: object) -> str | None:
     return None
 
 
+def same_json(one: object, other: object) -> bool:
+    """Whether two parsed JSON values are the same JSON: ``1``, ``1.0`` and ``true`` are equal
+    in Python, not in a descriptor that other tools read."""
+    return json.dumps(one, sort_keys=True) == json.dumps(other, sort_keys=True)
+
+
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+
+
+def is_rfc3339(value: object) -> bool:
+    """Whether ``value`` is an RFC 3339 time, as a Data Package's ``created`` is."""
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        return False
+    try:  # a real date and time, too
+        datetime.datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
 def check_resources(
     context: Context, descriptor: dict[str, Any], text: str, expected: dict[str, dict[str, Any]]
 ) -> bool:
@@ -316,7 +337,7 @@ def check_resources(
         if isinstance(schema, str):
             why = unsafe_reason(schema) or "schemas are inline in this package"
             report("unsafe-path", f"resource {name!r}: schema by path refused: {why}", schema)
-        elif schema != wanted["schema"]:
+        elif not same_json(schema, wanted["schema"]):
             report(
                 "descriptor-mismatch",
                 f"resource {name!r}: schema differs from the record models' schema",

@@ -171,6 +171,16 @@ def test_a_row_with_a_cell_too_few_is_refused_by_every_reader(
         assert road(path.read_bytes(), resource["schema"]["fields"]) is None
 
 
+def test_a_windows_checkout_gives_a_cell_over_lines_as_written(dataset_copy: Path) -> None:
+    note = "line one\nline two"
+    cells_at("people", {(0, "note"): note})(dataset_copy)
+    for table in dataset_copy.glob("*.csv"):  # as Git's core.autocrlf checks them out
+        table.write_bytes(table.read_bytes().replace(b"\n", b"\r\n"))
+    assert cac.load("people", data_dir=dataset_copy)["note"].iloc[0] == note
+    assert cac.load_all(data_dir=dataset_copy)["people"]["note"].iloc[0] == note
+    assert cac.records("people", data_dir=dataset_copy)[0].note == note
+
+
 def test_a_line_of_spaces_inside_a_quoted_cell_is_no_short_row(dataset_copy: Path) -> None:
     note = "one\n  \t\nthree"
     cells_at("people", {(0, "note"): note})(dataset_copy)

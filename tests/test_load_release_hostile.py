@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -406,6 +407,53 @@ def test_sha256sums_in_text_and_binary_form_anchor_a_file(
     (tmp_path / "SHA256SUMS").write_text(f"{'0' * 64} {marker}{ZIP}\n", encoding="utf-8")
     with pytest.raises(cac.ChecksumError, match="SHA256SUMS"):
         cac.load("models", release=path)
+
+
+def _zip_of(members: int, stated: int | None = None, *, zip64: bool = False) -> bytes:
+    """A zip of ``members`` empty members; its end record states ``stated`` members if given
+    (zipfile never reads that count), in a zip64 end record if ``zip64``."""
+    buffer = io.BytesIO()
+    with pytest.MonkeyPatch.context() as patch:
+        if zip64:  # zipfile writes a zip64 end record past this many members
+            patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for member in range(members):
+                archive.writestr(f"m{member}", b"")
+    data = buffer.getvalue()
+    if stated is not None:
+        end = data.rfind(b"PK\x05\x06")
+        count = stated.to_bytes(2, "little")
+        data = data[: end + 8] + count + count + data[end + 12 :]
+    return data
+
+
+# (members, the count the end record states, zip64 end record, refused for its members)
+ZIP_MEMBER_COUNTS = [
+    (40, None, False, False),
+    (60, None, False, True),
+    (60, 1, False, True),  # the end record lies
+    (40, None, True, False),
+    (60, None, True, True),
+]
+
+
+@pytest.mark.parametrize(("members", "stated", "zip64", "refused"), ZIP_MEMBER_COUNTS)
+def test_a_zip_is_refused_for_its_members_as_zipfile_would_read_them(
+    members: int,
+    stated: int | None,
+    zip64: bool,
+    refused: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, zip_entries=50))
+    path, pin = _write(tmp_path, _zip_of(members, stated, zip64=zip64))
+    with pytest.raises(cac.ReleaseFormatError) as caught:
+        cac.load("sources", release=path, sha256=pin)
+    said = str(caught.value)
+    assert ("more than the 50 members allowed" in said) is refused, said
+    if not refused:
+        assert "datapackage.json: no such member" in said  # read as a zip, then found wanting
 
 
 def test_an_endless_sha256sums_beside_a_file_is_refused(release_dir: Path, tmp_path: Path) -> None:

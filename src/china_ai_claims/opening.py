@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import re
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -202,9 +203,16 @@ def _hash_handle(handle: IO[bytes], cap: int, shown: str) -> str:
 _ZIP_FAILURES = (Exception,)
 
 
+_CENTRAL_ENTRY = struct.Struct("<4s24xHHH12x")  # a central directory entry's fixed 46 bytes
+_ZIP64_END = struct.Struct("<4s36xQ8x")  # the zip64 end record's fixed 56 bytes: its cd size
+_ZIP64_TAIL = _ZIP64_END.size + 20  # the zip64 end record, then its 20-byte locator
+
+
 def _zip_entries(handle: IO[bytes], shown: str) -> None:
-    """Refuse a central directory that lists more members than ``limits.zip_entries`` before
-    zipfile builds an object for each (its end record says how many there are)."""
+    """Refuse a central directory of more than ``limits.zip_entries`` members before zipfile
+    builds an object for each. They are counted as zipfile reads them, entry after entry over
+    the directory's size (the count the end record states may lie, or wrap past 65,535), and
+    the count stops past the limit."""
     handle.seek(0, io.SEEK_END)
     size = handle.tell()
     handle.seek(max(0, size - (1 << 16) - 22))
@@ -212,11 +220,33 @@ def _zip_entries(handle: IO[bytes], shown: str) -> None:
     end = tail.rfind(b"PK\x05\x06")
     if end < 0 or len(tail) < end + 22:
         raise ReleaseFormatError(f"{shown}: not a zip file (no end of central directory)")
-    entries = int.from_bytes(tail[end + 10 : end + 12], "little")
-    if entries == 0xFFFF or entries > limits.LIMITS.zip_entries:
-        raise ReleaseFormatError(
-            f"{shown}: lists {entries} members, more than the {limits.LIMITS.zip_entries} allowed"
-        )
+    directory_end = size - len(tail) + end
+    directory_size = int.from_bytes(tail[end + 12 : end + 16], "little")
+    if directory_end >= _ZIP64_TAIL:
+        handle.seek(directory_end - _ZIP64_TAIL)
+        zip64 = handle.read(_ZIP64_TAIL)
+        if zip64[-20:-16] == b"PK\x06\x07":  # as zipfile reads it: the record, then its locator
+            signature, directory_size = _ZIP64_END.unpack(zip64[: _ZIP64_END.size])
+            if signature != b"PK\x06\x06":
+                raise ReleaseFormatError(f"{shown}: not a zip file (a damaged zip64 end record)")
+            directory_end -= _ZIP64_TAIL
+    position = directory_end - directory_size
+    if position < 0:
+        raise ReleaseFormatError(f"{shown}: not a zip file (its central directory does not fit)")
+    handle.seek(position)
+    entries, allowed = 0, limits.LIMITS.zip_entries
+    while position < directory_end:
+        entry = handle.read(_CENTRAL_ENTRY.size)
+        if len(entry) < _CENTRAL_ENTRY.size:
+            break  # damaged: zipfile says so
+        signature, name, extra, comment = _CENTRAL_ENTRY.unpack(entry)
+        if signature != b"PK\x01\x02":
+            break
+        entries += 1
+        if entries > allowed:
+            raise ReleaseFormatError(f"{shown}: lists more than the {allowed} members allowed")
+        position += _CENTRAL_ENTRY.size + name + extra + comment
+        handle.seek(position)
     handle.seek(0)
 
 

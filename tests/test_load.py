@@ -171,6 +171,19 @@ def test_a_row_with_a_cell_too_few_is_refused_by_every_reader(
         assert road(path.read_bytes(), resource["schema"]["fields"]) is None
 
 
+def test_records_refuse_a_repeated_id_which_no_one_record_shows(dataset_copy: Path) -> None:
+    rows = rows_of(dataset_copy, "people")
+    cells_at("people", {(len(rows) - 1, "id"): rows[0]["id"]})(dataset_copy)
+    with pytest.raises(cac.DataError) as caught:
+        cac.records("people", data_dir=dataset_copy)
+    assert (caught.value.file, caught.value.row, caught.value.column) == (
+        "people.csv",
+        len(rows) + 1,
+        "id",
+    )
+    assert "repeats a value of a row above" in str(caught.value)
+
+
 def test_a_windows_checkout_gives_a_cell_over_lines_as_written(dataset_copy: Path) -> None:
     note = "line one\nline two"
     cells_at("people", {(0, "note"): note})(dataset_copy)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import csv
 import dataclasses
 import functools
 import hashlib
@@ -170,6 +171,7 @@ def test_a_hostile_zip_ends_in_its_documented_error(
         assert isinstance(caught.value, cac.ReleaseError)
 
 
+ROW_2_ID = "(the id of row 2)"  # a key written twice
 HOSTILE_CELLS = [
     # (id, table, row (header is row 1), column, value written there): load() and records()
     # refuse it alike
@@ -188,6 +190,11 @@ HOSTILE_CELLS = [
     ("enum-outside", "cost_claims", 3, "bound", "roughly"),
     ("date-impossible", "sources", 2, "retrieved", "2026-13-45"),
     ("boolean-other", "models", 2, "named_in_source", "maybe"),
+    # of the right type, but beyond what the schema allows
+    ("number-below-minimum", "cost_claims", 2, "amount", "-5"),
+    ("integer-beyond-maximum", "events", 2, "year", "2300"),
+    ("required-left-empty", "people", 3, "name", ""),
+    ("id-repeated", "people", 3, "id", ROW_2_ID),
 ]
 
 
@@ -207,7 +214,10 @@ def test_a_hash_consistent_bad_cell_is_a_data_error_naming_file_row_and_column(
     name = f"{table}.csv"
 
     def change(members: Members) -> None:
-        members[name] = set_cell(members[name], row, column, value)
+        written = value
+        if value == ROW_2_ID:
+            written = next(csv.DictReader(io.StringIO(members[name].decode(), newline="")))["id"]
+        members[name] = set_cell(members[name], row, column, written)
 
     path, pin = _write(tmp_path, _changed(genuine, change, consistent=True))
     with pytest.raises(cac.ReleaseDataError) as caught:

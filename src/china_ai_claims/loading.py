@@ -73,10 +73,71 @@ def _read_frame(package: Package, table: str) -> pd.DataFrame:
     fields = resource["schema"]["fields"]
     content = package.read_csv(table)
     frame = quick_frame(content, fields)
+    path = Path(resource["path"]).name
     if frame is None:
-        path = Path(resource["path"]).name
         frame = _checked_frame(content, fields, path, _data_error(package))
+    if package.release:  # a dataset folder is read as it is: validate checks the rest
+        _refuse_broken_constraints(frame, fields, path, _data_error(package))
     return with_metadata(frame, package, table)
+
+
+_CHECKED_CONSTRAINTS = {"required", "unique", "minimum", "maximum"}
+
+
+def _refuse_broken_constraints(
+    frame: pd.DataFrame, fields: list[dict[str, Any]], path: str, error: type[DataError]
+) -> None:
+    """Raise ``error`` naming the first row (and in it, the first column) with a cell of the
+    right type that breaks a constraint a reader relies on: a required cell left empty, a unique
+    value repeated, a number beyond its bounds; as records() names the first bad cell. Patterns
+    and lengths are left to the validator: checked per cell, they would cost more than reading
+    the table. Each is settled by one pass over the column in C (its array's missing cells, a
+    uniqueness test, its least and greatest value); only a column that breaks one is searched
+    for its first bad cell."""
+    import numpy as np
+
+    broken: list[tuple[int, int, str]] = []
+    for index, spec in enumerate(fields):
+        constraints = spec.get("constraints", {})
+        if not _CHECKED_CONSTRAINTS & constraints.keys():
+            continue
+        column = frame[spec["name"]]
+        if constraints.get("required") and spec["type"] != "list":
+            missing = np.asarray(column.array.isna(), dtype=bool)
+            if missing.any():
+                broken.append((int(missing.argmax()), index, "is empty but required"))
+        if constraints.get("unique") and not column.is_unique:  # empty cells are not counted
+            repeated = (column.notna() & column.duplicated()).to_numpy(dtype=bool)
+            if repeated.any():
+                broken.append((int(repeated.argmax()), index, "repeats a value of a row above"))
+        if spec["type"] not in ("integer", "number") or not column.count():
+            continue
+        for bound, extreme, beyond, words in (
+            ("minimum", column.min, column.lt, "less"),  # empty cells skipped
+            ("maximum", column.max, column.gt, "more"),
+        ):
+            limit = constraints.get(bound)
+            if limit is None:
+                continue
+            value = extreme()
+            if value < limit if words == "less" else value > limit:
+                outside = beyond(limit).to_numpy(dtype=bool, na_value=False)
+                reason = f"is {words} than the {bound} {limit}"
+                broken.append((int(outside.argmax()), index, reason))
+    if not broken:
+        return
+    position, index, reason = min(broken)
+    row, name = position + 2, fields[index]["name"]
+    value = frame[name].iloc[position]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # as the CSV writes a whole number
+    shown = "" if reason.startswith("is empty") else f" {str(value)[:60]!r}"
+    raise error(
+        f"{path}: row {row}, column {name}:{shown} {reason}",
+        file=path,
+        row=row,
+        column=name,
+    )
 
 
 def _checked_frame(
@@ -415,6 +476,19 @@ def records(
             file=path,
             row=whole + 2,
         )
+    for spec in resource["schema"]["fields"]:  # what one record cannot know: a repeated key
+        if spec.get("constraints", {}).get("unique"):
+            seen: set[Any] = set()
+            for index, value in enumerate(getattr(one, spec["name"]) for one in result):
+                if value is not None and value in seen:
+                    raise error(
+                        f"{path}: row {index + 2}, column {spec['name']}: {str(value)[:60]!r} "
+                        "repeats a value of a row above",
+                        file=path,
+                        row=index + 2,
+                        column=spec["name"],
+                    )
+                seen.add(value)
     return result
 
 

@@ -468,3 +468,14 @@ def test_loading_works_from_any_working_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "deepseek-v3-training-cost" in result.stdout
+
+
+def test_a_rule_of_the_whole_row_names_the_row_without_an_empty_column(
+    dataset_copy: Path,
+) -> None:
+    cells_at("cost_claims", {(0, "amount_low"): "9", (0, "amount_high"): "1"})(dataset_copy)
+    with pytest.raises(cac.DataError) as caught:
+        cac.records("cost_claims", data_dir=dataset_copy)
+    assert caught.value.row == 2
+    assert str(caught.value).startswith("cost_claims.csv: row 2")
+    assert "column :" not in str(caught.value)

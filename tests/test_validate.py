@@ -829,3 +829,36 @@ def test_did_you_mean_is_searched_for_a_bounded_number_of_unknown_ids(
     assert len(unknown) >= MAX_SUGGESTIONS + 20
     suggested = [error for error in unknown if "did you mean" in error.message]
     assert 0 < len(suggested) <= MAX_SUGGESTIONS
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("C:\\data\\people.csv", "the path is absolute"),
+        ("c:/data/people.csv", "the path is absolute"),
+        ("\\\\server\\share\\people.csv", "the path contains a backslash"),
+        ("https://example.com/people.csv", "the path carries a URL scheme; nothing is fetched"),
+        ("people.csv", None),
+    ],
+)
+def test_a_resource_path_is_refused_for_what_it_is(path: str, reason: str | None) -> None:
+    from china_ai_claims.validators.files import unsafe_reason
+
+    assert unsafe_reason(path) == reason
+
+
+@pytest.mark.parametrize("kind", ["link", "folder"])
+def test_a_source_that_is_no_regular_file_is_one_problem_at_its_path(
+    dataset_copy: Path, kind: str
+) -> None:
+    text = sorted((dataset_copy / "sources").glob("*.txt"))[0]
+    kept = dataset_copy.parent / "kept.txt"
+    text.rename(kept)
+    if kind == "link":
+        text.symlink_to(kept)
+    else:
+        text.mkdir()
+    errors = validate(dataset_copy).errors
+    named = f"sources/{text.name}"
+    assert any(error.file == named and error.rule in ("symlink", "unsafe-path") for error in errors)
+    assert not [error for error in errors if error.rule == "source-missing"]

@@ -455,8 +455,9 @@ def records(
             mistyped.index,
             _position(names, mistyped.column),
         ):
+            where = f"row {row_number}, column {column}" if column else f"row {row_number}"
             raise error(
-                f"{path}: row {row_number}, column {column}: {first['msg']}",
+                f"{path}: {where}: {first['msg']}",  # (a rule of the whole row has no column)
                 file=path,
                 row=row_number,
                 column=column,

@@ -254,10 +254,10 @@ def unsafe_reason(path: object) -> str | None:
         return "the path must be one string (multi-part and non-string paths are refused)"
     if not path:
         return "the path is empty"
+    if path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:[\\/]", path):
+        return "the path is absolute"
     if _SCHEME.match(path):
         return "the path carries a URL scheme; nothing is fetched"
-    if path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", path):
-        return "the path is absolute"
     if "\\" in path:
         return "the path contains a backslash"
     if any(part in ("", ".", "..") for part in path.split("/")):

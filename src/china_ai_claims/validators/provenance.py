@@ -95,7 +95,8 @@ class SourceCheck:
             return
         data = read_file(context, path, required=False)
         if data is None:
-            if path not in context.files:
+            # (a link, folder or device there is its own problem, named at its path)
+            if path not in context.files and path not in context.reported_paths:
                 context.add(
                     table.file, row.line, "source-missing", f"{path} does not exist", "path", path
                 )

@@ -79,7 +79,10 @@ RULES: dict[str, tuple[str, str]] = {
         "remove the bidirectional control character shown as \\uXXXX: it "
         "can make text display differently from what it is",
     ),
-    "zero-width-character": ("text", "remove the invisible character shown as \\uXXXX"),
+    "zero-width-character": (
+        "text",
+        "remove the invisible character shown as \\uXXXX (\\UXXXXXXXX beyond U+FFFF)",
+    ),
     "crlf-line-endings": (
         "text",
         "the file has Windows (CRLF) line endings, usually written by git's core.autocrlf: run "

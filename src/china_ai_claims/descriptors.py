@@ -25,9 +25,10 @@ _RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # Frictionless names, and
 # its first quote, so the search goes on after it, where a pattern needing the closing quote would
 # try again at every later quote (time growing with the square of the size).
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
-# A \u escape of a UTF-16 surrogate, with the backslashes before it: an odd number makes it an
+# A \u escape of a UTF-16 surrogate, with the whole run of backslashes before it (matched from the
+# run's first, so a long run is tried once, not once per backslash): an odd number makes it an
 # escape. JSON writes a character beyond U+FFFF as a high and a low surrogate, one after the other.
-_SURROGATE_ESCAPE = re.compile(r"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_SURROGATE_ESCAPE = re.compile(r"(?<!\\)(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 def _refuse_constant(name: str) -> Any:

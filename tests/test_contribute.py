@@ -192,7 +192,9 @@ def test_every_passage_quote_prints_can_be_pasted_as_a_quote(packaged_dataset: P
         assert passages
         for line, passage in passages:
             assert passage in text.split("\n")[line - 1], (line, passage)
-            assert not cell_problems(passage, multiline=True), (line, passage)
+            # what the cutting answers for; the rest is what the source holds (a tab, say)
+            rules = {rule for rule, _ in cell_problems(passage, multiline=True)}
+            assert not rules & {"formula-injection", "untrimmed-whitespace"}, (line, passage)
 
 
 def test_quote_of_an_unknown_source_is_a_usage_error(packaged_dataset: Path) -> None:

@@ -3,6 +3,7 @@ number or names an entity, unless it is deliberately left out with a reason."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -124,6 +125,9 @@ def test_a_missing_table_is_a_usage_error_not_a_traceback(folder: Path) -> None:
         ("He said “it can.” Then he left.", ["He said “it can.”", "Then he left."]),
         ("Costs fell 3.5 percent. Prices did not.", ["Costs fell 3.5 percent.", "Prices did not."]),
         ("Title\nBody one. Body two.", ["Title", "Body one.", "Body two."]),
+        # what opens a line without being its words is left out, as quote leaves it out
+        ("Intro.\n- Labs grew. They hired.", ["Intro.", "Labs grew.", "They hired."]),
+        ("  12. Labs grew.\n## Why", ["Labs grew.", "Why"]),
     ],
 )
 def test_sentences_are_split_where_a_reader_would(text: str, sentences: list[str]) -> None:
@@ -145,3 +149,32 @@ def test_the_validator_checks_the_exclusions_file_that_the_report_reads() -> Non
     from china_ai_claims.validators import exclusions
 
     assert exclusions.EXCLUSIONS_FILE == EXCLUSIONS_FILE
+
+
+def test_a_sentence_coverage_asks_for_can_be_listed_as_it_prints_it(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    """A list item's sentence and a sentence holding a tab, left out as coverage prints them,
+    satisfy coverage and the validator alike."""
+    from china_ai_claims.archiving import add_source
+    from china_ai_claims.validators import validate
+
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "A fictional list, written for the tests only\n"
+        "- Example Labs raised $5 million.\n"
+        "Example Labs\tgrew 7 percent.\n",
+        encoding="utf-8",
+    )
+    add_source(article, source_id="fictional-list", title="A fictional list", data_dir=dataset_copy)
+    (source,) = [s for s in coverage(dataset_copy).sources if s.source_id == "fictional-list"]
+    asked = [omission.sentence for omission in source.omissions]
+    assert "Example Labs raised $5 million." in asked
+    assert "Example Labs\tgrew 7 percent." in asked
+    with (dataset_copy / EXCLUSIONS_FILE).open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            ["fictional-list", sentence, "Fictional: for the tests only."] for sentence in asked
+        )
+    assert coverage(dataset_copy).empty
+    errors = [e for e in validate(dataset_copy).errors if e.file == EXCLUSIONS_FILE]
+    assert errors == []

@@ -27,6 +27,7 @@ from china_ai_claims.errors import VALIDATE_FOR_DETAILS
 from china_ai_claims.loading import cells_unlike_header
 from china_ai_claims.models import ID_PATTERN, RECORD_TYPES, AIModel, Organization, Person, Source
 from china_ai_claims.numbers import numbers_in
+from china_ai_claims.passages import LINE_MARKS
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _ID = re.compile(ID_PATTERN)
@@ -97,20 +98,26 @@ class CoverageReport:
 
 def split_sentences(text: str) -> list[Sentence]:
     """Every sentence of ``text``, line by line; a line without a sentence end (a heading) is
-    one sentence."""
+    one sentence. What opens a line without being words of it (a list's ``- ``) is left out, as
+    ``china-ai-claims quote`` leaves it out: a sentence can be quoted, or listed as left out,
+    as it is printed."""
     sentences: list[Sentence] = []
     offset = 0
+
+    def add(number: int, start: int, end: int) -> None:
+        words = LINE_MARKS.sub("", line[start:end], count=1)
+        start = end - len(words)
+        if words.strip():
+            sentences.append(Sentence(number, offset + start, offset + end, words))
+
     for number, line in enumerate(text.split("\n"), start=1):
-        start = 0
-        for match in _SENTENCE_END.finditer(line):
+        start = len(line) - len(LINE_MARKS.sub("", line, count=1))  # a list's "12. " ends nothing
+        for match in _SENTENCE_END.finditer(line, start):
             if _ABBREVIATION.search(line[start : match.start() + 1]):
                 continue
-            end = match.end() - len(match.group()) + len(match.group().rstrip())
-            sentences.append(Sentence(number, offset + start, offset + end, line[start:end]))
+            add(number, start, match.end() - len(match.group()) + len(match.group().rstrip()))
             start = match.end()
-        rest = line[start:].rstrip()
-        if rest.strip():
-            sentences.append(Sentence(number, offset + start, offset + start + len(rest), rest))
+        add(number, start, start + len(line[start:].rstrip()))
         offset += len(line) + 1
     return sentences
 

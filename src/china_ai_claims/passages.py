@@ -39,7 +39,7 @@ _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"']))(?<!\b[A-Z]\.)\
 _WORD = re.compile(r"[\w’']+")
 # What opens a line without being words of it: white space, a list's bullet or number, a heading's
 # or a quotation's mark. A quote starts after it (a cell may not start with = + - or @ anyway).
-_LINE_MARKS = re.compile(r"^(?:\s+|[-*+•=@#>]+|\d{1,3}[.)](?=\s))+")
+LINE_MARKS = re.compile(r"^(?:\s+|[-*+•=@#>]+|\d{1,3}[.)](?=\s))+")
 MIN_ANCHOR = 12
 CHUNK = 20
 MAX_CHUNKS = 12  # stretches tried per quote: each is one substring search over the whole source
@@ -178,8 +178,9 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
     a line without being words of it (``- `` of a list), so that it can be pasted into a
     ``quote`` cell as it is."""
     for number, line in enumerate(text.split("\n"), start=1):
-        for sentence in _SENTENCE_END.split(line):
-            pasteable = _LINE_MARKS.sub("", sentence, count=1).rstrip()
+        # (marks first: a list's "12. " would end a sentence)
+        for sentence in _SENTENCE_END.split(LINE_MARKS.sub("", line, count=1)):
+            pasteable = LINE_MARKS.sub("", sentence, count=1).rstrip()
             if pasteable:
                 yield number, pasteable
 

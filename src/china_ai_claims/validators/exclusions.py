@@ -49,7 +49,7 @@ def check_exclusions(
         line = reader.line_num + 1  # where the row starts (a quoted cell may span lines)
         for row in reader:
             _check_row(context, line, row, known, texts, decoded, suggestions)
-            if tuple(row[:2]) in seen:
+            if len(row) == len(HEADER) and all(row[:2]) and tuple(row[:2]) in seen:
                 context.add(
                     EXCLUSIONS_FILE,
                     line,
@@ -84,8 +84,10 @@ def _check_row(
             context.add(
                 EXCLUSIONS_FILE, line, "constraint-error", "the cell is empty but required", column
             )
-        # the tables' text rules; a reason, like a note, may run over lines
-        for rule, message in cell_problems(value, multiline=column == "reason"):
+        # the tables' text rules; a reason, like a note, may run over lines, and a sentence holds
+        # what its source holds, which may be a tab
+        checked = value.replace("\t", " ") if column == "sentence" else value
+        for rule, message in cell_problems(checked, multiline=column == "reason"):
             context.add(EXCLUSIONS_FILE, line, rule, message, column, value)
     if not source_id.strip() or not sentence.strip() or not reason.strip():
         return

@@ -18,6 +18,7 @@ import china_ai_claims
 
 BUILD_INPUTS = ("pyproject.toml", "MANIFEST.in", "README.md", "LICENSE")
 BUILD_FOLDERS = ("src", "dataset", "schemas")
+HIDDEN_IN_A_CHECKOUT = ("dataset/.DS_Store", "dataset/.people.csv", "dataset/sources/.x.txt")
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,8 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             source / folder,
             ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
         )
+    for hidden in HIDDEN_IN_A_CHECKOUT:  # what a checkout may hold beside the data
+        (source / hidden).write_bytes(b"id\n")
     out = work / "dist"
     # --skip-dependency-check: the build backend is this environment's (the test extras pin it);
     # asking it for its requirements first took two more Python processes.
@@ -66,6 +69,11 @@ def test_wheel_contains_the_dataset_the_sources_and_the_schemas(
     expected |= {"china_ai_claims/releases.json"}  # the registry of published releases
     assert expected <= names, sorted(expected - names)
     assert any(name.endswith("entry_points.txt") for name in names)
+
+
+def test_no_hidden_file_of_a_checkout_ships_in_the_wheel(built_wheel: Path) -> None:
+    names = zipfile.ZipFile(built_wheel).namelist()
+    assert [name for name in names if Path(name).name.startswith(".")] == []
 
 
 def test_wheel_carries_the_dataset_version(built_wheel: Path) -> None:
@@ -127,6 +135,8 @@ STALE_INSTALLS = [
     ("new-version-plain", ["datapackage.json"]),
     ("new-version-editable", ["version 99.0.0"]),
     ("left-a-file-not-shipped", None),
+    ("left-an-editors-lock-link", None),
+    ("removed-a-source", ["sources/gone.txt", "remove build/"]),
     ("broken-descriptor-editable", None),
 ]
 
@@ -146,6 +156,10 @@ def test_tests_stop_at_once_when_the_install_is_not_the_checkouts_data(
         table.write_bytes(table.read_bytes().replace(b",", b",,", 1))
     elif change == "added-a-source":
         (checkout / "sources" / "new.txt").write_text("words\n", encoding="utf-8")
+    elif change == "left-an-editors-lock-link":  # as Emacs writes one: a link to nowhere
+        (checkout / ".#people.csv").symlink_to("me@host.4242:1700000000")
+    elif change == "removed-a-source":  # still in the installed copy, from an old build/
+        (installed / "sources" / "gone.txt").write_text("words\n", encoding="utf-8")
     elif change == "left-a-file-not-shipped":
         (checkout / ".DS_Store").write_bytes(b"\0")
         (checkout / "sources" / "notes.md").write_text("mine\n", encoding="utf-8")

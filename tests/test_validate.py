@@ -279,6 +279,8 @@ BAD_CONTRIBUTIONS = [
         "zero-width-character", "people.csv", Row("people", "kevin-xu"), "note"),
     Bad("variation-selector", cell("people", "kevin-xu", note="Kevin\ufe0f Xu"),
         "zero-width-character", "people.csv", Row("people", "kevin-xu"), "note"),
+    Bad("mongolian-variation-selector", cell("people", "kevin-xu", note="Kevin\u180b Xu"),
+        "zero-width-character", "people.csv", Row("people", "kevin-xu"), "note"),
     Bad("ideographic-variation-selector", cell("people", "kevin-xu", note="Kevin\U000e0100 Xu"),
         "zero-width-character", "people.csv", Row("people", "kevin-xu"), "note"),
     Bad("musical-format-control", cell("people", "kevin-xu", note="Kevin\U0001d173 Xu"),
@@ -298,6 +300,8 @@ BAD_CONTRIBUTIONS = [
     Bad("created-not-a-time", descriptor(lambda d: d.update(created="not a date")),
         "descriptor-mismatch", "datapackage.json", 1, "created"),
     Bad("created-not-a-day", descriptor(lambda d: d.update(created="2026-02-30T00:00:00Z")),
+        "descriptor-mismatch", "datapackage.json", 1, "created"),
+    Bad("created-offset-out-of-range", descriptor(lambda d: d.update(created="2026-11-30T00:00:00+99:99")),
         "descriptor-mismatch", "datapackage.json", 1, "created"),
     # 1, 1.0 and true are equal in Python, not in JSON that other tools read
     Bad("required-as-a-number", descriptor(lambda d: d["resources"][0]["schema"]["fields"][0]["constraints"].update(required=1)),
@@ -836,6 +840,7 @@ def test_did_you_mean_is_searched_for_a_bounded_number_of_unknown_ids(
     [
         ("C:\\data\\people.csv", "the path is absolute"),
         ("c:/data/people.csv", "the path is absolute"),
+        ("C:people.csv", "the path is absolute"),
         ("\\\\server\\share\\people.csv", "the path contains a backslash"),
         ("https://example.com/people.csv", "the path carries a URL scheme; nothing is fetched"),
         ("people.csv", None),

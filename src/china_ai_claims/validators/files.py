@@ -7,11 +7,11 @@ component of its path was seen to be a plain folder or file inside the dataset f
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import re
 import stat
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,7 +254,7 @@ def unsafe_reason(path: object) -> str | None:
         return "the path must be one string (multi-part and non-string paths are refused)"
     if not path:
         return "the path is empty"
-    if path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:[\\/]", path):
+    if path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", path):  # C:\x, or C:x on drive C
         return "the path is absolute"
     if _SCHEME.match(path):
         return "the path carries a URL scheme; nothing is fetched"
@@ -271,15 +271,17 @@ def same_json(one: object, other: object) -> bool:
     return json.dumps(one, sort_keys=True) == json.dumps(other, sort_keys=True)
 
 
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+_RFC3339 = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+)
 
 
 def is_rfc3339(value: object) -> bool:
     """Whether ``value`` is an RFC 3339 time, as a Data Package's ``created`` is."""
     if not isinstance(value, str) or not _RFC3339.fullmatch(value):
         return False
-    try:  # a real date and time, too
-        datetime.datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+    try:  # a real date and time, too (a leap second's :60 included)
+        time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
     except ValueError:
         return False
     return True

@@ -310,7 +310,7 @@ BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # with the format characters that show nothing (deprecated shaping controls, hieroglyph, shorthand
 # and musical format controls), variation selectors and the object replacement character
 ZERO_WIDTH_CHARS = (
-    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2065\u206a-\u206f"
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u2065\u206a-\u206f"
     "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffc\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )

@@ -178,3 +178,38 @@ def test_tests_stop_at_once_when_the_install_is_not_the_checkouts_data(
         for name in named:
             assert name in reason
         assert 'pip install ".[test]"' in reason
+
+
+@pytest.mark.parametrize(
+    ("workers", "changed"),
+    [([], True), (["-n", "2"], True), ([], False)],
+    ids=["one process", "two workers", "data as installed"],
+)
+def test_a_run_in_a_checkout_whose_data_the_install_lacks_stops_at_once(
+    tmp_path: Path, repo_root: Path, workers: list[str], changed: bool
+) -> None:
+    """The check at the start of the run, wired as a contributor meets it: a checkout whose
+    data changed after the package was installed (here: a copy of this one, whose changed data
+    no installed copy holds); unchanged, the run goes on."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(repo_root / "tests", checkout / "tests", ignore=shutil.ignore_patterns("__py*"))
+    shutil.copytree(repo_root / "dataset", checkout / "dataset")
+    shutil.copy2(repo_root / "pyproject.toml", checkout / "pyproject.toml")
+    people = checkout / "dataset" / "people.csv"
+    if changed:
+        people.write_bytes(people.read_bytes().replace(b",", b",,", 1))
+    run = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *workers]
+    result = subprocess.run(
+        [*run, "tests/test_packaging.py", "-k", "public_api_is_exactly_all"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    said = result.stdout + result.stderr
+    if not changed:
+        assert result.returncode == pytest.ExitCode.OK, said
+        return
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, said
+    assert "is not this checkout's data (dataset/ differs in people.csv)" in said
+    assert 'pip install ".[test]"' in said

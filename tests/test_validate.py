@@ -867,3 +867,21 @@ def test_a_source_that_is_no_regular_file_is_one_problem_at_its_path(
     named = f"sources/{text.name}"
     assert any(error.file == named and error.rule in ("symlink", "unsafe-path") for error in errors)
     assert not [error for error in errors if error.rule == "source-missing"]
+
+
+def test_many_unlisted_source_files_are_listed_up_to_the_cap_then_counted(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from china_ai_claims.validators import provenance
+
+    monkeypatch.setattr(provenance, "MAX_PROBLEMS_PER_FILE", 3)
+    for number in range(5):
+        (dataset_copy / "sources" / f"extra-{number}.txt").write_text("x\n", encoding="utf-8")
+    unlisted = [e for e in validate(dataset_copy).errors if e.rule == "unlisted-source-file"]
+    assert [error.file for error in unlisted] == [
+        "sources/",
+        "sources/extra-0.txt",
+        "sources/extra-1.txt",
+        "sources/extra-2.txt",
+    ]
+    assert unlisted[0].message == "and 2 more files that sources.csv does not list"

@@ -24,7 +24,12 @@ from china_ai_claims.numbers import (
     is_written,
     numbers_in,
 )
-from china_ai_claims.validators.files import SOURCES_FOLDER, Context, read_file
+from china_ai_claims.validators.files import (
+    MAX_PROBLEMS_PER_FILE,
+    SOURCES_FOLDER,
+    Context,
+    read_file,
+)
 from china_ai_claims.validators.tables import Row, Table
 from china_ai_claims.validators.text import check_source_text, decode, without_crlf
 
@@ -129,10 +134,24 @@ class SourceCheck:
 
 
 def check_unlisted(context: Context, listed: set[str]) -> None:
-    """Report files in ``sources/`` that ``sources.csv`` does not list."""
-    for path in sorted(context.files):
-        if path.startswith(f"{SOURCES_FOLDER}/") and path not in listed:
-            context.add(path, 0, "unlisted-source-file", "the file is not listed in sources.csv")
+    """Report files in ``sources/`` that ``sources.csv`` does not list: each of the first
+    ``MAX_PROBLEMS_PER_FILE``, then how many more (each is a file of its own, so the cap on a
+    file's problems would not bound them)."""
+    unlisted = [
+        path
+        for path in sorted(context.files)
+        if path.startswith(f"{SOURCES_FOLDER}/") and path not in listed
+    ]
+    for path in unlisted[:MAX_PROBLEMS_PER_FILE]:
+        context.add(path, 0, "unlisted-source-file", "the file is not listed in sources.csv")
+    if len(unlisted) > MAX_PROBLEMS_PER_FILE:
+        more = len(unlisted) - MAX_PROBLEMS_PER_FILE
+        context.add(
+            f"{SOURCES_FOLDER}/",
+            0,
+            "unlisted-source-file",
+            f"and {more} more files that sources.csv does not list",
+        )
 
 
 class Names:

@@ -885,3 +885,9 @@ def test_many_unlisted_source_files_are_listed_up_to_the_cap_then_counted(
         "sources/extra-2.txt",
     ]
     assert unlisted[0].message == "and 2 more files that sources.csv does not list"
+
+
+def test_a_created_that_is_no_time_is_one_problem(dataset_copy: Path) -> None:
+    descriptor(lambda d: d.update(created=5))(dataset_copy)
+    errors = validate(dataset_copy).errors
+    assert [(e.rule, e.column) for e in errors] == [("descriptor-mismatch", "created")]

@@ -1090,3 +1090,19 @@ def test_a_failed_download_leaves_the_cache_empty(server: Server, tmp_path: Path
         cac.load("models", release=server.base + "/missing/" + ZIP, sha256="0" * 64)
     leftovers = [p.name for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert [name for name in leftovers if name != ".lock"] == []
+
+
+@pytest.mark.parametrize("written", ["a\rb", "a\r\nb", "a\x00b"], ids=["CR", "CR LF", "NUL"])
+def test_a_json_release_cell_no_dataset_file_holds_is_named_by_record_and_field(
+    written: str, release_dir: Path, tmp_path: Path
+) -> None:
+    document = json.loads((release_dir / JSON_FILE).read_bytes())
+    table = next(name for name in cac.tables() if document.get(name))
+    field = next(iter(document[table][0]))
+    document[table][0][field] = written
+    path, pin = _write(tmp_path, json.dumps(document).encode(), JSON_FILE)
+    for read in (cac.load, cac.records):
+        with pytest.raises(cac.ReleaseDataError) as caught:
+            read(table, release=path, sha256=pin)
+        assert (caught.value.file, caught.value.row, caught.value.column) == (JSON_FILE, 2, field)
+        assert str(caught.value).startswith(f"{JSON_FILE}: {table}, record 1, {field}: ")

@@ -33,6 +33,7 @@ from china_ai_claims._resources import DATAPACKAGE_FILE, LIST_DELIMITER, dataset
 from china_ai_claims.descriptors import check_descriptor, parse_json
 from china_ai_claims.errors import (
     ChecksumError,
+    ReleaseDataError,
     ReleaseError,
     ReleaseFormatError,
     ReleaseNotFoundError,
@@ -435,8 +436,32 @@ def _json_release(path: Path, pin: str | None) -> Package:
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise ReleaseFormatError(f"{shown}: {resource['name']!r} is not an array of records")
         fields = [field["name"] for field in resource["schema"]["fields"]]
-        contents[resource["name"]] = records_to_csv(fields, rows)
+        content = records_to_csv(fields, rows)
+        if b"\r" in content or b"\x00" in content:
+            _refuse_outside_dialect(shown, resource["name"], fields, rows)
+        contents[resource["name"]] = content
     return Package(descriptor, contents.__getitem__, release=True)
+
+
+def _refuse_outside_dialect(
+    shown: str, table: str, fields: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """Raise for the first cell of a JSON release's ``table`` holding a carriage return or a NUL
+    byte, which no file of the dataset holds, naming the record (as row 2 for the first, as
+    the table's CSV counts) and field; the CSV the loader makes from it is no file of the
+    release, so it is not the one named."""
+    for index, row in enumerate(rows):
+        for field in fields:
+            text = csv_text(row.get(field))
+            if "\r" in text or "\x00" in text:
+                what = "a carriage return" if "\r" in text else "a NUL byte"
+                raise ReleaseDataError(
+                    f"{shown}: {table}, record {index + 1}, {field}: {what}, which the dataset's "
+                    "cells never hold",
+                    file=shown,
+                    row=index + 2,
+                    column=field,
+                )
 
 
 def open_release(

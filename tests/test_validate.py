@@ -43,6 +43,8 @@ THE_SOURCE = Row("sources", "deepseek-impact-on-china-ai-industry")
 
 
 EXCLUSIONS = "coverage-exclusions.csv"
+# a source and sentence the exclusions list already (the title), for a row that differs in its reason
+LISTED = f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry"
 
 
 def exclusion(line: str) -> Mutation:
@@ -70,21 +72,21 @@ BAD_CONTRIBUTIONS = [
         "foreign-key", EXCLUSIONS, 2, "source_id"),
     Bad("exclusion-not-in-source", exclusion(f"{THE_SOURCE.row_id},A sentence the source never wrote.,A reason."),
         "quote-not-in-source", EXCLUSIONS, 2, "sentence"),
-    Bad("exclusion-without-reason", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,"),
+    Bad("exclusion-without-reason", exclusion(f"{LISTED},"),
         "constraint-error", EXCLUSIONS, 2, "reason"),
-    Bad("exclusion-formula", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,=HYPERLINK(\"x\")"),
+    Bad("exclusion-formula", exclusion(f"{LISTED},=HYPERLINK(\"x\")"),
         "formula-injection", EXCLUSIONS, 2, "reason"),
-    Bad("exclusion-bidi", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,A \u202ereason."),
+    Bad("exclusion-bidi", exclusion(f"{LISTED},A \u202ereason."),
         "bidi-control", EXCLUSIONS, 2, "reason"),
-    Bad("exclusion-control", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,A\x1b[31m reason."),
+    Bad("exclusion-control", exclusion(f"{LISTED},A\x1b[31m reason."),
         "control-character", EXCLUSIONS, 2, "reason"),
     Bad("exclusion-zero-width", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact\u200b on China’s AI Industry,A reason."),
         "zero-width-character", EXCLUSIONS, 2, "sentence"),
-    Bad("exclusion-not-nfc", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,Cafe\u0301."),
+    Bad("exclusion-not-nfc", exclusion(f"{LISTED},Cafe\u0301."),
         "unicode-not-nfc", EXCLUSIONS, 2, "reason"),
-    Bad("exclusion-untrimmed", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,\"  A reason. \""),
+    Bad("exclusion-untrimmed", exclusion(f"{LISTED},\"  A reason. \""),
         "untrimmed-whitespace", EXCLUSIONS, 2, "reason"),
-    Bad("exclusion-twice", exclusion(f"{THE_SOURCE.row_id},DeepSeek’s Impact on China’s AI Industry,Again."),
+    Bad("exclusion-twice", exclusion(f"{LISTED},Again."),
         "duplicate-row", EXCLUSIONS, 3, "sentence"),
     Bad("exclusion-over-lines", exclusion("no-such-source,A sentence.,\"A reason\nover lines.\""),
         "foreign-key", EXCLUSIONS, 2, "source_id"),

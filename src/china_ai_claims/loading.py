@@ -12,6 +12,7 @@ import datetime
 import functools
 import io
 import math
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,15 +114,12 @@ def _refuse_broken_constraints(
         if spec["type"] not in ("integer", "number") or not column.count():
             continue
         for bound, extreme, beyond, words in (
-            ("minimum", column.min, column.lt, "less"),  # empty cells skipped
-            ("maximum", column.max, column.gt, "more"),
+            ("minimum", column.min, operator.lt, "less"),  # empty cells skipped
+            ("maximum", column.max, operator.gt, "more"),
         ):
             limit = constraints.get(bound)
-            if limit is None:
-                continue
-            value = extreme()
-            if value < limit if words == "less" else value > limit:
-                outside = beyond(limit).to_numpy(dtype=bool, na_value=False)
+            if limit is not None and beyond(extreme(), limit):
+                outside = beyond(column, limit).to_numpy(dtype=bool, na_value=False)
                 reason = f"is {words} than the {bound} {limit}"
                 broken.append((int(outside.argmax()), index, reason))
     if not broken:

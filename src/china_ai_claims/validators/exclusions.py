@@ -49,15 +49,16 @@ def check_exclusions(
         line = reader.line_num + 1  # where the row starts (a quoted cell may span lines)
         for row in reader:
             _check_row(context, line, row, known, texts, decoded, suggestions)
-            if len(row) == len(HEADER) and all(row[:2]) and tuple(row[:2]) in seen:
+            entry = tuple(row[:2])  # a source and a sentence
+            if len(row) == len(HEADER) and all(entry) and entry in seen:
                 context.add(
                     EXCLUSIONS_FILE,
                     line,
                     "duplicate-row",
-                    f"the sentence is left out already, on line {seen[tuple(row[:2])]}",
+                    f"the sentence is left out already, on line {seen[entry]}",
                     "sentence",
                 )
-            seen.setdefault(tuple(row[:2]), line)
+            seen.setdefault(entry, line)
             line = reader.line_num + 1
     except csv.Error as error:
         context.add(EXCLUSIONS_FILE, reader.line_num, "format-error", f"not valid CSV: {error}")

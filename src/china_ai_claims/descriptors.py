@@ -24,7 +24,7 @@ _RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # Frictionless names, and
 # A string, or what is left of the text after a string that never closes: that text matches at
 # its first quote, so the search goes on after it, where a pattern needing the closing quote would
 # try again at every later quote (time growing with the square of the size).
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)  # each character one way
 # A \u escape of a UTF-16 surrogate, with the whole run of backslashes before it (matched from the
 # run's first, so a long run is tried once, not once per backslash): an odd number makes it an
 # escape. JSON writes a character beyond U+FFFF as a high and a low surrogate, one after the other.
@@ -40,6 +40,10 @@ def _finite_float(text: str) -> float:
     if value in (float("inf"), float("-inf")):
         raise ValueError(f"{text} is too large for a number")
     return value
+
+
+# JSON as the standard library reads it, without the constants and overflows no file may hold
+JSON_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _lone_surrogate(text: str) -> str | None:
@@ -67,13 +71,9 @@ def _lone_surrogate(text: str) -> str | None:
     return None
 
 
-def parse_json(data: bytes, where: str) -> Any:
-    """Strict UTF-8 JSON nested at most ``limits.json_depth`` deep, without NaN, Infinity or
-    half of a character (a lone surrogate escape).
-
-    The nesting is measured before parsing (strings removed, brackets counted), so a document
-    nested a million deep costs one linear scan, not a recursion.
-    """
+def decoded_json_text(data: bytes, where: str) -> str:
+    """The text of a JSON document, once it is strict UTF-8 free of half characters (lone
+    surrogate escapes)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -83,15 +83,29 @@ def parse_json(data: bytes, where: str) -> Any:
         raise ReleaseFormatError(
             f"{where}: \\u{lone}, half of a character (a lone UTF-16 surrogate), not text"
         )
+    return text
+
+
+def check_depth(text: str, where: str, outer: int = 0) -> None:
+    """Refuse JSON text nested deeper than ``limits.json_depth``, counting ``outer`` containers
+    around it: measured before parsing (strings removed, brackets counted), so that a document
+    nested a million deep costs one linear scan, not a recursion."""
     brackets = re.sub(r"[^\[\]{}]+", "", _JSON_STRING.sub("", text))  # runs: one step each
     steps = (1 if bracket in "[{" else -1 for bracket in brackets)
-    depth = max(accumulate(steps), default=0)
+    depth = outer + max(accumulate(steps), default=0)
     if depth > limits.LIMITS.json_depth:
         raise ReleaseFormatError(
             f"{where}: JSON nested {depth} deep, more than the {limits.LIMITS.json_depth} allowed"
         )
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """Strict UTF-8 JSON nested at most ``limits.json_depth`` deep, without NaN, Infinity or
+    half of a character (a lone surrogate escape)."""
+    text = decoded_json_text(data, where)
+    check_depth(text, where)
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        return JSON_DECODER.decode(text)
     except (ValueError, RecursionError) as error:
         raise ReleaseFormatError(f"{where}: not valid JSON ({error})") from None
 

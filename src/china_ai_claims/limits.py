@@ -21,7 +21,7 @@ class Limits:
     release_bytes: int = 1024 * MiB
     """A release file (zip or JSON), downloaded or local."""
     descriptor_bytes: int = 16 * MiB
-    """``datapackage.json`` inside a zip or a folder."""
+    """``datapackage.json`` inside a zip or a folder; a JSON release's metadata, in characters."""
     sums_bytes: int = 1 * MiB
     """A ``SHA256SUMS`` file."""
     table_bytes: int = 512 * MiB
@@ -34,6 +34,8 @@ class Limits:
     """Members listed in a zip's central directory."""
     json_depth: int = 64
     """Nesting of arrays and objects in any JSON document (a release's is at most 9)."""
+    json_record_chars: int = 1 * MiB
+    """One record of a JSON release, in characters (a genuine one has a few thousand)."""
     download_seconds: float = 900.0
     """A whole download, from connecting to the last byte."""
     read_timeout_seconds: float = 30.0

@@ -33,7 +33,6 @@ from china_ai_claims._resources import DATAPACKAGE_FILE, LIST_DELIMITER, dataset
 from china_ai_claims.descriptors import check_descriptor, parse_json
 from china_ai_claims.errors import (
     ChecksumError,
-    ReleaseDataError,
     ReleaseError,
     ReleaseFormatError,
     ReleaseNotFoundError,
@@ -52,7 +51,6 @@ __all__ = [
     "open_release",
     "parse_sums",
     "records_csv",
-    "records_to_csv",
     "sha256_of",
 ]
 
@@ -410,58 +408,16 @@ def records_csv(fields: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def records_to_csv(fields: list[str], rows: list[dict[str, Any]]) -> bytes:
-    """JSON records as the CSV bytes of the dataset's dialect."""
-    cells = [[csv_text(row.get(field)) for field in fields] for row in rows]
-    return records_csv(fields, cells).encode("utf-8")
-
-
 def _json_release(path: Path, pin: str | None) -> Package:
-    shown = path.name
+    from china_ai_claims.descriptors import decoded_json_text
+    from china_ai_claims.json_release import read_json_release
+
     data = read_regular(path, limits.LIMITS.release_bytes, str(path), named_by_release=False)
     _anchor(path.name, sha256_of(data), pin, path)
-    document = parse_json(data, shown)
-    meta = document.get("metadata") if isinstance(document, dict) else None
-    if not isinstance(meta, dict):
-        raise ReleaseFormatError(f"{shown}: not a china-ai-claims JSON release (no metadata)")
-    descriptor = {key: value for key, value in meta.items() if key != "resources"}
-    descriptor["resources"] = meta.get("resources")
-    check_descriptor(descriptor, shown, paths=False, hashes=False)
-    descriptor["resources"] = [
-        {**resource, "path": f"{resource['name']}.csv"} for resource in descriptor["resources"]
-    ]
-    contents = {}
-    for resource in descriptor["resources"]:
-        rows = document.get(resource["name"])
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise ReleaseFormatError(f"{shown}: {resource['name']!r} is not an array of records")
-        fields = [field["name"] for field in resource["schema"]["fields"]]
-        content = records_to_csv(fields, rows)
-        if b"\r" in content or b"\x00" in content:
-            _refuse_outside_dialect(shown, resource["name"], fields, rows)
-        contents[resource["name"]] = content
+    text = decoded_json_text(data, path.name)
+    del data  # not held beside its text while the tables are read
+    descriptor, contents = read_json_release(text, path.name)
     return Package(descriptor, contents.__getitem__, release=True)
-
-
-def _refuse_outside_dialect(
-    shown: str, table: str, fields: list[str], rows: list[dict[str, Any]]
-) -> None:
-    """Raise for the first cell of a JSON release's ``table`` holding a carriage return or a NUL
-    byte, which no file of the dataset holds, naming the record (as row 2 for the first, as
-    the table's CSV counts) and field; the CSV the loader makes from it is no file of the
-    release, so it is not the one named."""
-    for index, row in enumerate(rows):
-        for field in fields:
-            text = csv_text(row.get(field))
-            if "\r" in text or "\x00" in text:
-                what = "a carriage return" if "\r" in text else "a NUL byte"
-                raise ReleaseDataError(
-                    f"{shown}: {table}, record {index + 1}, {field}: {what}, which the dataset's "
-                    "cells never hold",
-                    file=shown,
-                    row=index + 2,
-                    column=field,
-                )
 
 
 def open_release(

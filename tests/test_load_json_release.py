@@ -1,0 +1,283 @@
+"""Loading a JSON release: read a record at a time, with the outcome ``json.loads`` would give.
+
+The oracle is the reading that parses the whole document with ``json.loads`` (through the same
+strict checks) and writes each table's records as CSV. Every document, genuine, reordered,
+repeated, reformatted or broken, must give the same tables or the same kind of error, also when
+the windows the reader parses from are a few hundred characters long.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import china_ai_claims as cac
+from _fuzzing import examples
+from china_ai_claims import json_release, limits
+from china_ai_claims.descriptors import check_descriptor, decoded_json_text, parse_json
+from china_ai_claims.errors import ReleaseDataError, ReleaseFormatError
+from china_ai_claims.opening import csv_text
+
+JSON_FILE = f"china-ai-claims-{cac.__version__}.json"
+MiB = 1 << 20
+
+
+def oracle(data: bytes, shown: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The whole document parsed at once, then each table the metadata lists written as CSV."""
+    document = parse_json(data, shown)
+    metadata = document.get("metadata") if isinstance(document, dict) else None
+    if not isinstance(metadata, dict):
+        raise ReleaseFormatError(f"{shown}: not a china-ai-claims JSON release (no metadata)")
+    descriptor = {key: value for key, value in metadata.items() if key != "resources"}
+    descriptor["resources"] = metadata.get("resources")
+    check_descriptor(descriptor, shown, paths=False, hashes=False)
+    contents = {}
+    for resource in descriptor["resources"]:
+        rows = document.get(resource["name"])
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ReleaseFormatError(f"{shown}: {resource['name']!r} is not an array of records")
+        fields = [field["name"] for field in resource["schema"]["fields"]]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(fields)
+        for number, row in enumerate(rows, start=1):
+            cells = [csv_text(row.get(field)) for field in fields]
+            if any("\r" in cell or "\x00" in cell for cell in cells):
+                raise ReleaseDataError(f"{shown}: {resource['name']}, record {number}")
+            writer.writerow(cells)
+        contents[resource["name"]] = buffer.getvalue().encode("utf-8")
+    descriptor["resources"] = [
+        {**resource, "path": f"{resource['name']}.csv"} for resource in descriptor["resources"]
+    ]
+    return descriptor, contents
+
+
+def streamed(data: bytes, shown: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    return json_release.read_json_release(decoded_json_text(data, shown), shown)
+
+
+def outcome(read: Any, data: bytes) -> Any:
+    """What ``read`` gives for ``data``: its result, or the kind of error it raises."""
+    try:
+        return read(data, JSON_FILE)
+    except (ReleaseFormatError, ReleaseDataError) as error:
+        return type(error).__name__
+
+
+@pytest.fixture(scope="module")
+def genuine(release_dir: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((release_dir / JSON_FILE).read_bytes())
+    return document
+
+
+@pytest.fixture
+def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows of 3,000 characters: every table's records are read from many of them."""
+    monkeypatch.setattr(json_release, "WINDOW_CHARS", 3_000)
+    monkeypatch.setattr(
+        limits, "LIMITS", dataclasses.replace(limits.LIMITS, json_record_chars=2_000)
+    )
+
+
+def _members(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    return list(document.items())
+
+
+def _written(members: list[tuple[str, Any]], indent: int | None, separators: Any) -> bytes:
+    """An object of ``members`` in their order, repeated keys kept, as ``json.dumps`` lays
+    out its values."""
+    parts = [
+        json.dumps(key) + separators[1] + json.dumps(value, indent=indent, ensure_ascii=False)
+        for key, value in members
+    ]
+    return ("{" + separators[0].join(parts) + "}").encode("utf-8")
+
+
+def test_the_genuine_json_release_reads_as_json_loads_would(release_dir: Path) -> None:
+    data = (release_dir / JSON_FILE).read_bytes()
+    assert streamed(data, JSON_FILE) == oracle(data, JSON_FILE)
+
+
+def test_the_genuine_json_release_reads_the_same_from_small_windows(
+    release_dir: Path, small_windows: None
+) -> None:
+    data = (release_dir / JSON_FILE).read_bytes()
+    assert streamed(data, JSON_FILE) == oracle(data, JSON_FILE)
+
+
+@settings(
+    max_examples=examples(100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_any_order_repetition_or_layout_reads_as_json_loads_would(
+    data: st.DataObject, genuine: dict[str, Any], small_windows: None
+) -> None:
+    members = data.draw(st.permutations(_members(genuine)))
+    extra = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([*genuine, "x"]),
+                st.one_of(
+                    st.lists(st.fixed_dictionaries({"id": st.text(max_size=5)}), max_size=3),
+                    st.lists(st.integers(), max_size=2),
+                    st.integers(),
+                    st.none(),
+                ),
+            ),
+            max_size=3,
+        )
+    )
+    for key, value in extra:  # a repeated key: the last one counts
+        members.insert(data.draw(st.integers(0, len(members))), (key, value))
+    indent = data.draw(st.sampled_from([None, 0, 2]))
+    separators = data.draw(st.sampled_from([(", ", ": "), (",", ":"), (" ,\n", " :\t")]))
+    written = _written(members, indent, separators)
+    assert outcome(streamed, written) == outcome(oracle, written)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(cut=st.integers(min_value=0), byte=st.sampled_from(b'{}[],:"\\ 0an'))
+def test_a_damaged_json_release_is_refused_as_json_loads_would_refuse_it(
+    cut: int, byte: int, release_dir: Path
+) -> None:
+    data = (release_dir / JSON_FILE).read_bytes()
+    at = cut % len(data)
+    for damaged in (data[:at], data[:at] + bytes([byte]) + data[at + 1 :]):
+        expected = outcome(oracle, damaged)
+        assert outcome(streamed, damaged) == expected
+        if isinstance(expected, str) and expected == "ReleaseFormatError":
+            with pytest.raises(ReleaseFormatError) as caught:
+                oracle(damaged, JSON_FILE)
+            if "not valid JSON" in str(caught.value):  # the same words, at the same place
+                with pytest.raises(ReleaseFormatError, match="not valid JSON") as ours:
+                    streamed(damaged, JSON_FILE)
+                assert str(ours.value) == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ("a record longer than the limit", "cost_claims, record 1: longer than the 2,000 char"),
+        ("a record nested deeper than the limit", "JSON nested 68 deep, more than the 64"),
+        ("metadata longer than the limit", "metadata: not valid JSON, or longer than the 5,000"),
+    ],
+)
+def test_a_value_past_a_limit_is_refused_naming_it(
+    change: str,
+    words: str,
+    genuine: dict[str, Any],
+    small_windows: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document = dict(genuine)
+    if change == "a record longer than the limit":
+        document["cost_claims"] = [{"id": "x" * 2_100}]
+    elif change == "a record nested deeper than the limit":
+        deep: Any = []
+        for _ in range(limits.LIMITS.json_depth):  # 65 arrays in a record, in an array, in the
+            deep = [deep]  # document: 68 deep
+        document["cost_claims"] = [{"id": deep}]
+    else:
+        monkeypatch.setattr(
+            limits, "LIMITS", dataclasses.replace(limits.LIMITS, descriptor_bytes=5_000)
+        )
+    with pytest.raises(ReleaseFormatError, match=words):
+        streamed(json.dumps(document, sort_keys=True).encode(), JSON_FILE)
+
+
+def test_no_parse_reads_more_than_a_window(
+    release_dir: Path, small_windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each value is parsed from a window: never from the whole text, so one record cannot
+    make the parser build more than a window's objects."""
+    lengths = []
+    decoder = json_release.JSON_DECODER
+
+    class Watched(json.JSONDecoder):
+        def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+            lengths.append(len(s))
+            return decoder.raw_decode(s, idx)
+
+    monkeypatch.setattr(json_release, "JSON_DECODER", Watched())
+    data = (release_dir / JSON_FILE).read_bytes()
+    metadata = len(json.dumps(json.loads(data)["metadata"], indent=4))  # more than it takes
+    monkeypatch.setattr(
+        limits, "LIMITS", dataclasses.replace(limits.LIMITS, descriptor_bytes=metadata)
+    )
+    assert streamed(data, JSON_FILE) == oracle(data, JSON_FILE)
+    window = max(json_release.WINDOW_CHARS, limits.LIMITS.json_record_chars + 1)
+    longer = [length for length in lengths if length > window]
+    assert len(longer) == 1, longer  # the metadata's
+    assert longer[0] <= metadata + 1 < len(data)
+
+
+CHILD = """
+import dataclasses, json, resource, sys
+arguments = json.loads(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (arguments["address_space"],) * 2)
+import china_ai_claims as cac
+from china_ai_claims import limits
+limits.LIMITS = dataclasses.replace(limits.LIMITS, release_bytes=64 << 20)
+try:
+    cac.load("models", release=arguments["release"], sha256=arguments["sha256"])
+    result = {"error": None}
+except cac.ReleaseError as error:
+    result = {"error": type(error).__name__, "message": str(error)}
+# the peak of this program's own memory (ru_maxrss would count the test process it was forked
+# from, on Linux); None where the system does not say
+try:
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak = next(line for line in status if line.startswith("VmHWM:"))
+    result["peak_mib"] = int(peak.split()[1]) / 1024
+except (OSError, StopIteration):
+    result["peak_mib"] = None
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX")
+def test_a_record_of_nothing_but_empty_arrays_is_refused_in_bounded_memory(
+    genuine: dict[str, Any], tmp_path: Path
+) -> None:
+    """32 MiB of ``[],``: parsed whole, some 700 MiB of lists; here, refused by its length."""
+    flood = b"[" + b"[]," * (32 * MiB // 3) + b"[]]"
+    document = dict(genuine)
+    document["cost_claims"] = "FLOOD"
+    data = (
+        json.dumps(document, sort_keys=True)
+        .encode()
+        .replace(b'"FLOOD"', b'[{"id": ' + flood + b"}]")
+    )
+    path = tmp_path / JSON_FILE
+    path.write_bytes(data)
+
+    arguments = {
+        "release": str(path),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "address_space": 1024 * MiB,
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(arguments)],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a guard against a hang, not a measurement
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    result = json.loads(child.stdout)
+    assert result["error"] == "ReleaseFormatError", result
+    assert "cost_claims, record 1: " in result["message"], result
+    assert result["peak_mib"] is None or result["peak_mib"] < 400, result

@@ -148,6 +148,21 @@ def test_any_order_repetition_or_layout_reads_as_json_loads_would(
     assert outcome(streamed, written) == outcome(oracle, written)
 
 
+def test_tables_written_under_metadata_that_is_not_the_release_s_are_written_again(
+    genuine: dict[str, Any],
+) -> None:
+    """The tables before the metadata are written under the first metadata found in the text,
+    read ahead; when that one is not the document's own, they are read again under its fields."""
+    decoy = json.loads(json.dumps(genuine["metadata"]))
+    for resource in decoy["resources"]:
+        resource["schema"]["fields"].reverse()
+    members = [("x", {"metadata": decoy}), *sorted(genuine.items())]
+    written = _written(members, 2, (", ", ": "))
+    assert written.index(b'"metadata":') < written.index(b'"cost_claims":')
+    assert outcome(streamed, written) == outcome(oracle, written)
+    assert isinstance(outcome(oracle, written), tuple)
+
+
 @settings(max_examples=examples(100), deadline=None)
 @given(cut=st.integers(min_value=0), byte=st.sampled_from(b'{}[],:"\\ 0an'))
 def test_a_damaged_json_release_is_refused_as_json_loads_would_refuse_it(
@@ -167,35 +182,71 @@ def test_a_damaged_json_release_is_refused_as_json_loads_would_refuse_it(
                 assert str(ours.value) == str(caught.value)
 
 
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+# (case, key, its value's JSON text, limits, what the error says); the nesting is refused by a
+# whole parse too, the lengths only here
+PAST_A_LIMIT = [
+    (
+        "record-longer-than-allowed",
+        "cost_claims",
+        '[{"id": "' + "x" * 2_100 + '"}]',
+        {"json_record_chars": 2_000},
+        "cost_claims, record 1: longer than the 2,000 characters allowed",
+    ),
+    (  # 65 arrays in a record, in an array, in the document
+        "record-nested-too-deep",
+        "cost_claims",
+        '[{"id": ' + _nested(65) + "}]",
+        {},
+        "JSON nested 68 deep, more than the 64 allowed",
+    ),
+    (
+        "record-nested-past-the-parser",
+        "cost_claims",
+        '[{"id": ' + _nested(5_000) + "}]",
+        {},
+        "cost_claims, record 1: JSON nested more than the 64 allowed",
+    ),
+    ("array-of-a-key-not-a-table", "x", "[" + _nested(66) + "]", {}, "JSON nested 68 deep"),
+    (
+        "metadata-longer-than-allowed",
+        "metadata",
+        None,
+        {"descriptor_bytes": 5_000},
+        "metadata: longer than the 5,000 characters allowed",
+    ),
+    ("metadata-nested-too-deep", "metadata", '{"x": ' + _nested(70) + "}", {}, "nested 72 deep"),
+]
+
+
 @pytest.mark.parametrize(
-    ("change", "words"),
-    [
-        ("a record longer than the limit", "cost_claims, record 1: longer than the 2,000 char"),
-        ("a record nested deeper than the limit", "JSON nested 68 deep, more than the 64"),
-        ("metadata longer than the limit", "metadata: not valid JSON, or longer than the 5,000"),
-    ],
+    ("key", "value", "changed", "words"),
+    [case[1:] for case in PAST_A_LIMIT],
+    ids=[case[0] for case in PAST_A_LIMIT],
 )
 def test_a_value_past_a_limit_is_refused_naming_it(
-    change: str,
+    key: str,
+    value: str | None,
+    changed: dict[str, int],
     words: str,
     genuine: dict[str, Any],
-    small_windows: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     document = dict(genuine)
-    if change == "a record longer than the limit":
-        document["cost_claims"] = [{"id": "x" * 2_100}]
-    elif change == "a record nested deeper than the limit":
-        deep: Any = []
-        for _ in range(limits.LIMITS.json_depth):  # 65 arrays in a record, in an array, in the
-            deep = [deep]  # document: 68 deep
-        document["cost_claims"] = [{"id": deep}]
-    else:
-        monkeypatch.setattr(
-            limits, "LIMITS", dataclasses.replace(limits.LIMITS, descriptor_bytes=5_000)
-        )
-    with pytest.raises(ReleaseFormatError, match=words):
-        streamed(json.dumps(document, sort_keys=True).encode(), JSON_FILE)
+    if value is not None:
+        document[key] = "REPLACED"
+    data = json.dumps(document, sort_keys=True).encode()
+    if value is not None:
+        data = data.replace(b'"REPLACED"', value.encode())
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, **changed))
+    with pytest.raises(ReleaseFormatError) as caught:
+        streamed(data, JSON_FILE)
+    assert words in str(caught.value)
+    if "nested" in words:
+        assert outcome(oracle, data) == "ReleaseFormatError"
 
 
 def test_no_parse_reads_more_than_a_window(
@@ -220,8 +271,8 @@ def test_no_parse_reads_more_than_a_window(
     assert streamed(data, JSON_FILE) == oracle(data, JSON_FILE)
     window = max(json_release.WINDOW_CHARS, limits.LIMITS.json_record_chars + 1)
     longer = [length for length in lengths if length > window]
-    assert len(longer) == 1, longer  # the metadata's
-    assert longer[0] <= metadata + 1 < len(data)
+    assert len(longer) == 2, longer  # the metadata's, read ahead and in the walk
+    assert max(longer) <= metadata + 1 < len(data)
 
 
 CHILD = """

@@ -7,9 +7,10 @@ hostile one (nothing but empty arrays). Here the top level and each table's arra
 hand, and each value inside them is parsed by ``JSONDecoder.raw_decode`` from a window of the
 text; a value longer than ``limits.json_record_chars`` characters (``descriptor_bytes`` for the
 metadata and any other value of the top level) is refused before its objects are built, and each
-record becomes a CSV row at once. A table met before the metadata (a release's keys are sorted,
-so three tables come first) is walked once to check it and again, once the metadata names its
-fields, to write it.
+record becomes a CSV row at once. The tables before the metadata (a release's keys are sorted,
+so three tables come first) are written under the fields of the metadata found where a release
+writes it, read ahead of the walk; a table written under other fields than the metadata's own
+(which only a file written otherwise can give) is walked again.
 
 The file may hold what ``json.loads`` accepts, with the checks of
 :func:`~china_ai_claims.descriptors.decoded_json_text`; a key given twice means its last value,
@@ -47,7 +48,8 @@ class _Walk:
         self.at = 0
         self.window = ""
         self.window_start = 0
-        self.checked: list[tuple[int, int]] = []  # stretches of text whose nesting is checked
+        self.window_outer = 0  # the containers around the value the window starts at
+        self.window_counted = False  # whether check_depth measured the window
 
     def located(self, message: str, position: int) -> str:
         """``message`` with the line, column and character of ``position``, as ``json`` says."""
@@ -87,9 +89,11 @@ class _Walk:
         self.at += 1
         return found == ","
 
-    def value(self, longest: int, what: str, outer: int) -> Any:
+    def value(self, longest: int, what: str, outer: int, counted: bool = True) -> Any:
         """The value at the position, inside ``outer`` containers, parsed from a window holding
-        more than ``longest`` characters from it (or the rest of the text)."""
+        more than ``longest`` characters from it (or the rest of the text). ``counted``: the
+        window's nesting is measured before the parse (records are measured after theirs, as
+        objects, which costs far less than scanning their text)."""
         self.space()
         text, start = self.text, self.at
         size = max(longest + 1, WINDOW_CHARS)  # what one parse may read from ``start``
@@ -99,15 +103,15 @@ class _Walk:
             and window_end - start <= size
             and (start + longest < window_end or window_end == len(text))
         ):
-            self.window_start = start
+            self.window_start, self.window_outer, self.window_counted = start, outer, False
             self.window = text[start : start + size]
             window_end = start + len(self.window)
-            if not any(first <= start and window_end <= last for first, last in self.checked):
-                # the window starts at a value, outside any string, inside ``outer``
-                # containers; the text before each value it gives has been parsed, so the
-                # brackets counted up to there are the document's
-                check_depth(self.window, self.shown, outer)
-                self._checked(start, window_end)
+        if counted and not self.window_counted:
+            # the window starts at a value, outside any string, inside ``window_outer``
+            # containers; the text before each value it gives has been parsed, so the brackets
+            # counted up to there are the document's
+            check_depth(self.window, self.shown, self.window_outer)
+            self.window_counted = True
         whole = window_end == len(text)
         offset = self.window_start
         try:
@@ -119,7 +123,9 @@ class _Walk:
                 f"{self.shown}: {what}: not valid JSON, or longer than the {longest:,} characters "
                 f"allowed ({self.located(error.msg, error.pos + offset)})"
             ) from None
-        except (ValueError, RecursionError) as error:  # NaN, Infinity, overflow
+        except RecursionError:
+            raise _too_deep(self.shown, what) from None
+        except ValueError as error:  # NaN, Infinity, overflow
             raise ReleaseFormatError(f"{self.shown}: not valid JSON ({error})") from None
         if offset + end - start > longest:
             raise ReleaseFormatError(
@@ -127,13 +133,6 @@ class _Walk:
             )
         self.at = offset + end
         return value
-
-    def _checked(self, start: int, end: int) -> None:
-        for index, (first, last) in enumerate(self.checked):
-            if first <= start <= last:  # the walk goes forward: stretches grow at their end
-                self.checked[index] = (first, max(last, end))
-                return
-        self.checked.append((start, end))
 
     def records(self, table: str, fields: list[str] | None) -> bytes | ReleaseError:
         """Walk the array at the position: its records as CSV bytes under ``fields``, what is
@@ -151,7 +150,9 @@ class _Walk:
             more = True
             while more:
                 number += 1
-                record = self.value(limits.LIMITS.json_record_chars, f"{table}, record {number}", 2)
+                what = f"{table}, record {number}"
+                record = self.value(limits.LIMITS.json_record_chars, what, 2, counted=False)
+                _refuse_deeper(record, self.shown, what)
                 if wrong is None and not isinstance(record, dict):
                     wrong = _not_records(self.shown, table)
                 elif wrong is None and fields is not None:
@@ -160,6 +161,39 @@ class _Walk:
         if wrong is not None:
             return wrong
         return buffer.getvalue().encode("utf-8")
+
+
+CONTAINERS = frozenset((dict, list))
+
+
+def _refuse_deeper(record: Any, shown: str, what: str) -> None:
+    """Refuse a record nested deeper, with the array and the document around it, than
+    ``limits.json_depth`` (a genuine record holds lists of texts: four deep)."""
+    try:
+        depth = 2 + _nesting(record)
+    except RecursionError:
+        raise _too_deep(shown, what) from None
+    if depth > limits.LIMITS.json_depth:
+        raise ReleaseFormatError(
+            f"{shown}: JSON nested {depth} deep, more than the {limits.LIMITS.json_depth} allowed"
+        )
+
+
+def _nesting(value: Any) -> int:
+    """How many arrays and objects ``value`` is, one inside another, at its deepest."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return 0
+    inner = value.values() if kind is dict else value
+    if CONTAINERS.isdisjoint(map(type, inner)):
+        return 1
+    return 1 + max(map(_nesting, inner))
+
+
+def _too_deep(shown: str, what: str) -> ReleaseFormatError:
+    return ReleaseFormatError(
+        f"{shown}: {what}: JSON nested more than the {limits.LIMITS.json_depth} allowed"
+    )
 
 
 def _write(
@@ -187,9 +221,10 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
         raise _no_metadata(shown)
     walk.at += 1
     metadata: Any = None
-    fields: dict[str, list[str]] | None = None
+    fields = _fields_ahead(text, shown)  # a guess, until the metadata is read
     starts: dict[str, int | None] = {}  # each key's array, by where it starts (None: no array)
-    written: dict[str, bytes | ReleaseError] = {}  # tables read under the last metadata's fields
+    # each table's CSV (or what is wrong with it), with the fields it was written under
+    written: dict[str, tuple[list[str], bytes | ReleaseError]] = {}
     more = walk.space() != "}"
     if not more:
         walk.at += 1
@@ -199,7 +234,6 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
         if key == METADATA:
             metadata = walk.value(limits.LIMITS.descriptor_bytes, METADATA, 1)
             fields = _fields(metadata, shown) if isinstance(metadata, dict) else None
-            written.clear()  # read under fields that this metadata may change
         elif walk.text[walk.at : walk.at + 1] != "[":
             walk.value(limits.LIMITS.descriptor_bytes, repr(key), 1)
             starts[key] = None
@@ -208,7 +242,7 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
             table_fields = None if fields is None else fields.get(key)
             walked = walk.records(key, table_fields)  # without fields: checked, written later
             if table_fields is not None:
-                written[key] = walked
+                written[key] = (table_fields, walked)
         more = walk.more("}")
     if walk.space():
         raise walk.error("Extra data", walk.at)
@@ -221,8 +255,8 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
     assert final is not None  # the descriptor's check passed
     contents: dict[str, bytes] = {}
     for table, names in final.items():
-        result = written.get(table)
-        if result is None:
+        used, result = written.get(table, (None, None))
+        if used != names or result is None:  # not written, or under other fields
             start = starts.get(table)
             if start is None:
                 raise _not_records(shown, table)
@@ -235,6 +269,24 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
         {**resource, "path": f"{resource['name']}.csv"} for resource in descriptor["resources"]
     ]
     return descriptor, contents
+
+
+def _fields_ahead(text: str, shown: str) -> dict[str, list[str]] | None:
+    """The fields of the metadata found first where a release writes it (``"metadata":``, which
+    no string holds), so that the tables before it are written as they are walked; ``None``
+    when there is none to read there. Only a guess: a table written under other fields than the
+    metadata's own is walked again."""
+    at = text.find('"metadata":')
+    if at < 0:
+        return None
+    start = _SPACE.match(text, at + len('"metadata":')).end()  # type: ignore[union-attr]
+    window = text[start : start + limits.LIMITS.descriptor_bytes + 1]
+    try:
+        check_depth(window, shown, 1)
+        metadata, _ = JSON_DECODER.raw_decode(window)
+    except (ValueError, RecursionError, ReleaseFormatError):
+        return None
+    return _fields(metadata, shown) if isinstance(metadata, dict) else None
 
 
 def _fields(metadata: dict[str, Any], shown: str) -> dict[str, list[str]] | None:

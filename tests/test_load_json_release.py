@@ -194,7 +194,7 @@ PAST_A_LIMIT = [
         "cost_claims",
         '[{"id": "' + "x" * 2_100 + '"}]',
         {"json_record_chars": 2_000},
-        "cost_claims, record 1: longer than the 2,000 characters allowed",
+        "'cost_claims', record 1: longer than the 2,000 characters allowed",
     ),
     (  # 65 arrays in a record, in an array, in the document
         "record-nested-too-deep",
@@ -203,12 +203,19 @@ PAST_A_LIMIT = [
         {},
         "JSON nested 68 deep, more than the 64 allowed",
     ),
-    (
+    (  # measured before the parse: past Python's recursion, even when a program raised it
         "record-nested-past-the-parser",
         "cost_claims",
-        '[{"id": ' + _nested(5_000) + "}]",
+        '[{"id": ' + _nested(60_000) + "}]",
         {},
-        "cost_claims, record 1: JSON nested more than the 64 allowed",
+        "JSON nested 60003 deep, more than the 64 allowed",
+    ),
+    (  # the text is measured, not the object that keeps a repeated key's last value
+        "record-nested-under-a-repeated-key",
+        "cost_claims",
+        '[{"id": ' + _nested(900) + ', "id": 1}]',
+        {},
+        "JSON nested 903 deep",
     ),
     ("array-of-a-key-not-a-table", "x", "[" + _nested(66) + "]", {}, "JSON nested 68 deep"),
     (
@@ -275,6 +282,64 @@ def test_no_parse_reads_more_than_a_window(
     assert max(longer) <= metadata + 1 < len(data)
 
 
+# (case, a table's records, the error's kind): not a record outweighs a cell, as for json.loads
+TABLE_PROBLEMS = [
+    ("cell-then-not-a-record", '[{"id": "a\\rb"}, 5]', "ReleaseFormatError"),
+    ("not-a-record-then-cell", '[5, {"id": "a\\rb"}]', "ReleaseFormatError"),
+    ("cell", '[{"id": "a"}, {"id": "a\\u0000b"}]', "ReleaseDataError"),
+]
+
+
+@pytest.mark.parametrize(
+    ("records", "kind"),
+    [case[1:] for case in TABLE_PROBLEMS],
+    ids=[case[0] for case in TABLE_PROBLEMS],
+)
+def test_a_table_s_problem_is_the_one_json_loads_s_reading_gives(
+    records: str, kind: str, genuine: dict[str, Any]
+) -> None:
+    document = {**genuine, "sources": "REPLACED"}
+    data = json.dumps(document, sort_keys=True).encode().replace(b'"REPLACED"', records.encode())
+    assert outcome(oracle, data) == kind
+    assert outcome(streamed, data) == kind
+
+
+def test_a_table_whose_csv_outgrows_its_limit_is_refused(
+    release_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = (release_dir / JSON_FILE).read_bytes()
+    _, contents = streamed(data, JSON_FILE)
+    largest = max(contents, key=lambda table: len(contents[table]))
+    smaller = len(contents[largest]) - 1
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, table_bytes=smaller))
+    with pytest.raises(ReleaseFormatError, match=f"{largest}: more than the {smaller:,} bytes"):
+        streamed(data, JSON_FILE)
+
+
+def test_each_character_is_measured_about_once_and_names_are_made_only_for_errors(
+    genuine: dict[str, Any], small_windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows are cut where a value does not fit the last one, so the text is measured about
+    once, however many small values it holds; a record's name is made only for an error."""
+    measured: list[int] = []
+    named: list[str] = []
+    check_depth = json_release.check_depth
+
+    def counting(text: str, where: str, outer: int = 0) -> None:
+        measured.append(len(text))
+        check_depth(text, where, outer)
+
+    monkeypatch.setattr(json_release, "check_depth", counting)
+    monkeypatch.setattr(json_release, "_record_named", lambda *args: named.append("") or "")
+    members = [(f"x{index}", index) for index in range(2_000)] + sorted(genuine.items())
+    data = _written(members, None, (",", ":"))
+    assert streamed(data, JSON_FILE) == oracle(data, JSON_FILE)
+    # each character at most twice (a value that runs past a window starts the next), and the
+    # metadata's window, which may reach the end
+    assert sum(measured) <= 3 * len(data), (len(data), len(measured))
+    assert named == []
+
+
 CHILD = """
 import dataclasses, json, resource, sys
 arguments = json.loads(sys.argv[1])
@@ -330,5 +395,5 @@ def test_a_record_of_nothing_but_empty_arrays_is_refused_in_bounded_memory(
     assert child.returncode == 0, child.stderr[-3000:]
     result = json.loads(child.stdout)
     assert result["error"] == "ReleaseFormatError", result
-    assert "cost_claims, record 1: " in result["message"], result
+    assert "'cost_claims', record 1: " in result["message"], result
     assert result["peak_mib"] is None or result["peak_mib"] < 400, result

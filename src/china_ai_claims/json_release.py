@@ -5,12 +5,15 @@ records for each table. ``json.loads`` would build a Python object for every val
 once: some five times the file's size for a genuine release, and up to some thirty times for a
 hostile one (nothing but empty arrays). Here the top level and each table's array are walked by
 hand, and each value inside them is parsed by ``JSONDecoder.raw_decode`` from a window of the
-text; a value longer than ``limits.json_record_chars`` characters (``descriptor_bytes`` for the
-metadata and any other value of the top level) is refused before its objects are built, and each
-record becomes a CSV row at once. The tables before the metadata (a release's keys are sorted,
-so three tables come first) are written under the fields of the metadata found where a release
-writes it, read ahead of the walk; a table written under other fields than the metadata's own
-(which only a file written otherwise can give) is walked again.
+text, whose nesting is measured before any of it is parsed. A value longer than
+``limits.json_record_chars`` characters (``descriptor_bytes`` for the metadata) is refused, and
+each record becomes a CSV row at once; a table's CSV may not outgrow ``table_bytes``, nor all of
+them ``unpacked_bytes``.
+
+The tables before the metadata (a release's keys are sorted, so three tables come first) are
+written under the fields of the metadata found where a release writes it, read ahead of the walk;
+a table written under other fields than the metadata's own (which only a file written otherwise
+can give) is walked again.
 
 The file may hold what ``json.loads`` accepts, with the checks of
 :func:`~china_ai_claims.descriptors.decoded_json_text`; a key given twice means its last value,
@@ -24,6 +27,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from china_ai_claims import limits
@@ -31,11 +36,22 @@ from china_ai_claims.descriptors import JSON_DECODER, check_depth, check_descrip
 from china_ai_claims.errors import ReleaseDataError, ReleaseError, ReleaseFormatError
 
 METADATA = "metadata"
+# Where a release writes its metadata (``json.dumps`` with ``indent=2``): read ahead as a guess.
+METADATA_AS_WRITTEN = '\n  "metadata": {'
 # Values are parsed from windows of the text this long (or the limit and one more, if longer): a
-# window serves the many records it holds, so that each character is copied about once, and
-# bounds what one parse can build.
+# window serves the many values it holds, so that each character is measured and copied about
+# once, and it bounds what one parse can build.
 WINDOW_CHARS = 1 << 22
+SHOWN_KEY_CHARS = 80
 _SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _shown_key(key: str) -> str:
+    return repr(key if len(key) <= SHOWN_KEY_CHARS else key[: SHOWN_KEY_CHARS - 3] + "...")
+
+
+def _record_named(table: str, number: int) -> str:
+    return f"{_shown_key(table)}, record {number}"
 
 
 class _Walk:
@@ -48,8 +64,7 @@ class _Walk:
         self.at = 0
         self.window = ""
         self.window_start = 0
-        self.window_outer = 0  # the containers around the value the window starts at
-        self.window_counted = False  # whether check_depth measured the window
+        self.written = 0  # characters of CSV held for the tables
 
     def located(self, message: str, position: int) -> str:
         """``message`` with the line, column and character of ``position``, as ``json`` says."""
@@ -89,47 +104,55 @@ class _Walk:
         self.at += 1
         return found == ","
 
-    def value(self, longest: int, what: str, outer: int, counted: bool = True) -> Any:
-        """The value at the position, inside ``outer`` containers, parsed from a window holding
-        more than ``longest`` characters from it (or the rest of the text). ``counted``: the
-        window's nesting is measured before the parse (records are measured after theirs, as
-        objects, which costs far less than scanning their text)."""
+    def _cut(self, start: int, size: int, outer: int) -> None:
+        """A window of ``size`` characters from the value at ``start``, inside ``outer``
+        containers, measured: the text before each value it gives has been parsed, so the
+        brackets counted up to there are the document's."""
+        self.window_start = start
+        self.window = self.text[start : start + size]
+        check_depth(self.window, self.shown, outer)
+
+    def value(self, longest: int, outer: int, what: Callable[[], str]) -> Any:
+        """The value at the position, inside ``outer`` containers, parsed from a window that
+        holds no more than ``longest`` characters and one from it, or ``WINDOW_CHARS``
+        (``what`` names it in an error)."""
         self.space()
         text, start = self.text, self.at
-        size = max(longest + 1, WINDOW_CHARS)  # what one parse may read from ``start``
+        size = max(longest + 1, WINDOW_CHARS)
         window_end = self.window_start + len(self.window)
-        if not (
-            self.window_start <= start
-            and window_end - start <= size
-            and (start + longest < window_end or window_end == len(text))
-        ):
-            self.window_start, self.window_outer, self.window_counted = start, outer, False
-            self.window = text[start : start + size]
-            window_end = start + len(self.window)
-        if counted and not self.window_counted:
-            # the window starts at a value, outside any string, inside ``window_outer``
-            # containers; the text before each value it gives has been parsed, so the brackets
-            # counted up to there are the document's
-            check_depth(self.window, self.shown, self.window_outer)
-            self.window_counted = True
-        whole = window_end == len(text)
-        offset = self.window_start
-        try:
-            value, end = JSON_DECODER.raw_decode(self.window, start - offset)
-        except json.JSONDecodeError as error:
+        if not (self.window_start <= start < window_end and window_end - start <= size):
+            self._cut(start, size, outer)
+        while True:
+            offset = self.window_start
+            window_end = offset + len(self.window)
+            whole = window_end == len(text)
+            problem: json.JSONDecodeError | None = None
+            try:
+                value, end = JSON_DECODER.raw_decode(self.window, start - offset)
+                cut = offset + end == window_end and not whole  # a number may go on after it
+            except json.JSONDecodeError as error:
+                problem, cut = error, not whole
+            except RecursionError:  # only when limits.json_depth is above Python's own
+                raise ReleaseFormatError(
+                    f"{self.shown}: {what()}: JSON nested deeper than Python can parse"
+                ) from None
+            except ValueError as error:  # NaN, Infinity, overflow
+                raise ReleaseFormatError(f"{self.shown}: not valid JSON ({error})") from None
+            if cut and offset < start:  # the value may run past the window: one of its own
+                self._cut(start, size, outer)
+                continue
+            break
+        if problem is not None:
+            located = self.located(problem.msg, problem.pos + offset)
             if whole:
-                raise self.error(error.msg, error.pos + offset) from None
+                raise ReleaseFormatError(f"{self.shown}: not valid JSON ({located})")
             raise ReleaseFormatError(  # the window ended inside the value, or the value is wrong
-                f"{self.shown}: {what}: not valid JSON, or longer than the {longest:,} characters "
-                f"allowed ({self.located(error.msg, error.pos + offset)})"
-            ) from None
-        except RecursionError:
-            raise _too_deep(self.shown, what) from None
-        except ValueError as error:  # NaN, Infinity, overflow
-            raise ReleaseFormatError(f"{self.shown}: not valid JSON ({error})") from None
-        if offset + end - start > longest:
+                f"{self.shown}: {what()}: not valid JSON, or longer than the {longest:,} "
+                f"characters allowed ({located})"
+            )
+        if cut or offset + end - start > longest:
             raise ReleaseFormatError(
-                f"{self.shown}: {what}: longer than the {longest:,} characters allowed"
+                f"{self.shown}: {what()}: longer than the {longest:,} characters allowed"
             )
         self.at = offset + end
         return value
@@ -142,7 +165,10 @@ class _Walk:
         writer = csv.writer(buffer, lineterminator="\n")
         if fields is not None:
             writer.writerow(fields)
-        wrong: ReleaseError | None = None
+        longest = limits.LIMITS.json_record_chars
+        room = min(limits.LIMITS.table_bytes, limits.LIMITS.unpacked_bytes - self.written)
+        not_records = False
+        wrong_cell: ReleaseError | None = None
         number = 0
         if self.space() == "]":
             self.at += 1
@@ -150,50 +176,24 @@ class _Walk:
             more = True
             while more:
                 number += 1
-                what = f"{table}, record {number}"
-                record = self.value(limits.LIMITS.json_record_chars, what, 2, counted=False)
-                _refuse_deeper(record, self.shown, what)
-                if wrong is None and not isinstance(record, dict):
-                    wrong = _not_records(self.shown, table)
-                elif wrong is None and fields is not None:
-                    wrong = _write(writer, self.shown, table, number, fields, record)
+                record = self.value(longest, 2, partial(_record_named, table, number))
+                if not isinstance(record, dict):
+                    not_records = True  # which json.loads's reading said before any cell
+                elif fields is not None and not not_records and wrong_cell is None:
+                    wrong_cell = _write(writer, self.shown, table, number, fields, record)
+                    if buffer.tell() > room:  # characters, each at least a byte
+                        raise _outgrown(self.shown, table, room)
                 more = self.more("]")
-        if wrong is not None:
-            return wrong
-        return buffer.getvalue().encode("utf-8")
-
-
-CONTAINERS = frozenset((dict, list))
-
-
-def _refuse_deeper(record: Any, shown: str, what: str) -> None:
-    """Refuse a record nested deeper, with the array and the document around it, than
-    ``limits.json_depth`` (a genuine record holds lists of texts: four deep)."""
-    try:
-        depth = 2 + _nesting(record)
-    except RecursionError:
-        raise _too_deep(shown, what) from None
-    if depth > limits.LIMITS.json_depth:
-        raise ReleaseFormatError(
-            f"{shown}: JSON nested {depth} deep, more than the {limits.LIMITS.json_depth} allowed"
-        )
-
-
-def _nesting(value: Any) -> int:
-    """How many arrays and objects ``value`` is, one inside another, at its deepest."""
-    kind = type(value)
-    if kind is not dict and kind is not list:
-        return 0
-    inner = value.values() if kind is dict else value
-    if CONTAINERS.isdisjoint(map(type, inner)):
-        return 1
-    return 1 + max(map(_nesting, inner))
-
-
-def _too_deep(shown: str, what: str) -> ReleaseFormatError:
-    return ReleaseFormatError(
-        f"{shown}: {what}: JSON nested more than the {limits.LIMITS.json_depth} allowed"
-    )
+        if not_records:
+            return _not_records(self.shown, table)
+        if wrong_cell is not None:
+            return wrong_cell
+        written = buffer.getvalue().encode("utf-8")
+        if len(written) > room:  # characters were counted as it grew: bytes may be more
+            raise _outgrown(self.shown, table, room)
+        if fields is not None:
+            self.written += len(written)
+        return written
 
 
 def _write(
@@ -215,10 +215,10 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
     reads them: each at ``<name>.csv``), and each table's CSV bytes in the dataset's dialect."""
     walk = _Walk(text, shown)
     if walk.space() != "{":
-        walk.value(limits.LIMITS.descriptor_bytes, "the document", 0)  # valid JSON, or refused
+        walk.value(limits.LIMITS.descriptor_bytes, 0, lambda: "the document")
         if walk.space():
             raise walk.error("Extra data", walk.at)
-        raise _no_metadata(shown)
+        raise _no_metadata(shown)  # valid JSON, but no object
     walk.at += 1
     metadata: Any = None
     fields = _fields_ahead(text, shown)  # a guess, until the metadata is read
@@ -230,12 +230,12 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
         walk.at += 1
     while more:
         key = walk.key()
-        written.pop(key, None)
+        _forget(walk, written, key)
         if key == METADATA:
-            metadata = walk.value(limits.LIMITS.descriptor_bytes, METADATA, 1)
+            metadata = walk.value(limits.LIMITS.descriptor_bytes, 1, lambda: METADATA)
             fields = _fields(metadata, shown) if isinstance(metadata, dict) else None
         elif walk.text[walk.at : walk.at + 1] != "[":
-            walk.value(limits.LIMITS.descriptor_bytes, repr(key), 1)
+            walk.value(limits.LIMITS.json_record_chars, 1, partial(_shown_key, key))
             starts[key] = None
         else:
             starts[key] = walk.at
@@ -253,10 +253,13 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
     check_descriptor(descriptor, shown, paths=False, hashes=False)
     final = _fields(metadata, shown)
     assert final is not None  # the descriptor's check passed
+    for table in set(written) - set(final):
+        _forget(walk, written, table)
     contents: dict[str, bytes] = {}
     for table, names in final.items():
         used, result = written.get(table, (None, None))
         if used != names or result is None:  # not written, or under other fields
+            _forget(walk, written, table)
             start = starts.get(table)
             if start is None:
                 raise _not_records(shown, table)
@@ -271,15 +274,23 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
     return descriptor, contents
 
 
+def _forget(
+    walk: _Walk, written: dict[str, tuple[list[str], bytes | ReleaseError]], table: str
+) -> None:
+    """Drop what was written for ``table``, and count its characters no more."""
+    _, result = written.pop(table, (None, None))
+    if isinstance(result, bytes):
+        walk.written -= len(result)
+
+
 def _fields_ahead(text: str, shown: str) -> dict[str, list[str]] | None:
-    """The fields of the metadata found first where a release writes it (``"metadata":``, which
-    no string holds), so that the tables before it are written as they are walked; ``None``
-    when there is none to read there. Only a guess: a table written under other fields than the
-    metadata's own is walked again."""
-    at = text.find('"metadata":')
+    """The fields of the metadata found first where a release writes it, so that the tables
+    before it are written as they are walked; ``None`` when there is none to read there. Only a
+    guess: a table written under other fields than the metadata's own is walked again."""
+    at = text.find(METADATA_AS_WRITTEN)
     if at < 0:
         return None
-    start = _SPACE.match(text, at + len('"metadata":')).end()  # type: ignore[union-attr]
+    start = at + len(METADATA_AS_WRITTEN) - 1
     window = text[start : start + limits.LIMITS.descriptor_bytes + 1]
     try:
         check_depth(window, shown, 1)
@@ -304,12 +315,16 @@ def _fields(metadata: dict[str, Any], shown: str) -> dict[str, list[str]] | None
     }
 
 
+def _outgrown(shown: str, table: str, room: int) -> ReleaseFormatError:
+    return ReleaseFormatError(f"{shown}: {table}: more than the {room:,} bytes of CSV allowed")
+
+
 def _no_metadata(shown: str) -> ReleaseFormatError:
     return ReleaseFormatError(f"{shown}: not a china-ai-claims JSON release (no metadata)")
 
 
 def _not_records(shown: str, table: str) -> ReleaseFormatError:
-    return ReleaseFormatError(f"{shown}: {table!r} is not an array of records")
+    return ReleaseFormatError(f"{shown}: {_shown_key(table)} is not an array of records")
 
 
 def _outside_dialect(

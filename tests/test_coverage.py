@@ -19,6 +19,7 @@ from china_ai_claims.coverage import (
     split_sentences,
 )
 from china_ai_claims.models import RECORD_TYPES
+from china_ai_claims.passages import sentences as passage_sentences
 
 HEADLINE = "Example Labs plans a chip fund"
 
@@ -122,6 +123,8 @@ def test_a_missing_table_is_a_usage_error_not_a_traceback(folder: Path) -> None:
     [
         ("One. Two.", ["One.", "Two."]),
         ("The Impact of U.S. Chip Bans", ["The Impact of U.S. Chip Bans"]),
+        # one initial ends no sentence either, as quote cuts it (the two cut alike)
+        ("Jane D. Smith spoke. Then", ["Jane D. Smith spoke.", "Then"]),
         ("He said “it can.” Then he left.", ["He said “it can.”", "Then he left."]),
         ("Costs fell 3.5 percent. Prices did not.", ["Costs fell 3.5 percent.", "Prices did not."]),
         ("Title\nBody one. Body two.", ["Title", "Body one.", "Body two."]),
@@ -134,6 +137,8 @@ def test_sentences_are_split_where_a_reader_would(text: str, sentences: list[str
     assert [sentence.text for sentence in split_sentences(text)] == sentences
     for sentence in split_sentences(text):
         assert text[sentence.start : sentence.end] == sentence.text
+    # quote prints the same sentences, so that each can be pasted or listed as it is printed
+    assert list(passage_sentences(text)) == [(s.line, s.text) for s in split_sentences(text)]
 
 
 def test_the_shipped_data_leaves_no_sentence_unacknowledged(packaged_dataset: Path) -> None:

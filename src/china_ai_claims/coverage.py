@@ -27,14 +27,12 @@ from china_ai_claims.errors import VALIDATE_FOR_DETAILS
 from china_ai_claims.loading import cells_unlike_header
 from china_ai_claims.models import ID_PATTERN, RECORD_TYPES, AIModel, Organization, Person, Source
 from china_ai_claims.numbers import numbers_in
-from china_ai_claims.passages import LINE_MARKS
+from china_ai_claims.passages import sentence_spans
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _ID = re.compile(ID_PATTERN)
 # A sentence ends at . ! or ? (perhaps followed by a closing quote) before a space and a capital
 # or an opening quote -- but not after an abbreviation of capitals ("U.S. Chip Bans").
-_SENTENCE_END = re.compile(r"[.!?][”’\"']?\s+(?=[A-Z“\"‘'])")
-_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){2,}$")
 
 
 class CoverageError(Exception):
@@ -97,29 +95,12 @@ class CoverageReport:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Every sentence of ``text``, line by line; a line without a sentence end (a heading) is
-    one sentence. What opens a line without being words of it (a list's ``- ``) is left out, as
-    ``china-ai-claims quote`` leaves it out: a sentence can be quoted, or listed as left out,
-    as it is printed."""
-    sentences: list[Sentence] = []
-    offset = 0
-
-    def add(number: int, start: int, end: int) -> None:
-        words = LINE_MARKS.sub("", line[start:end], count=1)
-        start = end - len(words)
-        if words.strip():
-            sentences.append(Sentence(number, offset + start, offset + end, words))
-
-    for number, line in enumerate(text.split("\n"), start=1):
-        start = len(line) - len(LINE_MARKS.sub("", line, count=1))  # a list's "12. " ends nothing
-        for match in _SENTENCE_END.finditer(line, start):
-            if _ABBREVIATION.search(line[start : match.start() + 1]):
-                continue
-            add(number, start, match.end() - len(match.group()) + len(match.group().rstrip()))
-            start = match.end()
-        add(number, start, start + len(line[start:].rstrip()))
-        offset += len(line) + 1
-    return sentences
+    """Every sentence of ``text`` as ``china-ai-claims quote`` prints it
+    (:func:`~china_ai_claims.passages.sentence_spans`): a sentence can be quoted, or listed as
+    left out, as it is printed."""
+    return [
+        Sentence(line, start, end, text[start:end]) for line, start, end in sentence_spans(text)
+    ]
 
 
 def _whole_word(name: str) -> re.Pattern[str]:

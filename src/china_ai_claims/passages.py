@@ -173,16 +173,32 @@ def _words(text: str) -> set[str]:
     return {word.translate(_FOLD).casefold() for word in _WORD.findall(text)}
 
 
-def sentences(text: str) -> Iterator[tuple[int, str]]:
-    """Each sentence of ``text`` with its line number, as the text writes it but for what opens
-    a line without being words of it (``- `` of a list), so that it can be pasted into a
-    ``quote`` cell as it is."""
+def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    """Each sentence of ``text``, line by line, as its line number and where it starts and ends
+    in ``text``: as the text writes it, but for what opens a line without being words of it
+    (``- `` of a list) and the white space after it. A line without a sentence end (a heading)
+    is one sentence. ``quote`` prints these, and ``coverage`` counts them."""
+    offset = 0
     for number, line in enumerate(text.split("\n"), start=1):
         # (marks first: a list's "12. " would end a sentence)
-        for sentence in _SENTENCE_END.split(LINE_MARKS.sub("", line, count=1)):
-            pasteable = LINE_MARKS.sub("", sentence, count=1).rstrip()
-            if pasteable:
-                yield number, pasteable
+        start = len(line) - len(LINE_MARKS.sub("", line, count=1))
+        ends = [(match.start(), match.end()) for match in _SENTENCE_END.finditer(line, start)]
+        for end, after in [*ends, (len(line), len(line))]:
+            piece = line[start:end]
+            words = LINE_MARKS.sub("", piece, count=1)
+            first = start + len(piece) - len(words)
+            words = words.rstrip()
+            if words:
+                yield number, offset + first, offset + first + len(words)
+            start = after
+        offset += len(line) + 1
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """Each sentence of ``text`` (:func:`sentence_spans`) with its line number, as it can be
+    pasted into a ``quote`` cell."""
+    for number, start, end in sentence_spans(text):
+        yield number, text[start:end]
 
 
 def closest_passages(text: str, words: str, limit: int = 3) -> list[Passage]:

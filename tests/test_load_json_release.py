@@ -151,8 +151,7 @@ def test_any_order_repetition_or_layout_reads_as_json_loads_would(
 def test_tables_written_under_metadata_that_is_not_the_release_s_are_written_again(
     genuine: dict[str, Any],
 ) -> None:
-    """The tables before the metadata are written under the first metadata found in the text,
-    read ahead; when that one is not the document's own, they are read again under its fields."""
+    """A metadata object inside another value is not the document's: its fields are not used."""
     decoy = json.loads(json.dumps(genuine["metadata"]))
     for resource in decoy["resources"]:
         resource["schema"]["fields"].reverse()
@@ -278,7 +277,7 @@ def test_no_parse_reads_more_than_a_window(
     assert streamed(data, JSON_FILE) == oracle(data, JSON_FILE)
     window = max(json_release.WINDOW_CHARS, limits.LIMITS.json_record_chars + 1)
     longer = [length for length in lengths if length > window]
-    assert len(longer) == 2, longer  # the metadata's, read ahead and in the walk
+    assert len(longer) == 1, longer  # the metadata's
     assert max(longer) <= metadata + 1 < len(data)
 
 

@@ -11,9 +11,8 @@ each record becomes a CSV row at once; a table's CSV may not outgrow ``table_byt
 them ``unpacked_bytes``.
 
 The tables before the metadata (a release's keys are sorted, so three tables come first) are
-written under the fields of the metadata found where a release writes it, read ahead of the walk;
-a table written under other fields than the metadata's own (which only a file written otherwise
-can give) is walked again.
+walked once to check them and again, once the metadata names their fields, to write them: a
+guess at the fields read ahead let a decoy make the reader write CSV that no table keeps.
 
 The file may hold what ``json.loads`` accepts, with the checks of
 :func:`~china_ai_claims.descriptors.decoded_json_text`; a key given twice means its last value,
@@ -36,8 +35,6 @@ from china_ai_claims.descriptors import JSON_DECODER, check_depth, check_descrip
 from china_ai_claims.errors import ReleaseDataError, ReleaseError, ReleaseFormatError
 
 METADATA = "metadata"
-# Where a release writes its metadata (``json.dumps`` with ``indent=2``): read ahead as a guess.
-METADATA_AS_WRITTEN = '\n  "metadata": {'
 # Values are parsed from windows of the text this long (or the limit and one more, if longer): a
 # window serves the many values it holds, so that each character is measured and copied about
 # once, and it bounds what one parse can build.
@@ -167,7 +164,7 @@ class _Walk:
             writer.writerow(fields)
         longest = limits.LIMITS.json_record_chars
         room = min(limits.LIMITS.table_bytes, limits.LIMITS.unpacked_bytes - self.written)
-        not_records = False
+        not_records = outgrown = False
         wrong_cell: ReleaseError | None = None
         number = 0
         if self.space() == "]":
@@ -182,15 +179,18 @@ class _Walk:
                 elif fields is not None and not not_records and wrong_cell is None:
                     wrong_cell = _write(writer, self.shown, table, number, fields, record)
                     if buffer.tell() > room:  # characters, each at least a byte
-                        raise _outgrown(self.shown, table, room)
+                        outgrown = True  # said if this table is kept (a later key may replace it)
+                        fields = None
                 more = self.more("]")
         if not_records:
             return _not_records(self.shown, table)
         if wrong_cell is not None:
             return wrong_cell
+        if outgrown:
+            return _outgrown(self.shown, table, room)
         written = buffer.getvalue().encode("utf-8")
         if len(written) > room:  # characters were counted as it grew: bytes may be more
-            raise _outgrown(self.shown, table, room)
+            return _outgrown(self.shown, table, room)
         if fields is not None:
             self.written += len(written)
         return written
@@ -221,7 +221,7 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
         raise _no_metadata(shown)  # valid JSON, but no object
     walk.at += 1
     metadata: Any = None
-    fields = _fields_ahead(text, shown)  # a guess, until the metadata is read
+    fields: dict[str, list[str]] | None = None  # until the metadata is read
     starts: dict[str, int | None] = {}  # each key's array, by where it starts (None: no array)
     # each table's CSV (or what is wrong with it), with the fields it was written under
     written: dict[str, tuple[list[str], bytes | ReleaseError]] = {}
@@ -281,23 +281,6 @@ def _forget(
     _, result = written.pop(table, (None, None))
     if isinstance(result, bytes):
         walk.written -= len(result)
-
-
-def _fields_ahead(text: str, shown: str) -> dict[str, list[str]] | None:
-    """The fields of the metadata found first where a release writes it, so that the tables
-    before it are written as they are walked; ``None`` when there is none to read there. Only a
-    guess: a table written under other fields than the metadata's own is walked again."""
-    at = text.find(METADATA_AS_WRITTEN)
-    if at < 0:
-        return None
-    start = at + len(METADATA_AS_WRITTEN) - 1
-    window = text[start : start + limits.LIMITS.descriptor_bytes + 1]
-    try:
-        check_depth(window, shown, 1)
-        metadata, _ = JSON_DECODER.raw_decode(window)
-    except (ValueError, RecursionError, ReleaseFormatError):
-        return None
-    return _fields(metadata, shown) if isinstance(metadata, dict) else None
 
 
 def _fields(metadata: dict[str, Any], shown: str) -> dict[str, list[str]] | None:

@@ -31,8 +31,6 @@ from china_ai_claims.passages import sentence_spans
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _ID = re.compile(ID_PATTERN)
-# A sentence ends at . ! or ? (perhaps followed by a closing quote) before a space and a capital
-# or an opening quote -- but not after an abbreviation of capitals ("U.S. Chip Bans").
 
 
 class CoverageError(Exception):

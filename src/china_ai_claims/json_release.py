@@ -33,6 +33,7 @@ from typing import Any
 from china_ai_claims import limits
 from china_ai_claims.descriptors import JSON_DECODER, check_depth, check_descriptor
 from china_ai_claims.errors import ReleaseDataError, ReleaseError, ReleaseFormatError
+from china_ai_claims.opening import csv_text
 
 METADATA = "metadata"
 # Values are parsed from windows of the text this long (or the limit and one more, if longer): a
@@ -61,7 +62,7 @@ class _Walk:
         self.at = 0
         self.window = ""
         self.window_start = 0
-        self.written = 0  # characters of CSV held for the tables
+        self.written = 0  # bytes of CSV held for the tables
 
     def located(self, message: str, position: int) -> str:
         """``message`` with the line, column and character of ``position``, as ``json`` says."""
@@ -199,8 +200,6 @@ class _Walk:
 def _write(
     writer: Any, shown: str, table: str, number: int, fields: list[str], record: dict[str, Any]
 ) -> ReleaseError | None:
-    from china_ai_claims.opening import csv_text
-
     cells = [csv_text(record.get(field)) for field in fields]
     joined = "".join(cells)
     if "\r" in joined or "\x00" in joined:
@@ -251,8 +250,7 @@ def read_json_release(text: str, shown: str) -> tuple[dict[str, Any], dict[str, 
     descriptor = {key: value for key, value in metadata.items() if key != "resources"}
     descriptor["resources"] = metadata.get("resources")
     check_descriptor(descriptor, shown, paths=False, hashes=False)
-    final = _fields(metadata, shown)
-    assert final is not None  # the descriptor's check passed
+    final = _field_names(descriptor["resources"])
     for table in set(written) - set(final):
         _forget(walk, written, table)
     contents: dict[str, bytes] = {}
@@ -292,9 +290,14 @@ def _fields(metadata: dict[str, Any], shown: str) -> dict[str, list[str]] | None
         )
     except ReleaseFormatError:
         return None
+    return _field_names(metadata["resources"])
+
+
+def _field_names(resources: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each checked resource's field names, by its name."""
     return {
         resource["name"]: [field["name"] for field in resource["schema"]["fields"]]
-        for resource in metadata["resources"]
+        for resource in resources
     }
 
 

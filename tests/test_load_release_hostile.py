@@ -366,6 +366,41 @@ def test_a_hostile_name_cannot_break_the_error_line_or_steer_the_terminal(
     assert "\x1b" not in result.output
 
 
+A_MEGABYTE_LONG = "x" * (1 << 20)
+LONG_NAMES = [
+    # (id, change, the end of the message)
+    ("resource-name", _resource(0, "name", A_MEGABYTE_LONG + "!"), "not a china-ai-claims data package"),
+    ("resource-path", _resource(0, "path", "../" + A_MEGABYTE_LONG), "no such member in the zip"),
+    ("field-name", _field("type", A_MEGABYTE_LONG), "not a china-ai-claims data package"),
+    ("bytes-a-list", _resource(0, "bytes", [A_MEGABYTE_LONG]), f"up to {limits.LIMITS.table_bytes}"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "end"), [case[1:] for case in LONG_NAMES], ids=[case[0] for case in LONG_NAMES]
+)
+def test_a_name_of_any_length_gives_one_short_line_that_still_says_where_and_what(
+    change: Callable[[Members], None],
+    end: str,
+    genuine: Members,
+    tmp_path: Path,
+    packaged_dataset: Path,
+) -> None:
+    path, pin = _write(tmp_path, _changed(genuine, change, consistent=False))
+    with pytest.raises(cac.ReleaseFormatError) as caught:
+        cac.load("sources", release=path, sha256=pin)
+    message = str(caught.value)
+    assert len(message) < 1_100
+    assert "\n" not in message
+    assert message.startswith(ZIP), message
+    assert message.endswith(end), message
+    assert "characters left out" in message
+    (tmp_path / "SHA256SUMS").write_text(f"{pin}  {ZIP}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
+    assert result.exit_code == 1
+    assert len(result.output) < 1_200, result.output[:300]
+
+
 # --- anchors: nothing is used unless something outside the file vouches for it -----------------
 
 

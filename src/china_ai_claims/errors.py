@@ -29,11 +29,25 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else escaped(char) for char in text)
 
 
+# The most characters of a message an error shows: a name read from a hostile file may be megabytes
+# long, and a message's start (where) and end (what is wrong) are what a reader needs.
+SHOWN_MESSAGE_CHARS = 1_000
+
+
+def elided(text: str, most: int = SHOWN_MESSAGE_CHARS) -> str:
+    """``text`` if it has at most ``most`` characters, else its first and last ``most // 2`` with
+    how many characters were left out between them."""
+    if len(text) <= most:
+        return text
+    half = most // 2
+    return f"{text[:half]}…[{len(text) - 2 * half:,} characters left out]…{text[-half:]}"
+
+
 class _OneLine(Exception):
-    """An exception whose message is printed as one line of printable characters."""
+    """An exception whose message is printed as one short line of printable characters."""
 
     def __str__(self) -> str:
-        return printable(super().__str__())
+        return printable(elided(super().__str__()))
 
 
 class DataError(_OneLine, ValueError):

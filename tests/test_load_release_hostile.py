@@ -136,7 +136,7 @@ HOSTILE_ZIPS = [
     ("no-hash", _resource(0, "hash", None), False, cac.ReleaseFormatError, "no sha256 hash"),
     ("bytes-a-text", _resource(0, "bytes", "12"), False, cac.ReleaseFormatError, "records '12' bytes"),
     ("bytes-too-many", _resource(0, "bytes", 10**12), False, cac.ReleaseFormatError, "not a size"),
-    ("bytes-short", _resource(0, "bytes", 10), False, cac.ReleaseFormatError, "unpacks to 583 bytes, more than the 10 allowed"),
+    ("bytes-short", _resource(0, "bytes", 10), False, cac.ReleaseFormatError, r"unpacks to \d+ bytes, more than the 10 allowed"),
     ("name-with-a-newline", _resource(0, "name", "sources\nx"), False, cac.ReleaseFormatError, "resource name 'sources\\\\nx' is not"),
     ("path-twice", _resource(1, "path", "sources.csv"), False, cac.ReleaseFormatError, "listed twice"),
     ("fields-a-text", _resource(0, "schema", {"fields": "id"}), False, cac.ReleaseFormatError, "no schema fields"),

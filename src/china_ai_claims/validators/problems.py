@@ -85,10 +85,12 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "crlf-line-endings": (
         "text",
-        "the file has Windows (CRLF) line endings, usually written by git's core.autocrlf: run "
-        "'git config core.autocrlf input', then 'git rm -q --cached -r dataset' and "
-        "'git reset -q --hard' to check the files out again as committed (the repository's "
-        ".gitattributes keeps new clones byte-exact); or convert the file with dos2unix",
+        "the file has Windows (CRLF) line endings: save it with LF line endings (an editor's "
+        "line-ending setting, or dos2unix), which keeps your changes; if git's core.autocrlf "
+        "converted the whole checkout, run 'git config core.autocrlf input', commit or stash "
+        "your changes (the next step discards uncommitted ones), then "
+        "'git rm -q --cached -r dataset' and 'git reset -q --hard' to check the files out again "
+        "as committed (the repository's .gitattributes keeps new clones byte-exact)",
     ),
     "untrimmed-whitespace": ("text", "remove the spaces at the start or end of the cell"),
     "formula-injection": (

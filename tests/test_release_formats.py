@@ -780,4 +780,5 @@ def test_building_without_pyarrow_says_which_extra_to_install(
     result = CliRunner().invoke(app, ["release", "--out", str(out)])
     assert result.exit_code == 2
     assert "pip install 'china-ai-claims[release]'" in result.output
+    assert "in a clone of the project: pip install '.[release]'" in result.output
     assert not out.exists() or list(out.iterdir()) == []

@@ -453,5 +453,5 @@ def test_without_the_site_extra_the_command_says_what_to_install(
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (
         "china-ai-claims: error: the site needs Jinja2 and MarkupSafe: "
-        "pip install 'china-ai-claims[site]'\n"
+        "pip install 'china-ai-claims[site]', or in a clone of the project: pip install '.[site]'\n"
     )

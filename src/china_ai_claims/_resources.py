@@ -62,3 +62,10 @@ def read_version(data_dir: Path) -> str:
 
 
 VERSION = read_version(dataset_dir())
+
+
+def install_extra(extra: str) -> str:
+    """How to install the optional dependencies ``extra``: from the package index, or from a clone
+    of the project (the only way before a version is published there)."""
+    published, clone = f"'china-ai-claims[{extra}]'", f"'.[{extra}]'"
+    return f"pip install {published}, or in a clone of the project: pip install {clone}"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from china_ai_claims._resources import install_extra
 from china_ai_claims.schema_builder import PACKAGE_NAME
 
 STOP_SECONDS = 10  # how long the server may take to stop before it is killed
@@ -74,7 +75,7 @@ def serve(port: int, data_dir: Path | None, announce: Callable[[str], None] = pr
     import importlib.util
 
     if importlib.util.find_spec("datasette") is None:
-        raise BrowseError("browsing needs Datasette: pip install 'china-ai-claims[browse]'")
+        raise BrowseError(f"browsing needs Datasette: {install_extra('browse')}")
     check_port_free(port)
     with tempfile.TemporaryDirectory(prefix="china-ai-claims-browse-") as folder:
         database, metadata = serving_files(Path(folder), data_dir)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from china_ai_claims._resources import install_extra
+
 PANELS = (("cost_claims", "Training cost"), ("funding_claims", "Funding"))
 UPWARD = ("at_least", "more_than")  # the true amount is at or above the point
 DOWNWARD = ("at_most", "less_than")
@@ -175,9 +177,7 @@ def draw(out: Path, data_dir: Path | None = None) -> Path:
     try:
         import matplotlib
     except ImportError:
-        raise ImportError(
-            "the chart needs matplotlib: pip install 'china-ai-claims[chart]'"
-        ) from None
+        raise ImportError(f"the chart needs matplotlib: {install_extra('chart')}") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

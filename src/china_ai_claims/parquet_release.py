@@ -36,6 +36,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from china_ai_claims._resources import install_extra
 from china_ai_claims.background import run_in
 
 if TYPE_CHECKING:
@@ -68,8 +69,7 @@ def _pyarrow() -> Any:
         import pyarrow._parquet  # the Parquet writer: see _open_writer
     except ImportError:
         raise ParquetUnavailableError(
-            "writing the release's Parquet files needs pyarrow: "
-            "pip install 'china-ai-claims[release]'"
+            f"writing the release's Parquet files needs pyarrow: {install_extra('release')}"
         ) from None
     return pyarrow
 

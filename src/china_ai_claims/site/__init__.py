@@ -3,7 +3,9 @@
 Needs the ``site`` extra (Jinja2 and MarkupSafe).
 """
 
-EXTRA_NEEDED = "the site needs Jinja2 and MarkupSafe: pip install 'china-ai-claims[site]'"
+from china_ai_claims._resources import install_extra
+
+EXTRA_NEEDED = f"the site needs Jinja2 and MarkupSafe: {install_extra('site')}"
 
 try:
     from china_ai_claims.site.builder import SiteError, build_site

@@ -103,6 +103,30 @@ def test_a_mistake_is_one_problem_naming_its_cause_first(
         assert len(on_the_line) == 1, [error.as_dict() for error in on_the_line]
 
 
+HEADER_TYPOS = [
+    # (file, the column, as misspelt)
+    ("funding_claims.csv", "amount_text", "amount_txt"),
+    ("organizations.csv", "note", "notes"),
+    ("cost_claims.csv", "model_id", "Model_ID"),
+]
+
+
+@pytest.mark.parametrize(("file", "column", "typo"), HEADER_TYPOS)
+def test_a_misspelt_column_label_is_named_with_the_column_it_most_likely_meant(
+    file: str, column: str, typo: str, dataset_copy: Path
+) -> None:
+    path = dataset_copy / file
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    labels = header.split(",")
+    labels[labels.index(column)] = typo
+    path.write_text(",".join(labels) + "\n" + rest, encoding="utf-8", newline="")
+    on_the_header = [e for e in validate(dataset_copy).errors if (e.file, e.line) == (file, 1)]
+    assert [e.rule for e in on_the_header] == ["extra-label", "missing-label"], on_the_header
+    extra, missing = on_the_header
+    assert extra.message == f"unknown column {typo!r}; did you mean {column!r}?"
+    assert missing.column == column
+
+
 def _checkout(tmp_path: Path, packaged_dataset: Path) -> Path:
     """A folder laid out like a clone: dataset/ (a copy of the real one) at its root."""
     root = tmp_path / "clone"

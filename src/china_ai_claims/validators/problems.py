@@ -108,7 +108,8 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate-label": ("structure", "each column appears once in the header"),
     "extra-label": (
         "structure",
-        "remove the column, or propose it in an issue: a new column is a schema change",
+        "correct the label (the message names the missing column it is closest to) or remove "
+        "the column; a new column is a schema change: propose it in an issue",
     ),
     "missing-label": (
         "structure",

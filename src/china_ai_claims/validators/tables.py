@@ -250,13 +250,17 @@ class _Field:
 def _check_header(context: Context, file: str, header: list[str], names: list[str]) -> bool:
     """Report label problems; ``False`` when a column is missing (rows cannot be whole)."""
     seen: set[str] = set()
+    absent = set(names).difference(header)  # what a misspelt label most likely meant
     for position, label in enumerate(header, start=1):
         if label == "":
             context.add(file, 1, "blank-label", f"column {position} of the header has no name")
         elif label in seen:
             context.add(file, 1, "duplicate-label", f"column {label!r} appears twice", label)
         elif label not in names:
-            context.add(file, 1, "extra-label", f"unknown column {label!r}", value=label)
+            suggestion = did_you_mean(label, absent)
+            context.add(
+                file, 1, "extra-label", f"unknown column {label!r}{suggestion}", value=label
+            )
         seen.add(label)
     missing = [name for name in names if name not in seen]
     for name in missing:

@@ -15,7 +15,10 @@ from china_ai_claims.cli import app
 from china_ai_claims.coverage import (
     EXCLUSIONS_FILE,
     CoverageError,
+    CoverageReport,
     coverage,
+    render_text,
+    source_coverage,
     split_sentences,
 )
 from china_ai_claims.models import RECORD_TYPES
@@ -60,6 +63,14 @@ def test_uncited_sentences_with_a_number_or_a_name_are_listed_with_their_line(
     # "The weather was fine." is uncited but names nothing and writes no number.
     assert source.cited == source.sentences - 3
     assert not report.empty
+
+
+def test_an_omission_writes_its_numbers_as_a_row_would_in_their_order() -> None:
+    text = "It raised $30 million, then 1.5 billion yuan, from 12 funds.\n"
+    (omission,) = source_coverage("s", text, [], {}, {}).omissions
+    assert omission.numbers == ["12", "30000000", "1500000000"]  # not 3e+07, 1.5e+09
+    report = render_text(CoverageReport([source_coverage("s", text, [], {}, {})]))
+    assert "0 of 1 sentences cited (0%); 0 left out on purpose; 1 likely omission\n" in report
 
 
 def test_deliberately_left_out_sentences_are_acknowledged(folder: Path) -> None:

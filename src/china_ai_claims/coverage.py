@@ -207,7 +207,7 @@ def source_coverage(
         if sentence.text in exclusions:
             result.acknowledged += 1
             continue
-        numbers = sorted(f"{number:g}" for number in numbers_in(sentence.text))
+        numbers = [_written(number) for number in sorted(numbers_in(sentence.text))]
         entities = sorted(
             entity
             for entity, patterns in names.items()
@@ -217,6 +217,11 @@ def source_coverage(
             result.omissions.append(Omission(sentence.line, sentence.text, numbers, entities))
     result.stale_exclusions = sorted(set(exclusions) - uncited)
     return result
+
+
+def _written(number: float) -> str:
+    """``number`` as a row's amount writes it: 30000000 (never 3e+07), 1.5, 0.25."""
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def coverage(root: str | Path) -> CoverageReport:
@@ -249,10 +254,11 @@ def render_text(report: CoverageReport) -> str:
     """The report for people: one summary line per source, then what is missing."""
     lines = []
     for item in report.sources:
+        omissions = "omission" if len(item.omissions) == 1 else "omissions"
         lines.append(
             f"{item.source_id}: {item.cited} of {item.sentences} sentences cited "
             f"({item.share:.0%}); {item.acknowledged} left out on purpose; "
-            f"{len(item.omissions)} likely omissions"
+            f"{len(item.omissions)} likely {omissions}"
         )
         for omission in item.omissions:
             found = ", ".join([*(f"number {n}" for n in omission.numbers), *omission.entities])

@@ -216,7 +216,8 @@ def release(
         ),
     ] = None,
 ) -> None:
-    """Validate, then build the CSV zip, JSON, SQLite (+ Datasette metadata) and SHA256SUMS.
+    """Validate, then build the CSV zip, JSON, SQLite (+ Datasette metadata), a Parquet file per
+    table, Croissant metadata and SHA256SUMS.
 
     The same data gives byte-identical files; invalid data is refused and nothing is written.
     """

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from china_ai_claims.diff import SHOWN_CHARACTERS, Diff, TableDiff, render_text
+from china_ai_claims.diff import SHOWN_CHARACTERS, Diff, TableDiff, render_changelog, render_text
 
 LONG = "DeepSeek claims to have trained its V3 foundation model for a fraction of the cost " * 3
 
@@ -40,3 +40,8 @@ def test_a_changed_cell_shows_its_two_values_differently(before: str, after: str
 
 def test_a_short_change_is_shown_whole() -> None:
     assert _changed_line("old value", "new value").endswith("quote: 'old value' -> 'new value'")
+
+
+def test_a_changelog_entry_of_identical_data_says_nothing_differs() -> None:
+    entry = render_changelog(Diff("0.2.0", "0.2.1", {"t": TableDiff()}), "2026-12-01")
+    assert entry == "## [0.2.1] - 2026-12-01\n\nNo rows or columns differ from 0.2.0.\n"

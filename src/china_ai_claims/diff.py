@@ -210,6 +210,8 @@ def render_changelog(diff: Diff, date: str) -> str:
     for title, entries in sections.items():
         if entries:
             lines += ["", f"### {title}", "", *entries]
+    if len(lines) == 1:  # an entry says so rather than stand empty
+        lines += ["", f"No rows or columns differ from {diff.old_version}."]
     return "\n".join(lines) + "\n"
 
 

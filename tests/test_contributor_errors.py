@@ -82,6 +82,10 @@ MISTAKES = [
             "constraint-error", GPT4, "bound", r"^not one of: .*; did you mean 'at_least'\?$"),
     Mistake("enum-in-capitals", cell("models", MANUS.row_id, kind="Agent"),
             "constraint-error", MANUS, "kind", r"did you mean 'agent'\?$"),
+    Mistake("decomposed-letter", cell("models", MANUS.row_id, note="Cafe\u0301 de Flore"),
+            "unicode-not-nfc", MANUS, "note",
+            r"^the cell is not in Unicode NFC at character 4: "
+            r"U\+0065 U\+0301 is written U\+00E9 in NFC$"),
 ]  # fmt: skip
 
 

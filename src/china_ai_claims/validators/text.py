@@ -274,7 +274,7 @@ def check_source_text(context: Context, relative: str, text: str, utf8: bytes) -
         return  # a newline never combines with its neighbours: every line is NFC too
     for number, line in enumerate(text.split("\n"), start=1):
         if not is_nfc(line):
-            context.add(relative, number, "unicode-not-nfc", "the line is not in Unicode NFC")
+            context.add(relative, number, "unicode-not-nfc", f"the line {nfc_change(line)}")
         for rule, pattern in (
             ("control-character", SOURCE_CONTROL),
             ("bidi-control", BIDI),
@@ -285,6 +285,28 @@ def check_source_text(context: Context, relative: str, text: str, utf8: bytes) -
                 context.add(
                     relative, number, rule, f"U+{ord(found.group()):04X} in the text", value=line
                 )
+
+
+def nfc_change(text: str) -> str:
+    """Where ``text``, not in NFC, first differs from its NFC form, written so that a reader sees
+    it: a decomposed letter looks the same as the composed one."""
+    normal = unicodedata.normalize("NFC", text)
+    start = next(
+        (at for at, (mine, theirs) in enumerate(zip(text, normal, strict=False)) if mine != theirs),
+        min(len(text), len(normal)),
+    )
+    end = start + 1
+    while end < len(text) and unicodedata.combining(text[end]):
+        end += 1
+    written = unicodedata.normalize("NFC", text[start:end])
+    return (
+        f"is not in Unicode NFC at character {start + 1}: {_code_points(text[start:end])} "
+        f"is written {_code_points(written)} in NFC"
+    )
+
+
+def _code_points(text: str) -> str:
+    return " ".join(f"U+{ord(character):04X}" for character in text)
 
 
 def is_nfc(text: str) -> bool:
@@ -321,7 +343,7 @@ def cell_problems(
         if zero:
             found.append(("zero-width-character", f"U+{ord(zero.group()):04X} in the cell"))
     if not clean and not is_nfc(value):
-        found.append(("unicode-not-nfc", "the cell is not in Unicode NFC"))
+        found.append(("unicode-not-nfc", f"the cell {nfc_change(value)}"))
     if value != value.strip():
         found.append(("untrimmed-whitespace", "the cell starts or ends with white space"))
     if value.startswith(FORMULA_STARTS):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from china_ai_claims.models import RECORD_TYPES, Source
+from china_ai_claims.passages import locate
 
 QUOTED_TABLES = [record.table for record in RECORD_TYPES if record is not Source]
 
@@ -51,3 +52,24 @@ def test_the_archived_source_keeps_its_curly_quotes_and_typos(packaged_dataset: 
     assert text.splitlines()[0] == row["title"] == "DeepSeek’s Impact on China’s AI Industry"
     assert "makingthe code" in text
     assert "'" not in text  # every apostrophe in this source is a curly one
+
+
+SOURCE_TEXT = "Intro.\nThe fund, which was set up in 2024 by the city’s investors, raised money.\n"
+MISQUOTES = [
+    # (quote, what the message must say)
+    ("The fund, which was set up in 2034 by the city’s investors, raised money.",
+     "character 33 of the quote, after “e fund, which was set up in 20”, is '3' (U+0033) "
+     "where the source has '2' (U+0032)"),
+    ("The fund, which was set up in 2024 by the city’s investors, raised money!",
+     "character 73 of the quote, after “city’s investors, raised money”, is '!'"),
+    ("Xhe fund, which was set up in 2024", "character 1 of the quote is 'X' (U+0058) where"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("quote", "words"), MISQUOTES)
+def test_a_misquote_names_the_character_and_the_words_just_before_it(
+    quote: str, words: str
+) -> None:
+    mismatch = locate(quote, SOURCE_TEXT)
+    assert mismatch is not None
+    assert words in mismatch.describe()

@@ -40,6 +40,8 @@ _WORD = re.compile(r"[\w’']+")
 # What opens a line without being words of it: white space, a list's bullet or number, a heading's
 # or a quotation's mark. A quote starts after it (a cell may not start with = + - or @ anyway).
 LINE_MARKS = re.compile(r"^(?:\s+|[-*+•=@#>]+|\d{1,3}[.)](?=\s))+")
+# Characters of the passage shown before the first difference with a quote.
+SHOWN_BEFORE = 30
 MIN_ANCHOR = 12
 CHUNK = 20
 MAX_CHUNKS = 12  # stretches tried per quote: each is one substring search over the whole source
@@ -59,6 +61,8 @@ class Mismatch:
     def describe(self) -> str:
         """One sentence for an error message."""
         where = f"character {self.index + 1} of the quote"
+        if self.index:  # what leads up to it, which a value cut short in the report may not show
+            where += f", after “{self.passage[max(0, self.index - SHOWN_BEFORE) : self.index]}”"
         if not self.passage:
             return "no passage of the source resembles the quote"
         if not self.quote_char:
@@ -66,8 +70,9 @@ class Mismatch:
         if not self.text_char:
             return f"the source's passage ends before {where} ({self.quote_char!r})"
         return (
-            f"{where} is {self.quote_char!r} (U+{ord(self.quote_char):04X}) where the source has "
-            + (f"{self.text_char!r} (U+{ord(self.text_char):04X})")
+            f"{where}{',' if self.index else ''} is {self.quote_char!r} "
+            f"(U+{ord(self.quote_char):04X}) where the source has {self.text_char!r} "
+            f"(U+{ord(self.text_char):04X})"
         )
 
 

@@ -32,7 +32,8 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "descriptor-stale": (
         "descriptor",
-        "run 'china-ai-claims schemas' after changing sources.csv and commit datapackage.json",
+        "run 'china-ai-claims schemas' after changing sources.csv or the version (the id is "
+        "made from it) and commit what it writes",
     ),
     "unsafe-path": (
         "descriptor",

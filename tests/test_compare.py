@@ -51,7 +51,7 @@ def fictional(dataset_copy: Path, tmp_path: Path) -> Path:
 def _compare(folder: Path, *options: str) -> str:
     result = CliRunner().invoke(app, ["compare", str(folder), *options])
     assert result.exit_code == 0, result.output  # a conflict is information, not an error
-    return result.output
+    return result.stdout
 
 
 def _fictional_groups(document: dict[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:

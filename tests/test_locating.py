@@ -116,3 +116,33 @@ def test_version_is_printed_only_when_asked() -> None:
     result = CliRunner().invoke(app, ["validate", "no-such-folder"])
     assert result.exit_code == 2
     assert cac.__version__ not in result.stdout
+
+
+MACHINE_OUTPUTS = [
+    ["validate", "--format", "json"],
+    ["compare", "--format", "json"],
+    ["coverage", "--format", "json"],
+    ["show", "sources", "--format", "json"],
+    ["show", "sources", "--format", "csv"],
+]
+
+
+@pytest.mark.parametrize("args", MACHINE_OUTPUTS, ids=" ".join)
+def test_output_for_machines_names_what_it_read_on_stderr(
+    args: list[str], checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(checkout)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("read dataset/ (checkout)"), result.stderr
+    assert "read dataset/" not in result.stdout.replace('"read": "dataset/', "")
+
+
+def test_schemas_check_names_the_checkout_it_checked(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(checkout / "docs")
+    assert CliRunner().invoke(app, ["schemas"]).exit_code == 0  # every generated file written
+    result = CliRunner().invoke(app, ["schemas", "--check"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"generated files are current in {checkout.as_posix()}\n"

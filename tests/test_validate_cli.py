@@ -57,9 +57,10 @@ def test_text_format_is_one_line_per_problem_then_a_summary(
 
 def test_json_format_holds_the_same_records(dataset_copy: Path) -> None:
     cell("cost_claims", GPT4, currency="XYZ")(dataset_copy)
-    code, output = _run(str(dataset_copy), "--format", "json")
-    assert code == 1
-    document = json.loads(output)
+    result = CliRunner().invoke(app, ["validate", str(dataset_copy), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert result.stderr == f"read {document['read']}\n"  # what it read, for a person too
     assert document["valid"] is False
     assert document["counts"] == {"unknown-currency": 1}
     (error,) = document["errors"]

@@ -111,7 +111,10 @@ def schemas(
             )
         if stale:
             raise typer.Exit(EXIT_INVALID)
-        console.print("generated files are current", markup=False)
+        from china_ai_claims.locating import shown
+
+        where = "this folder" if shown(root) == "." else shown(root)
+        console.print(f"generated files are current in {where}", markup=False)
         return
     for path in write_contract(data_dir, schema_dir, docs_dir):
         console.print(f"wrote {path}", markup=False)
@@ -195,10 +198,12 @@ def validate(
     """
     # (With plain arguments the program runs this in china_ai_claims.command, without typer.)
     try:
-        output, code = validation_output(data_dir, output_format.value)
+        output, read, code = validation_output(data_dir, output_format.value)
     except UsageFailure as failure:
         fail(str(failure), failure.code)
     console.print(output, end="", markup=False)
+    if read:
+        error_console.print(read, end="", markup=False)
     raise typer.Exit(code)
 
 
@@ -568,6 +573,8 @@ def compare(
     read = shown if dataset.version in shown else f"{shown} ({dataset.version})"
     render = render_json if output_format is TextOrJson.json else render_text
     console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
+    if output_format is TextOrJson.json:  # the document holds it too; text ends with it
+        error_console.print(f"read {read}", markup=False)
 
 
 @app.command()

@@ -108,8 +108,9 @@ def _completing() -> bool:
     return any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)
 
 
-def validation_output(data_dir: str | None, output_format: str) -> tuple[str, int]:
-    """What ``validate`` prints on stdout, and its exit code: 0 valid, 1 invalid. Raises
+def validation_output(data_dir: str | None, output_format: str) -> tuple[str, str, int]:
+    """What ``validate`` prints on stdout, on stderr (what it read, for JSON, whose document
+    also holds it: the other formats end with it) and its exit code: 0 valid, 1 invalid. Raises
     :class:`UsageFailure` when ``data_dir`` is no dataset folder."""
     from china_ai_claims.locating import LocationError, is_release, locate
     from china_ai_claims.validators import UsageError, render, validate
@@ -127,7 +128,8 @@ def validation_output(data_dir: str | None, output_format: str) -> tuple[str, in
     except (LocationError, UsageError) as error:
         raise UsageFailure(str(error)) from None
     output = render(report, output_format, location.display, location.label)
-    return output, EXIT_OK if report.valid else EXIT_INVALID
+    read = f"read {location.label}\n" if output_format == "json" else ""
+    return output, read, EXIT_OK if report.valid else EXIT_INVALID
 
 
 def located(data_dir: str | Path | None) -> DataLocation:
@@ -249,8 +251,10 @@ def _no_columns() -> bool:
 
 
 def _validate_plainly(data_dir: str | None, output_format: str) -> int:
-    output, code = validation_output(data_dir, output_format)
+    output, read, code = validation_output(data_dir, output_format)
     write(sys.stdout, output)
+    if read:
+        write(sys.stderr, read)
     return code
 
 

@@ -193,6 +193,16 @@ def test_a_release_is_never_written_inside_its_dataset_folder(
     assert sorted(path.relative_to(dataset_copy) for path in dataset_copy.rglob("*")) == before
 
 
+def test_a_release_asked_for_inside_its_dataset_folder_is_a_usage_error(
+    dataset_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(dataset_copy.parent)
+    result = CliRunner().invoke(app, ["release", str(dataset_copy), "--out", "dataset/out"])
+    assert result.exit_code == 2  # the request is at fault, not the data (exit 1)
+    assert "inside the dataset folder" in result.stderr
+    assert not (dataset_copy / "out").exists()
+
+
 def test_the_json_release_is_the_documented_document_laid_out_by_the_json_module(
     release_dir: Path,
 ) -> None:

@@ -168,7 +168,7 @@ def run_release(
         import_pyarrow_without_numpy,
         system_allocator_preferred,
     )
-    from china_ai_claims.release import BuildError, build_release
+    from china_ai_claims.release import BuildError, OutputInsideDataError, build_release
     from china_ai_claims.validators import UsageError
 
     location = located(data_dir)
@@ -180,7 +180,7 @@ def run_release(
             if own_process:
                 import_pyarrow_without_numpy()
             written = build_release(target, location.path)
-    except UsageError as error:
+    except (UsageError, OutputInsideDataError) as error:
         raise UsageFailure(str(error)) from None
     except BuildError as error:
         raise UsageFailure(str(error), EXIT_INVALID) from None

@@ -76,6 +76,11 @@ class BuildError(Exception):
     :class:`china_ai_claims.errors.ReleaseError`, a release that cannot be opened.)"""
 
 
+class OutputInsideDataError(BuildError):
+    """The folder given for the release lies inside the dataset folder: the request is at fault,
+    not the data (the command line exits 2); nothing was written."""
+
+
 def release_name(version: str) -> str:
     return f"{PACKAGE_NAME}-{version}"
 
@@ -974,7 +979,7 @@ def build_release(out: Path, data_dir: Path | None = None) -> list[Path]:
     source = dataset_dir() if data_dir is None else Path(data_dir)
     if out.resolve().is_relative_to(source.resolve()):
         # The build's files would be in the folder being validated (and the release in the data).
-        raise BuildError(
+        raise OutputInsideDataError(
             f"{out} is inside the dataset folder {source}: write the release beside the data, "
             "for example --out release"
         )

@@ -107,6 +107,35 @@ def test_a_mistake_is_one_problem_naming_its_cause_first(
         assert len(on_the_line) == 1, [error.as_dict() for error in on_the_line]
 
 
+def test_a_misspelt_source_id_is_one_problem_not_one_more_for_its_missing_date(
+    dataset_copy: Path, packaged_dataset: Path
+) -> None:
+    rollout = Row("events", "manus-rollout")
+    cell("events", rollout.row_id, start_date="2025-03-01", time_resolved_from="publication_date",
+         source_id="no-such-source")(dataset_copy)  # fmt: skip
+    line = rollout.line(packaged_dataset)
+    on_the_line = [
+        (error.rule, error.column)
+        for error in validate(dataset_copy).errors
+        if (error.file, error.line) == ("events.csv", line)
+    ]
+    assert on_the_line == [("foreign-key", "source_id")]
+
+
+@pytest.mark.parametrize(("column", "value"), [("currency", " USD"), ("amount", "100000000 ")])
+def test_a_cell_with_spaces_around_it_is_one_problem_not_one_per_rule_it_would_break(
+    column: str, value: str, dataset_copy: Path, packaged_dataset: Path
+) -> None:
+    cell("cost_claims", GPT4.row_id, **{column: value})(dataset_copy)
+    on_the_line = [
+        (error.rule, error.column)
+        for error in validate(dataset_copy).errors
+        if (error.file, error.line) == ("cost_claims.csv", GPT4.line(packaged_dataset))
+    ]
+    assert on_the_line[0] == ("untrimmed-whitespace", column)
+    assert [rule for rule, where in on_the_line if where == column] == ["untrimmed-whitespace"]
+
+
 HEADER_TYPOS = [
     # (file, the column, as misspelt)
     ("funding_claims.csv", "amount_text", "amount_txt"),

@@ -80,7 +80,8 @@ class RecordCheck:
         if row.values[self.resolved_at] != RESOLVED_FROM_PUBLICATION:
             return
         source_id = "" if self.source_at is None else row.cells[self.source_at]
-        if published.get(source_id) is None:
+        # a source that is not listed is foreign-key's to report, once
+        if source_id in published and published[source_id] is None:
             context.add(
                 self.table.file,
                 row.line,

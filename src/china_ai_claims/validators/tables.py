@@ -125,6 +125,9 @@ class _Field:
         found = cell_problems(
             value, multiline=self.multiline, list_delimiter=delimiter, clean=clean
         )
+        # A cell with spaces around it is read and held to its rules without them: "USD " is
+        # one problem (untrimmed-whitespace), not three (and a pattern and a length broken).
+        value = value.strip() or value
         typed, type_problem = self._parse(value)
         if type_problem:
             return None, [*found, type_problem]

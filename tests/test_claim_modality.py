@@ -153,7 +153,7 @@ def test_warnings_show_in_every_format_and_keep_exit_code_zero(
     result = CliRunner().invoke(app, ["validate", str(fiction), "--format", output_format])
     assert result.exit_code == 0, result.output
     if output_format == "json":
-        document = json.loads(result.output)
+        document = json.loads(result.stdout)
         assert document["valid"] is True
         assert [w["rule"] for w in document["warnings"]] == ["modal-in-assertion"]
     elif output_format == "github":

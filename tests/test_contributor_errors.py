@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from _mutations import Mutation, Row, cell
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
+from china_ai_claims.validators.text import nfc_change
 
 ROBIN_LI = Row("people", "robin-li")
 KEVIN_XU = Row("people", "kevin-xu")
@@ -320,3 +321,24 @@ def test_a_usage_error_is_plain_lines_that_point_to_the_help(args: list[str]) ->
     assert "Error: " in result.output
     assert f"china-ai-claims {args[0]} --help" in result.output
     assert not set("╭╮╰╯│─") & set(result.output)
+
+
+NOT_NFC = [
+    # (text, where and how it differs)
+    ("Cafe\u0301", "at character 4: U+0065 U+0301 is written U+00E9 in NFC"),
+    ("\u1100\u1161", "at character 1: U+1100 U+1161 is written U+AC00 in NFC"),  # Hangul jamo
+    ("\u0b47\u0b3e", "at character 1: U+0B47 U+0B3E is written U+0B4B in NFC"),  # Oriya signs
+    ("q\u0301\u0323", "at character 2: U+0301 U+0323 is written U+0323 U+0301 in NFC"),
+    ("x" * 700 + "\u212b", "at character 701: U+212B is written U+00C5 in NFC"),
+    ("a" + "\u0301\u0316" * 50_000, "at character 1: U+0061 U+0301 U+0316 U+0301 U+0316 U+0301 "
+     "U+0316 U+0301 and 504 more is written U+00E1 U+0316"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "words"), NOT_NFC, ids=range(len(NOT_NFC)))
+def test_text_not_in_nfc_is_named_by_the_code_points_that_differ_in_a_short_message(
+    text: str, words: str
+) -> None:
+    message = nfc_change(text)
+    assert message.startswith(f"is not in Unicode NFC {words}")
+    assert len(message) < 300  # however long the run of marks (and in time linear in it)

@@ -52,6 +52,7 @@ from _release_fixtures import (
 )
 from china_ai_claims import limits
 from china_ai_claims.cli import app
+from china_ai_claims.errors import SHOWN_MESSAGE_CHARS
 
 VERSION = cac.__version__
 STEM = f"china-ai-claims-{VERSION}"
@@ -399,6 +400,36 @@ def test_a_name_of_any_length_gives_one_short_line_that_still_says_where_and_wha
     result = CliRunner().invoke(app, ["diff", str(packaged_dataset), str(path)])
     assert result.exit_code == 1
     assert len(result.output) < 1_200, result.output[:300]
+
+
+MESSAGES_TO_SHOW = [
+    "a" * 1_001,  # one over the bound: cut, and shorter than it after the cut
+    "\n" * 1_000,  # a character that is written as six
+    "\U000e0001" * 2_000,  # a character beyond U+FFFF that is written as ten
+    "x" * 1_000_000 + ": no such release file or folder",
+]
+
+
+@pytest.mark.parametrize("text", MESSAGES_TO_SHOW, ids=["1001", "newlines", "beyond-bmp", "long"])
+def test_a_message_is_shown_in_at_most_its_bound_escaped_and_never_cut_inside_an_escape(
+    text: str,
+) -> None:
+    shown = str(cac.ReleaseFormatError(text))
+    not_found = f"{text}: no such release file or folder"  # the one class with its own __str__
+    assert str(cac.ReleaseNotFoundError(text)) == str(cac.ReleaseFormatError(not_found))
+    assert len(shown) <= SHOWN_MESSAGE_CHARS
+    assert shown.isprintable()
+    assert re.fullmatch(r"(?:[^\\]|\\u[0-9a-f]{4}|\\U[0-9a-f]{8})*", shown), shown
+    left_out = int(re.search(r"…\[([\d,]+) characters left out\]…", shown)[1].replace(",", ""))
+    kept = shown.replace(f"…[{left_out:,} characters left out]…", "")
+    assert left_out + len(re.sub(r"\\u[0-9a-f]{4}|\\U[0-9a-f]{8}", "?", kept)) == len(text)
+    assert shown.endswith(text[-10:] if text[-1].isprintable() else "")
+
+
+@pytest.mark.parametrize("argument", ["release", "data_dir"])
+def test_a_path_too_long_for_the_system_is_not_found_not_an_os_error(argument: str) -> None:
+    with pytest.raises(cac.ReleaseNotFoundError, match=r"no such release file or folder$"):
+        cac.load("sources", **{argument: "x" * 100_000})
 
 
 # --- anchors: nothing is used unless something outside the file vouches for it -----------------

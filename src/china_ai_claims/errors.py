@@ -26,28 +26,52 @@ def printable(text: str) -> str:
     ``\\uXXXX``: a hostile name in a message stays on one line and cannot steer a terminal."""
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() else escaped(char) for char in text)
+    return "".join(map(_printed, text))
+
+
+def _printed(character: str) -> str:
+    return character if character.isprintable() else escaped(character)
 
 
 # The most characters of a message an error shows: a name read from a hostile file may be megabytes
 # long, and a message's start (where) and end (what is wrong) are what a reader needs.
 SHOWN_MESSAGE_CHARS = 1_000
+_LEFT_OUT = "…[{:,} characters left out]…"
+_LEFT_OUT_ROOM = len(_LEFT_OUT.format(10**15))
 
 
-def elided(text: str, most: int = SHOWN_MESSAGE_CHARS) -> str:
-    """``text`` if it has at most ``most`` characters, else its first and last ``most // 2`` with
-    how many characters were left out between them."""
+def shown_message(text: str, most: int = SHOWN_MESSAGE_CHARS) -> str:
+    """``text`` as one line of printable characters (see :func:`printable`) of at most ``most``
+    characters: when longer, its start and its end, with how many characters of ``text`` were
+    left out between them. An escape is never cut in two."""
     if len(text) <= most:
-        return text
-    half = most // 2
-    return f"{text[:half]}…[{len(text) - 2 * half:,} characters left out]…{text[-half:]}"
+        whole = printable(text)
+        if len(whole) <= most:
+            return whole
+    room = (most - _LEFT_OUT_ROOM) // 2
+    head = _fitting(text[:room], room)
+    tail = _fitting(text[::-1][:room], room)
+    left_out = len(text) - len(head) - len(tail)
+    return "".join(head) + _LEFT_OUT.format(left_out) + "".join(reversed(tail))
+
+
+def _fitting(characters: str, room: int) -> list[str]:
+    """The first of ``characters``, each as :func:`printable` writes it, that fit in ``room``."""
+    taken: list[str] = []
+    for character in characters:
+        written = _printed(character)
+        room -= len(written)
+        if room < 0:
+            break
+        taken.append(written)
+    return taken
 
 
 class _OneLine(Exception):
     """An exception whose message is printed as one short line of printable characters."""
 
     def __str__(self) -> str:
-        return printable(elided(super().__str__()))
+        return shown_message(super().__str__())
 
 
 class DataError(_OneLine, ValueError):
@@ -124,7 +148,7 @@ class ReleaseNotFoundError(ReleaseError, FileNotFoundError):
         super().__init__(f"{path}: no such release file or folder")
 
     def __str__(self) -> str:  # OSError's own would show the arguments as a tuple
-        return printable(str(self.args[0]))
+        return shown_message(str(self.args[0]))
 
 
 class DownloadError(ReleaseError):

@@ -357,9 +357,10 @@ def dataset_folder(root: Path | None = None) -> Package:
     folder = dataset_dir() if root is None else Path(root)
     # The installed copy, however it is named, may be made of hard links (uv and conda link
     # installed files from their caches); any other folder may not.
-    shown, installed = str(folder), root is None or is_inside_installed_package(folder)
-    if not folder.is_dir():
+    shown = str(folder)
+    if not _is_folder(folder):
         raise ReleaseNotFoundError(shown)
+    installed = root is None or is_inside_installed_package(folder)
     bound = limits.LIMITS
     data = read_inside(folder, DATAPACKAGE_FILE, bound.descriptor_bytes, shown, installed=installed)
     descriptor = _folder_descriptor(data, shown)
@@ -433,11 +434,27 @@ def open_release(
         path, verified = fetch(text, sha256, refresh=refresh)
         return _file_release(path, verified)
     path = Path(release)
-    if path.is_dir():
+    if _is_folder(path):
         return _folder_release(path, sha256)
-    if not path.exists():
+    if not _exists(path):
         raise ReleaseNotFoundError(str(path))
     return _file_release(path, sha256)
+
+
+def _is_folder(path: Path) -> bool:
+    """``path.is_dir()``, false too where the system cannot look the path up (a name too long)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, false too where the system cannot look the path up (a name too long)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _file_release(path: Path, pin: str | None) -> Package:

@@ -287,26 +287,52 @@ def check_source_text(context: Context, relative: str, text: str, utf8: bytes) -
                 )
 
 
+# nfc_change looks at windows of this many characters, overlapping by half: normalizing a long run
+# of combining marks takes time that grows with the square of its length.
+NFC_WINDOW = 512
+SHOWN_CODE_POINTS = 8
+
+
 def nfc_change(text: str) -> str:
     """Where ``text``, not in NFC, first differs from its NFC form, written so that a reader sees
-    it: a decomposed letter looks the same as the composed one."""
-    normal = unicodedata.normalize("NFC", text)
-    start = next(
-        (at for at, (mine, theirs) in enumerate(zip(text, normal, strict=False)) if mine != theirs),
-        min(len(text), len(normal)),
-    )
-    end = start + 1
-    while end < len(text) and unicodedata.combining(text[end]):
-        end += 1
-    written = unicodedata.normalize("NFC", text[start:end])
-    return (
-        f"is not in Unicode NFC at character {start + 1}: {_code_points(text[start:end])} "
-        f"is written {_code_points(written)} in NFC"
+    it: a decomposed letter looks the same as the composed one. Only windows of
+    ``NFC_WINDOW`` characters are normalized; where no window shows the difference (a sequence
+    longer than a window), it says only that the text is not in NFC."""
+    step = NFC_WINDOW // 2
+    for offset in range(0, max(1, len(text) - step), step):
+        window = text[offset : offset + NFC_WINDOW]
+        if unicodedata.is_normalized("NFC", window):
+            continue
+        normal = unicodedata.normalize("NFC", window)
+        start = next(
+            (at for at, pair in enumerate(zip(window, normal, strict=False)) if len(set(pair)) > 1),
+            min(len(window), len(normal)),
+        )
+        end = start + 1
+        while end < len(window) and _joins(window[start:end], window[end]):
+            end += 1
+        written = unicodedata.normalize("NFC", window[start:end])
+        return (
+            f"is not in Unicode NFC at character {offset + start + 1}: "
+            f"{_code_points(window[start:end])} is written {_code_points(written)} in NFC"
+        )
+    return "is not in Unicode NFC"
+
+
+def _joins(segment: str, following: str) -> bool:
+    """Whether ``following`` belongs to the NFC form of ``segment``: a combining mark, or a
+    character that composes with it (a Hangul vowel after its consonant, some Indic signs)."""
+    if unicodedata.combining(following):
+        return True
+    return unicodedata.normalize("NFC", segment + following) != (
+        unicodedata.normalize("NFC", segment) + following
     )
 
 
 def _code_points(text: str) -> str:
-    return " ".join(f"U+{ord(character):04X}" for character in text)
+    shown = " ".join(f"U+{ord(character):04X}" for character in text[:SHOWN_CODE_POINTS])
+    more = len(text) - SHOWN_CODE_POINTS
+    return shown if more <= 0 else f"{shown} and {more:,} more"
 
 
 def is_nfc(text: str) -> bool:

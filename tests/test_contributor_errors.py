@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from _mutations import Mutation, Row, cell
 from china_ai_claims.cli import app
 from china_ai_claims.validators import validate
+from china_ai_claims.validators.problems import did_you_mean
 from china_ai_claims.validators.text import nfc_change
 
 ROBIN_LI = Row("people", "robin-li")
@@ -342,3 +343,16 @@ def test_text_not_in_nfc_is_named_by_the_code_points_that_differ_in_a_short_mess
     message = nfc_change(text)
     assert message.startswith(f"is not in Unicode NFC {words}")
     assert len(message) < 300  # however long the run of marks (and in time linear in it)
+
+
+def test_a_label_far_longer_than_any_column_is_unknown_without_a_search_for_a_close_one(
+    dataset_copy: Path,
+) -> None:
+    path = dataset_copy / "people.csv"
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(header.replace(",note", ",n" + "o" * 1_000_000 + "te") + "\n" + rest,
+                    encoding="utf-8", newline="")  # fmt: skip
+    (extra,) = [e for e in validate(dataset_copy).errors if e.rule == "extra-label"]
+    assert extra.message.startswith("unknown column 'noooo")
+    assert "did you mean" not in extra.message
+    assert did_you_mean("amount_txt" * 3, ["amount_text"]) == ""  # 2b / (a + b) < 0.6: none close

@@ -66,11 +66,12 @@ def test_uncited_sentences_with_a_number_or_a_name_are_listed_with_their_line(
 
 
 def test_an_omission_writes_its_numbers_as_a_row_would_in_their_order() -> None:
-    text = "It raised $30 million, then 1.5 billion yuan, from 12 funds.\n"
+    text = "It raised $30 million, then 1.5 billion yuan and 4.1 million euros, from 12 funds.\n"
     (omission,) = source_coverage("s", text, [], {}, {}).omissions
-    assert omission.numbers == ["12", "30000000", "1500000000"]  # not 3e+07, 1.5e+09
+    # not 3e+07, 1.5e+09 or 4099999.9999999995 (the float of 4.1 times a million)
+    assert omission.numbers == ["12", "4100000", "30000000", "1500000000"]
     report = render_text(CoverageReport([source_coverage("s", text, [], {}, {})]))
-    assert "0 of 1 sentences cited (0%); 0 left out on purpose; 1 likely omission\n" in report
+    assert "0 of 1 sentence cited (0%); 0 left out on purpose; 1 likely omission\n" in report
 
 
 def test_deliberately_left_out_sentences_are_acknowledged(folder: Path) -> None:

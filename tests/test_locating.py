@@ -146,3 +146,15 @@ def test_schemas_check_names_the_checkout_it_checked(
     result = CliRunner().invoke(app, ["schemas", "--check"])
     assert result.exit_code == 0, result.output
     assert result.stdout == f"generated files are current in {checkout.as_posix()}\n"
+
+
+def test_a_folder_named_with_a_newline_or_an_escape_is_named_on_one_printable_line(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = checkout.parent / "evil\n\x1b[31mRED"
+    shutil.copytree(checkout / "dataset", hostile)
+    monkeypatch.chdir(checkout.parent)
+    location = locating.locate(hostile.name)
+    assert location.label == "evil\\u000a\\u001b[31mRED/"
+    result = CliRunner().invoke(app, ["validate", hostile.name, "--format", "json"])
+    assert result.stderr == f"read {location.label}\n"

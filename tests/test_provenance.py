@@ -58,10 +58,10 @@ SOURCE_TEXT = "Intro.\nThe fund, which was set up in 2024 by the city’s invest
 MISQUOTES = [
     # (quote, what the message must say)
     ("The fund, which was set up in 2034 by the city’s investors, raised money.",
-     "character 33 of the quote, after “e fund, which was set up in 20”, is '3' (U+0033) "
+     "character 33 of the quote, after 'e fund, which was set up in 20', is '3' (U+0033) "
      "where the source has '2' (U+0032)"),
     ("The fund, which was set up in 2024 by the city’s investors, raised money!",
-     "character 73 of the quote, after “city’s investors, raised money”, is '!'"),
+     "character 73 of the quote, after 'city’s investors, raised money', is '!'"),
     ("Xhe fund, which was set up in 2024", "character 1 of the quote is 'X' (U+0058) where"),
 ]  # fmt: skip
 

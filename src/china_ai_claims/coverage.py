@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import stat
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
@@ -220,8 +222,11 @@ def source_coverage(
 
 
 def _written(number: float) -> str:
-    """``number`` as a row's amount writes it: 30000000 (never 3e+07), 1.5, 0.25."""
-    return str(int(number)) if number.is_integer() else repr(number)
+    """``number`` as a row's amount writes it: 30000000 (never 3e+07), 1.5, 0.25, 4100000 for
+    "4.1 million" (whose float is 4099999.9999999995: 15 significant digits are kept)."""
+    if not math.isfinite(number):
+        return str(number)
+    return format(Decimal(f"{number + 0.0:.15g}").normalize(), "f")  # + 0.0: no "-0"
 
 
 def coverage(root: str | Path) -> CoverageReport:
@@ -255,8 +260,9 @@ def render_text(report: CoverageReport) -> str:
     lines = []
     for item in report.sources:
         omissions = "omission" if len(item.omissions) == 1 else "omissions"
+        sentences = "sentence" if item.sentences == 1 else "sentences"
         lines.append(
-            f"{item.source_id}: {item.cited} of {item.sentences} sentences cited "
+            f"{item.source_id}: {item.cited} of {item.sentences} {sentences} cited "
             f"({item.share:.0%}); {item.acknowledged} left out on purpose; "
             f"{len(item.omissions)} likely {omissions}"
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from china_ai_claims._resources import DATAPACKAGE_FILE, dataset_dir, installed_package_dir
+from china_ai_claims.errors import printable
 
 DATASET_FOLDER = "dataset"
 
@@ -81,19 +82,20 @@ def locate(data_dir: str | Path | None, cwd: Path | None = None) -> DataLocation
         path = Path(data_dir) if cwd is None else cwd / data_dir
         installed = is_inside_installed_package(path)
         display = shown(path, cwd)
+        named = printable(display)  # a folder's name may hold a newline or a terminal's escape
         checkout = find_checkout(path)
         if installed:
-            label = f"{display}/ (installed package)"
+            label = f"{named}/ (installed package)"
         elif checkout is not None and _same(path, checkout / DATASET_FOLDER):
-            label = f"{display}/ (checkout)"
+            label = f"{named}/ (checkout)"
         else:
-            label = f"{display}/"
+            label = f"{named}/"
         return DataLocation(path, label, display, not installed, checkout)
     checkout = find_checkout(cwd)
     if checkout is not None:
         path = checkout / DATASET_FOLDER
         display = shown(path, cwd)
-        return DataLocation(path, f"{display}/ (checkout)", display, True, checkout)
+        return DataLocation(path, f"{printable(display)}/ (checkout)", display, True, checkout)
     from china_ai_claims._resources import read_version
 
     path = dataset_dir()

@@ -61,16 +61,20 @@ class Mismatch:
     def describe(self) -> str:
         """One sentence for an error message."""
         where = f"character {self.index + 1} of the quote"
-        if self.index:  # what leads up to it, which a value cut short in the report may not show
-            where += f", after “{self.passage[max(0, self.index - SHOWN_BEFORE) : self.index]}”"
+        # what leads up to it, which a value cut short in the report may not show
+        before = self.passage[max(0, self.index - SHOWN_BEFORE) : self.index]
+        after = f", after {before!r}" if before else ""
         if not self.passage:
             return "no passage of the source resembles the quote"
         if not self.quote_char:
-            return f"the quote ends early; the source goes on with {self.text_char!r} at {where}"
+            return (
+                f"the quote ends early; the source goes on with {self.text_char!r} at "
+                f"{where}{after}"
+            )
         if not self.text_char:
-            return f"the source's passage ends before {where} ({self.quote_char!r})"
+            return f"the source's passage ends before {where} ({self.quote_char!r}){after}"
         return (
-            f"{where}{',' if self.index else ''} is {self.quote_char!r} "
+            f"{where}{after}{',' if after else ''} is {self.quote_char!r} "
             f"(U+{ord(self.quote_char):04X}) where the source has {self.text_char!r} "
             f"(U+{ord(self.text_char):04X})"
         )

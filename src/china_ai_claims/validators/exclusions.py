@@ -12,8 +12,7 @@ import csv
 
 from china_ai_claims._resources import EXCLUSION_COLUMNS, EXCLUSIONS_FILE
 from china_ai_claims.validators.files import Context, read_file
-from china_ai_claims.validators.keys import MAX_SUGGESTIONS
-from china_ai_claims.validators.problems import did_you_mean, escape
+from china_ai_claims.validators.problems import MAX_SUGGESTIONS, did_you_mean, escape
 from china_ai_claims.validators.text import cell_problems, decoded_lines, without_crlf
 
 HEADER = list(EXCLUSION_COLUMNS)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from china_ai_claims.validators.files import Context
-from china_ai_claims.validators.problems import did_you_mean
+from china_ai_claims.validators.problems import MAX_SUGGESTIONS, did_you_mean
 from china_ai_claims.validators.tables import Row, Table
-
-MAX_SUGGESTIONS = 50  # "did you mean" searches per table
 
 
 class KeyCheck:

@@ -109,8 +109,8 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate-label": ("structure", "each column appears once in the header"),
     "extra-label": (
         "structure",
-        "correct the label (the message names the missing column it is closest to) or remove "
-        "the column; a new column is a schema change: propose it in an issue",
+        "correct the label (when it is close to a missing column, the message names that "
+        "column) or remove the column; a new column is a schema change: propose it in an issue",
     ),
     "missing-label": (
         "structure",
@@ -321,10 +321,17 @@ ZERO_WIDTH_CHARS = (
 _INVISIBLE = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{ZERO_WIDTH_CHARS}\ud800-\udfff]")
 
 
+MAX_SUGGESTIONS = 50  # "did you mean" searches per table (or file)
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` with the choice closest to ``value``, or ``""`` when none is
     close (ignoring case, so that ``At_Least`` finds ``at_least``)."""
     by_folded = {choice.casefold(): choice for choice in sorted(choices)}
+    # difflib's ratio is at most 2b / (a + b) for texts of lengths a > b, under the cutoff of 0.6
+    # once a > 7b / 3: a value that long is close to no choice, and indexing it would be costly
+    if len(value) > 3 * max(map(len, by_folded), default=0):
+        return ""
     close = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=0.6)
     return f"; did you mean {by_folded[close[0]]!r}?" if close else ""
 

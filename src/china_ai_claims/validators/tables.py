@@ -20,7 +20,7 @@ from operator import is_
 from typing import Any
 
 from china_ai_claims.validators.files import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, Context
-from china_ai_claims.validators.problems import did_you_mean
+from china_ai_claims.validators.problems import MAX_SUGGESTIONS, did_you_mean
 from china_ai_claims.validators.text import (
     FORMULA_STARTS,
     DecodedLines,
@@ -254,13 +254,15 @@ def _check_header(context: Context, file: str, header: list[str], names: list[st
     """Report label problems; ``False`` when a column is missing (rows cannot be whole)."""
     seen: set[str] = set()
     absent = set(names).difference(header)  # what a misspelt label most likely meant
+    searches = MAX_SUGGESTIONS
     for position, label in enumerate(header, start=1):
         if label == "":
             context.add(file, 1, "blank-label", f"column {position} of the header has no name")
         elif label in seen:
             context.add(file, 1, "duplicate-label", f"column {label!r} appears twice", label)
         elif label not in names:
-            suggestion = did_you_mean(label, absent)
+            searches -= 1
+            suggestion = did_you_mean(label, absent) if searches >= 0 else ""
             context.add(
                 file, 1, "extra-label", f"unknown column {label!r}{suggestion}", value=label
             )

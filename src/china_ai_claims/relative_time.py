@@ -58,13 +58,17 @@ def _month_interval(word: str, published: date) -> Interval:
 
 
 def _week_interval(word: str, published: date) -> Interval:
-    # Weeks start on Monday or Sunday, and "last week" may mean the seven days before: the
-    # interval holds every such week.
+    # A week starts on Monday or on Sunday, and "last week" may also mean the seven days before
+    # (and "next week" the seven after): the interval holds every such reading, and no more.
+    starts = (
+        published - published.weekday() * DAY,  # this week's Monday
+        published - (published.weekday() + 1) % 7 * DAY,  # this week's Sunday
+    )
     if word == "last":
-        return published - 13 * DAY, published - DAY
+        return min(starts) - 7 * DAY, published - DAY
     if word == "next":
-        return published + DAY, published + 13 * DAY
-    return published - 6 * DAY, published + 6 * DAY
+        return published + DAY, max(starts) + 13 * DAY
+    return min(starts), max(starts) + 6 * DAY
 
 
 def _day_interval(word: str, published: date) -> Interval:

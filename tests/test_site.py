@@ -122,8 +122,8 @@ def browser() -> Iterator[Any]:
 class Visit:
     """A browser page that records console errors, page errors and every request it makes."""
 
-    def __init__(self, browser: Any, allowed_prefix: str) -> None:
-        self.context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    def __init__(self, browser: Any, allowed_prefix: str, width: int = WIDTH) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.allowed_prefix = allowed_prefix
         self.errors: list[str] = []
@@ -273,6 +273,28 @@ def _shown_ids(page: Any) -> list[str]:
     )
 
 
+def _data_search(page: Path) -> dict[str, str]:
+    """Each row's search text on a table page, by the id its link names."""
+
+    class Rows(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: dict[str, str] = {}
+            self.search: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            named = dict(attrs)
+            if tag == "tr":
+                self.search = named.get("data-search")
+            elif tag == "a" and self.search is not None:
+                self.found[(named.get("href") or "").removesuffix(".html")] = self.search
+                self.search = None
+
+    rows = Rows()
+    rows.feed(page.read_text(encoding="utf-8"))
+    return rows.found
+
+
 def test_every_table_fits_the_window_without_scrolling_sideways(
     visit: Visit, site_dir: Path, packaged_dataset: Path
 ) -> None:
@@ -288,6 +310,65 @@ def test_every_table_fits_the_window_without_scrolling_sideways(
         table_width, room, page_width, window_width = widths
         assert table_width <= room, table
         assert page_width <= window_width, table
+
+
+PHONE_WIDTH = 390
+
+
+def test_no_page_is_wider_than_a_phone_and_a_table_scrolls_inside_its_own_box(
+    browser: Any, site_dir: Path, packaged_dataset: Path, artifacts: Path
+) -> None:
+    phone = Visit(browser, site_dir.as_uri() + "/", width=PHONE_WIDTH)
+    try:
+        pages = ["index.html"]
+        for table in _tables(packaged_dataset):
+            pages.append(f"{table}/index.html")
+            pages += [f"{table}/{row['id']}.html" for row in _rows(packaged_dataset, table)[:1]]
+        for path in pages:
+            page = phone.open((site_dir / path).as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE_WIDTH:
+                page.screenshot(path=str(artifacts / "too-wide-on-a-phone.png"), full_page=True)
+            assert width <= PHONE_WIDTH, (path, width)
+        assert phone.errors == []
+    finally:
+        phone.close()
+
+
+def test_searching_a_word_of_the_source_title_finds_only_rows_that_hold_it(
+    site_dir: Path, packaged_dataset: Path
+) -> None:
+    """A row is found by its names, quote and words, not by the title of its source, which every
+    row of a one-article dataset shares."""
+    titles = {row["id"]: row["title"].casefold() for row in _rows(packaged_dataset, "sources")}
+    for table in _tables(packaged_dataset):
+        if table == "sources":
+            continue
+        searched = _data_search(site_dir / table / "index.html")
+        for row in _rows(packaged_dataset, table):
+            title = titles[row["source_id"]]
+            own = " ".join(row.get(c, "") for c in ("id", "name", "aliases", "quote")).casefold()
+            if title not in own:
+                assert title not in searched[row["id"]], (table, row["id"])
+
+
+def test_a_claim_not_stated_as_true_is_labelled_with_its_modality_on_its_page_and_table(
+    site_dir: Path, packaged_dataset: Path
+) -> None:
+    for table in _tables(packaged_dataset):
+        rows = _rows(packaged_dataset, table)
+        if not rows or "modality" not in rows[0]:
+            continue
+        listing = (site_dir / table / "index.html").read_text(encoding="utf-8")
+        for row in rows:
+            page = (site_dir / table / f"{row['id']}.html").read_text(encoding="utf-8")
+            labelled = 'class="modality modality-' in page
+            assert labelled == (row["modality"] != "assertion"), (table, row["id"])
+            if labelled:
+                assert f'<span class="modality modality-{row["modality"]}">' in page
+        if '<td class="words">' in listing:  # the table says its rows in words
+            labels = listing.count('<span class="modality modality-')
+            assert labels == sum(row["modality"] != "assertion" for row in rows), table
 
 
 def test_filters_keep_only_the_rows_with_the_chosen_value(

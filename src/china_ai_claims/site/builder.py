@@ -138,7 +138,13 @@ def _table_columns(data: Data, table: str) -> list[str]:
 
 
 def _search_text(data: Data, table: str, row: dict[str, str], words_text: str) -> str:
-    named = [data.name(target, row[c]) for c, target in data.references(table).items() if row[c]]
+    # The names a row links to, but not its source's title: every row of a dataset built from
+    # one article would match each word of it ("deepseek", "china").
+    named = [
+        data.name(target, row[c])
+        for c, target in data.references(table).items()
+        if row[c] and target != "sources"
+    ]
     parts = [row["id"], row.get("name", ""), row.get("aliases", ""), row.get("title", ""),
              row.get("quote", ""), words_text, *named]  # fmt: skip
     return " ".join(part for part in parts if part).casefold()
@@ -245,6 +251,7 @@ def _table_page(data: Data, table: str) -> dict[str, Any]:
                 "label": data.name(table, row["id"]),
                 "id": row["id"],
                 "words": said,
+                "modality": row.get("modality", ""),
                 "cells": [_cell(data, table, c, row[c], 1) for c in columns],
                 "filters": {column: row[column] for column, _ in filters},
                 "search": _search_text(data, table, row, said),
@@ -314,6 +321,7 @@ def _row_page(
         "row": row,
         "label": data.name(table, row["id"]),
         "words": statement(table, row, data.name),
+        "modality": row.get("modality", ""),
         "fields": fields,
         "note": row.get("note", ""),
         "quote": row.get("quote", ""),

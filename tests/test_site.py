@@ -273,6 +273,15 @@ def _shown_ids(page: Any) -> list[str]:
     )
 
 
+def _sample_pages(dataset: Path, rows_per_table: int) -> list[str]:
+    """The home page, each table's page and the pages of its first rows."""
+    pages = ["index.html"]
+    for table in _tables(dataset):
+        pages.append(f"{table}/index.html")
+        pages += [f"{table}/{row['id']}.html" for row in _rows(dataset, table)[:rows_per_table]]
+    return pages
+
+
 def _data_search(page: Path) -> dict[str, str]:
     """Each row's search text on a table page, by the id its link names."""
 
@@ -320,11 +329,7 @@ def test_no_page_is_wider_than_a_phone_and_a_table_scrolls_inside_its_own_box(
 ) -> None:
     phone = Visit(browser, site_dir.as_uri() + "/", width=PHONE_WIDTH)
     try:
-        pages = ["index.html"]
-        for table in _tables(packaged_dataset):
-            pages.append(f"{table}/index.html")
-            pages += [f"{table}/{row['id']}.html" for row in _rows(packaged_dataset, table)[:1]]
-        for path in pages:
+        for path in _sample_pages(packaged_dataset, rows_per_table=1):
             page = phone.open((site_dir / path).as_uri())
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > PHONE_WIDTH:
@@ -478,11 +483,7 @@ def test_the_site_served_over_http_requests_nothing_but_its_own_files(
         base = address + "/"
         visited = Visit(browser, base)
         try:
-            pages = ["index.html"]
-            for table in _tables(packaged_dataset):
-                pages.append(f"{table}/index.html")
-                pages += [f"{table}/{row['id']}.html" for row in _rows(packaged_dataset, table)[:2]]
-            for path in pages:
+            for path in _sample_pages(packaged_dataset, rows_per_table=2):
                 response = visited.page.goto(base + path)
                 assert response is not None, path
                 assert response.status == 200, path

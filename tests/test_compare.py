@@ -29,6 +29,7 @@ from china_ai_claims.comparing import (
     claim_key,
     compare_claims,
     related_claims,
+    render_text,
 )
 from china_ai_claims.loading import load_all
 from china_ai_claims.validators import validate
@@ -397,3 +398,16 @@ def test_show_with_key_names_each_claims_group_and_verdict(fictional: Path) -> N
     refused = CliRunner().invoke(app, ["show", "people", "--with-key"])
     assert refused.exit_code == 2
     assert "claim keys are defined for" in refused.output
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_compare_for_a_terminal_is_wrapped_to_its_width_and_loses_no_word(
+    fictional: Path, width: int
+) -> None:
+    groups = compare_claims(load_all(data_dir=fictional).tables)
+    whole = render_text(groups, "fictional/")
+    wrapped = render_text(groups, "fictional/", width)
+    assert all(len(line) <= width for line in wrapped.splitlines()), wrapped
+    assert wrapped.split() == whole.split()
+    agreeing = next(group for group in groups if group.verdict == "agree")
+    assert agreeing.reason.startswith("every amount stated allows ")

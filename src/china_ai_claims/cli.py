@@ -571,8 +571,12 @@ def compare(
         _unreadable(location, error)
     shown = location.label  # the installed copy's label already names its version
     read = shown if dataset.version in shown else f"{shown} ({dataset.version})"
-    render = render_json if output_format is TextOrJson.json else render_text
-    console.print(render(compare_claims(dataset.tables), read), end="", markup=False)
+    groups = compare_claims(dataset.tables)
+    if output_format is TextOrJson.json:
+        output = render_json(groups, read)
+    else:  # for a person at a terminal, wrapped to its width
+        output = render_text(groups, read, console.width if console.is_terminal else None)
+    console.print(output, end="", markup=False)
     if output_format is TextOrJson.json:  # the document holds it too; text ends with it
         error_console.print(f"read {read}", markup=False)
 

@@ -272,7 +272,8 @@ def _judge(key: str, statements: tuple[Statement, ...]) -> Group:
             "no value satisfies both"
         )
         return Group(key, statements, "conflict", reason, None)
-    return Group(key, statements, "agree", f"they can all be true: {_span(common)} {unit}", common)
+    reason = f"every amount stated allows {_span(common)} {unit}, so they can all be true"
+    return Group(key, statements, "agree", reason, common)
 
 
 def compare_claims(tables: Mapping[str, pd.DataFrame]) -> list[Group]:
@@ -344,8 +345,9 @@ def _statement_line(statement: Statement, repeated: set[str]) -> str:
     return f"  - {statement.id} [{statement.source_id}]{restated}: {words} ({stated})"
 
 
-def render_text(groups: Iterable[Group], read: str) -> str:
-    """The groups for people: each key, its verdict and reason, then its claims."""
+def render_text(groups: Iterable[Group], read: str, width: int | None = None) -> str:
+    """The groups for people: each key, its verdict and reason, then its claims; with ``width``
+    (a terminal's), each line wrapped to it, its continuations indented under its words."""
     groups = list(groups)
     counts = {verdict: sum(group.verdict == verdict for group in groups) for verdict in VERDICTS}
     lines = [
@@ -358,7 +360,18 @@ def render_text(groups: Iterable[Group], read: str) -> str:
         repeated = {source for source in sources if sources.count(source) > 1}
         lines += ["", group.key, f"  {group.verdict}: {group.reason}"]
         lines += [_statement_line(statement, repeated) for statement in group.statements]
+    if width is not None:
+        lines = [wrapped for line in lines for wrapped in _wrapped(line, width)]
     return "\n".join(lines) + "\n"
+
+
+def _wrapped(line: str, width: int) -> list[str]:
+    import textwrap
+
+    indent = " " * (len(line) - len(line.lstrip(" -")) + 2)
+    return textwrap.wrap(
+        line, max(width, 40), subsequent_indent=indent, break_on_hyphens=False
+    ) or [""]
 
 
 def render_json(groups: Iterable[Group], read: str) -> str:

@@ -151,17 +151,20 @@ def _details(row: Row, *more: str) -> str:
     return f" ({details})" if details else ""
 
 
-def _lead(row: Row, who: str, clause: str, actor: str = "") -> str:
+def _lead(row: Row, who: str, clause: str, actor: str = "", *, acts_by_saying: bool = False) -> str:
     """Who says the clause, with the verb of the row's modality. A claimant who is the clause's
-    actor speaks for itself ("Alibaba pledged ..."), not "Alibaba says Alibaba ..."."""
+    actor is "it" ("Butterfly Effect says it entered ...", not "... says Butterfly Effect
+    ..."), and, where its act is a saying, speaks for itself ("Alibaba pledged ...")."""
     modality = row.get("modality", "") or "assertion"
     speaker = who or "The source"
+    if who and who == actor and clause.startswith(f"{actor} "):
+        if acts_by_saying and modality not in ("forecast", "opinion"):
+            return clause
+        clause = f"it{clause[len(actor) :]}"
     if modality == "forecast":
         return f"{speaker} forecasts that {clause}"
     if modality == "opinion":
         return f"{speaker} judges that {clause}"
-    if who and who == actor and clause.startswith(actor):
-        return clause
     return f"{speaker} says {clause}"
 
 
@@ -251,7 +254,8 @@ def _funding(row: Row, name: Namer, who: str) -> str:
         if "," in target and when:
             target_said += ","
         clause = _joined(actor, verb, row["amount_text"], deals, target_said, when)
-        return f"{_lead(row, who, clause, actor)}{_details(row, note)}."
+        pledged = kind == "investment_pledge"  # a pledge is made by saying it
+        return f"{_lead(row, who, clause, actor, acts_by_saying=pledged)}{_details(row, note)}."
     topic = _joined(words(kind), f"by {funder}" if funder else "")
     return quoted("funding_claims", row, name, topic)
 

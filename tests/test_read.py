@@ -136,7 +136,9 @@ def test_chart_is_drawn_from_the_data_it_is_given(
     code, output = _run("chart", str(dataset_copy), "--out", str(fresh))
     assert code == 0, output
     assert output.splitlines()[-1] == f"read {dataset_copy.as_posix()}/ (checkout)"
-    assert "A Model Renamed For This Test" in fresh.read_text(encoding="utf-8")
+    drawn = fresh.read_text(encoding="utf-8")
+    assert "A Model Renamed For This Test" in drawn
+    assert "mathdefault" not in drawn  # amounts in words ("10 million"), not powers of ten
     assert "docs/claims.svg" in (repo_root / "README.md").read_text(encoding="utf-8")
 
 
@@ -274,3 +276,14 @@ def test_the_coverage_report_refuses_a_row_a_cell_short(dataset_copy: Path) -> N
     code, stdout, stderr = _stdout("coverage", str(dataset_copy))
     assert (code, stdout) == (2, "")
     assert stderr.startswith("china-ai-claims: error: cost_claims.csv: row 3 has fewer cells than")
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [(1e7, "10 million"), (1e9, "1 billion"), (5e10, "50 billion"), (2.5e6, "2.5 million"),
+     (1e12, "1 trillion"), (500, "500"), (1e3, "1 thousand")],
+)  # fmt: skip
+def test_the_chart_marks_its_axis_in_words_a_reader_says(value: float, said: str) -> None:
+    from china_ai_claims.chart import amount_words
+
+    assert amount_words(value) == said

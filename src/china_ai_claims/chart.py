@@ -172,6 +172,17 @@ def _tick_label(point: Point) -> str:
     return f"{point.label}{marked}\n“{point.amount_text}”, {point.period}"
 
 
+SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+
+
+def amount_words(value: float) -> str:
+    """An axis tick as a reader says it: "10 million", "1 billion", "500" (not 10⁷)."""
+    for size, word in SCALES:
+        if value >= size:
+            return f"{value / size:g} {word}"
+    return f"{value:g}"
+
+
 def draw(out: Path, data_dir: Path | None = None) -> Path:
     """Write the chart of ``data_dir`` (the packaged dataset by default) as SVG to ``out``."""
     try:
@@ -180,6 +191,7 @@ def draw(out: Path, data_dir: Path | None = None) -> Path:
         raise ImportError(f"the chart needs matplotlib: {install_extra('chart')}") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from china_ai_claims._resources import dataset_dir, read_version
 
@@ -209,6 +221,7 @@ def draw(out: Path, data_dir: Path | None = None) -> Path:
         axis.set_ylim(-0.6, len(shown) - 0.4)
         axis.set_xscale("log")
         axis.set_xlim(*_extent(shown))
+        axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: amount_words(value)))
         axis.grid(axis="x", color="#dddddd", linewidth=0.6)
         axis.set_axisbelow(True)
         axis.spines[["top", "right"]].set_visible(False)

@@ -227,7 +227,18 @@ def _pages(data: Data) -> dict[str, tuple[str, dict[str, Any]]]:
     ]
     common = {"version": data.version, "package": data.descriptor, "tables": tables}
     pages: dict[str, tuple[str, dict[str, Any]]] = {
-        "index.html": ("home.html", {**common, "root": "", "headline": headline}),
+        "index.html": (
+            "home.html",
+            {
+                **common,
+                "root": "",
+                "headline": headline,
+                "sources": [
+                    {"href": href("sources", row["id"], 0), "title": row["title"]}
+                    for row in data.rows["sources"]
+                ],
+            },
+        ),
     }
     groups = _claim_groups(data)
     for table in data.rows:

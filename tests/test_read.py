@@ -278,10 +278,31 @@ def test_the_coverage_report_refuses_a_row_a_cell_short(dataset_copy: Path) -> N
     assert stderr.startswith("china-ai-claims: error: cost_claims.csv: row 3 has fewer cells than")
 
 
+def test_a_chart_of_one_claim_a_panel_marks_its_axis_in_words_too(
+    dataset_copy: Path, tmp_path: Path
+) -> None:
+    """A panel spanning less than a decade gets labelled minor ticks (30 billion, 40 billion):
+    they are in words too."""
+    for table in ("cost_claims", "funding_claims"):
+        path = dataset_copy / f"{table}.csv"
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        kept = [row for row in rows if row["amount"]][:1]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(kept)
+    drawn = tmp_path / "claims.svg"
+    code, output = _run("chart", str(dataset_copy), "--out", str(drawn))
+    assert code == 0, output
+    assert "mathdefault" not in drawn.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("value", "said"),
     [(1e7, "10 million"), (1e9, "1 billion"), (5e10, "50 billion"), (2.5e6, "2.5 million"),
-     (1e12, "1 trillion"), (500, "500"), (1e3, "1 thousand")],
+     (1e12, "1 trillion"), (500, "500"), (1e3, "1 thousand"), (999999.9, "1 million"),
+     (1e18, "1e+18"), (float("inf"), "inf")],
 )  # fmt: skip
 def test_the_chart_marks_its_axis_in_words_a_reader_says(value: float, said: str) -> None:
     from china_ai_claims.chart import amount_words

@@ -324,7 +324,7 @@ def test_every_table_fits_the_window_without_scrolling_sideways(
 PHONE_WIDTH = 390
 
 
-def test_no_page_is_wider_than_a_phone_and_a_table_scrolls_inside_its_own_box(
+def test_no_page_is_wider_than_a_phone(
     browser: Any, site_dir: Path, packaged_dataset: Path, artifacts: Path
 ) -> None:
     phone = Visit(browser, site_dir.as_uri() + "/", width=PHONE_WIDTH)
@@ -338,6 +338,23 @@ def test_no_page_is_wider_than_a_phone_and_a_table_scrolls_inside_its_own_box(
         assert phone.errors == []
     finally:
         phone.close()
+
+
+def test_without_javascript_the_search_form_stays_hidden_and_every_row_shows(
+    browser: Any, site_dir: Path, packaged_dataset: Path
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        for table in _tables(packaged_dataset):
+            page.goto((site_dir / table / "index.html").as_uri())
+            assert not page.locator("form.filters").is_visible(), table
+            shown = page.locator("tbody tr").evaluate_all(
+                "rows => rows.filter(r => r.offsetParent)"
+            )
+            assert len(shown) == len(_rows(packaged_dataset, table)), table
+    finally:
+        context.close()
 
 
 def test_searching_a_word_of_the_source_title_finds_only_rows_that_hold_it(

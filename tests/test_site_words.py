@@ -205,6 +205,22 @@ CASES = [
     ("funding_claims", _on(PLEDGE, claim_kind="investment", modality="assertion"),
      "Alibaba says it invested $53 billion in its AI infrastructure over the next three years "
      "(USD 53,000,000,000; exact).", "investment-claimed-by-its-investor"),
+    ("funding_claims", _on(PLEDGE, claim_kind="investment"),
+     "Alibaba says it plans to invest $53 billion in its AI infrastructure over the next three "
+     "years (USD 53,000,000,000; exact; a plan).", "investment-planned-by-its-claimant"),
+    ("funding_claims", _on(PLEDGE, claim_kind="investment", modality="assertion",
+                           funder_organization_id="", funder_text="Wang Xing",
+                           claimed_by_organization_id="", claimed_by_person_id="wang-xing"),
+     "Wang Xing says Wang Xing invested $53 billion in its AI infrastructure over the next "
+     "three years (USD 53,000,000,000; exact).", "a-person-has-no-pronoun-the-row-gives"),
+    ("funding_claims", _on(VC_TOTAL, claim_kind="venture_capital_change", amount="", currency="",
+                           bound="", amount_text="", deal_count="", change_direction="decrease",
+                           change_percent="30", change_text="fell 30%", funder_text="",
+                           funder_organization_id="pitchbook", time_text="",
+                           comparison_text="compared with the same period last year"),
+     "PitchBook reports a decrease of 30% in venture capital investment in Chinese AI, including "
+     "robotics, in the first quarter of this year compared with the same period last year.",
+     "change-by-its-own-claimant"),
     ("events", _on(LAUNCH, event_kind="pivot", model_id="", status="ongoing", modality="assertion",
                    time_text="", quote="Alibaba pivots to services."),
      "The source (assertion; pivot by Alibaba): “Alibaba pivots to services.”", "pivot-is-quoted"),

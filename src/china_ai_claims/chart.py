@@ -177,10 +177,26 @@ SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousan
 
 def amount_words(value: float) -> str:
     """An axis tick as a reader says it: "10 million", "1 billion", "500" (not 10⁷)."""
+    if not math.isfinite(value) or value < 0:
+        return f"{value:g}"
+    value = float(f"{value:.6g}")  # as shown: 999999.9 is "1 million", not "1000 thousand"
     for size, word in SCALES:
         if value >= size:
-            return f"{value / size:g} {word}"
+            scaled = value / size
+            return f"{value:g}" if scaled >= 1000 else f"{scaled:g} {word}"
     return f"{value:g}"
+
+
+def _words_formatter() -> Any:
+    """A formatter of a log axis that labels the ticks matplotlib's own would label (every
+    decade; a few minor ticks where an axis spans little more than one), in words."""
+    from matplotlib.ticker import LogFormatter
+
+    class WordsFormatter(LogFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return amount_words(x) if super().__call__(x, pos) else ""
+
+    return WordsFormatter(labelOnlyBase=False)
 
 
 def draw(out: Path, data_dir: Path | None = None) -> Path:
@@ -191,7 +207,6 @@ def draw(out: Path, data_dir: Path | None = None) -> Path:
         raise ImportError(f"the chart needs matplotlib: {install_extra('chart')}") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
 
     from china_ai_claims._resources import dataset_dir, read_version
 
@@ -221,7 +236,8 @@ def draw(out: Path, data_dir: Path | None = None) -> Path:
         axis.set_ylim(-0.6, len(shown) - 0.4)
         axis.set_xscale("log")
         axis.set_xlim(*_extent(shown))
-        axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: amount_words(value)))
+        axis.xaxis.set_major_formatter(_words_formatter())
+        axis.xaxis.set_minor_formatter(_words_formatter())
         axis.grid(axis="x", color="#dddddd", linewidth=0.6)
         axis.set_axisbelow(True)
         axis.spines[["top", "right"]].set_visible(False)

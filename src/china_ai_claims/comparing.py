@@ -366,11 +366,19 @@ def render_text(groups: Iterable[Group], read: str, width: int | None = None) ->
 
 
 def _wrapped(line: str, width: int) -> list[str]:
+    """``line`` wrapped to ``width``, its bullet kept with its first word and its continuations
+    indented under its words; an id or a key's part is never cut (it may then pass ``width``)."""
     import textwrap
 
-    indent = " " * (len(line) - len(line.lstrip(" -")) + 2)
+    words = line.lstrip(" ")
+    bullet = " " * (len(line) - len(words)) + ("- " if words.startswith("- ") else "")
     return textwrap.wrap(
-        line, max(width, 40), subsequent_indent=indent, break_on_hyphens=False
+        line[len(bullet) :],
+        max(width, 40),
+        initial_indent=bullet,
+        subsequent_indent=" " * (len(bullet) + 2),
+        break_long_words=False,
+        break_on_hyphens=False,
     ) or [""]
 
 

@@ -151,16 +151,27 @@ def _details(row: Row, *more: str) -> str:
     return f" ({details})" if details else ""
 
 
-def _lead(row: Row, who: str, clause: str, actor: str = "", *, acts_by_saying: bool = False) -> str:
+def _lead(
+    row: Row,
+    who: str,
+    clause: str,
+    actor: str = "",
+    *,
+    acts_by_saying: bool = False,
+    an_organization: bool = True,
+) -> str:
     """Who says the clause, with the verb of the row's modality. A claimant who is the clause's
-    actor is "it" ("Butterfly Effect says it entered ...", not "... says Butterfly Effect
-    ..."), and, where its act is a saying, speaks for itself ("Alibaba pledged ...")."""
+    actor, where its act is a saying, speaks for itself ("Alibaba pledged ..."); otherwise an
+    organization is "it" ("Butterfly Effect says it entered ...", not "... says Butterfly
+    Effect entered ..."), and a person or a group, whose pronoun the row does not give, is
+    named again."""
     modality = row.get("modality", "") or "assertion"
     speaker = who or "The source"
     if who and who == actor and clause.startswith(f"{actor} "):
         if acts_by_saying and modality not in ("forecast", "opinion"):
             return clause
-        clause = f"it{clause[len(actor) :]}"
+        if an_organization:
+            clause = f"it{clause[len(actor) :]}"
     if modality == "forecast":
         return f"{speaker} forecasts that {clause}"
     if modality == "opinion":
@@ -237,25 +248,30 @@ def _funding(row: Row, name: Namer, who: str) -> str:
     if row.get("change_direction") or row.get("change_percent"):
         noun = _CHANGE_NOUNS.get(kind, words(kind))
         target_said = f"in {target}," if "," in target and when else f"in {target}"
-        what = _joined(noun, f"by {funder}" if funder else "", target_said if target else "")
+        by = f"by {funder}" if funder and funder != who else ""  # "PitchBook reports ..."
+        what = _joined(noun, by, target_said if target else "")
         said = _change(row, what, who, _joined(when, row.get("comparison_text", "")))
         if said:
             return f"{said}{_details(row, note)}."
     elif kind in _FUNDING_VERBS and funder and _quantified(row) and modality != "hypothetical":
         past, infinitive, preposition = _FUNDING_VERBS[kind]
         actor, verb = funder, past
+        by_id = bool(row.get("funder_organization_id"))
         if modality == "forecast":
             verb = f"will {infinitive}"
         elif modality == "plan" and kind != "investment_pledge":
-            # "a plan by" agrees with any funder, one company or "venture capitalists".
-            actor, verb = f"a plan by {funder}", f"to {infinitive}"
+            if who == funder and by_id:  # "Alibaba says it plans to invest ..."
+                verb = f"plans to {infinitive}"
+            else:  # "a plan by" agrees with any funder, one company or "venture capitalists"
+                actor, verb = f"a plan by {funder}", f"to {infinitive}"
         deals = f"across {number(row['deal_count'])} deals" if row.get("deal_count") else ""
         target_said = f"{preposition} {target}" if target else ""
         if "," in target and when:
             target_said += ","
         clause = _joined(actor, verb, row["amount_text"], deals, target_said, when)
         pledged = kind == "investment_pledge"  # a pledge is made by saying it
-        return f"{_lead(row, who, clause, actor, acts_by_saying=pledged)}{_details(row, note)}."
+        said = _lead(row, who, clause, actor, acts_by_saying=pledged, an_organization=by_id)
+        return f"{said}{_details(row, note)}."
     topic = _joined(words(kind), f"by {funder}" if funder else "")
     return quoted("funding_claims", row, name, topic)
 

@@ -14,6 +14,7 @@ import functools
 import html.parser
 import http.server
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -391,6 +392,36 @@ def test_a_claim_not_stated_as_true_is_labelled_with_its_modality_on_its_page_an
         if '<td class="words">' in listing:  # the table says its rows in words
             labels = listing.count('<span class="modality modality-')
             assert labels == sum(row["modality"] != "assertion" for row in rows), table
+
+
+def test_a_note_links_the_rows_it_names_by_id_and_escapes_the_rest() -> None:
+    from china_ai_claims.site.highlight import linked_ids
+
+    pages = {"gpt-4-training-cost": "../cost_claims/gpt-4-training-cost.html"}
+    note = "<b>See</b> gpt-4-training-cost, not gpt-4-training-costs or x.com/gpt-4-training-cost."
+    assert str(linked_ids(note, pages)) == (
+        "&lt;b&gt;See&lt;/b&gt; "
+        '<a href="../cost_claims/gpt-4-training-cost.html">gpt-4-training-cost</a>, '
+        "not gpt-4-training-costs or x.com/gpt-4-training-cost."
+    )
+
+
+def test_a_row_page_links_every_row_its_note_names_by_a_unique_id(
+    site_dir: Path, packaged_dataset: Path
+) -> None:
+    tables_of: dict[str, set[str]] = {}
+    for table in _tables(packaged_dataset):
+        for row in _rows(packaged_dataset, table):
+            tables_of.setdefault(row["id"], set()).add(table)
+    for table in _tables(packaged_dataset):
+        for row in _rows(packaged_dataset, table):
+            page = (site_dir / table / f"{row['id']}.html").read_text(encoding="utf-8")
+            # an id standing on its own, not inside a word, a path or an address
+            alone = r"(?<![\w/.-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w/-])"
+            for named in set(re.findall(alone, row.get("note", ""))):
+                if len(tables_of.get(named, ())) == 1:
+                    (target,) = tables_of[named]
+                    assert f'<a href="../{target}/{named}.html">{named}</a>' in page, named
 
 
 def test_filters_keep_only_the_rows_with_the_chosen_value(

@@ -20,7 +20,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from china_ai_claims.site.highlight import Citation, marked_paragraphs, quote_in_paragraph
+from china_ai_claims.site.highlight import (
+    Citation,
+    linked_ids,
+    marked_paragraphs,
+    quote_in_paragraph,
+)
 from china_ai_claims.site.words import statement, words
 
 if TYPE_CHECKING:
@@ -43,6 +48,8 @@ class Data:
     rows: dict[str, list[dict[str, str]]]
     texts: dict[str, str]
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    # each row id that names one row of the whole dataset, with that row's page from a row page
+    pages: dict[str, str] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -77,9 +84,14 @@ def read_data(folder: Path) -> Data:
         for row in rows.get("sources", [])
     }
     data = Data(package.descriptor, rows, texts)
+    tables_of: dict[str, list[str]] = {}
     for table, table_rows in rows.items():
         for row in table_rows:
             data.names[table, row["id"]] = row.get("name") or row.get("title") or row["id"]
+            tables_of.setdefault(row["id"], []).append(table)
+    data.pages = {
+        row_id: href(tables[0], row_id) for row_id, tables in tables_of.items() if len(tables) == 1
+    }
     return data
 
 
@@ -334,7 +346,7 @@ def _row_page(
         "words": statement(table, row, data.name),
         "modality": row.get("modality", ""),
         "fields": fields,
-        "note": row.get("note", ""),
+        "note": linked_ids(row.get("note", ""), data.pages),
         "quote": row.get("quote", ""),
         "paragraph": None,
         "referencing": _referencing(data, table, row["id"]),

@@ -9,6 +9,7 @@ marked. Everything is HTML-escaped here; the result is safe markup for the templ
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -86,3 +87,20 @@ def marked_paragraphs(text: str, citations: list[Citation]) -> list[Paragraph]:
         ending = [(numbers[id(c)], c) for c in here if line_start < c.end <= line_end]
         paragraphs.append(Paragraph(line, markup, ending))
     return paragraphs
+
+
+# A row id as a note names it: words of lower-case letters and digits joined by hyphens.
+# (Not inside a longer word, a path or an address: "example.com/deepseek-v3" is not linked.)
+_ID = re.compile(r"(?<![\w/.-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w/-])")
+
+
+def linked_ids(text: str, pages: dict[str, str]) -> Markup:
+    """``text`` escaped, each row id in it that ``pages`` knows linked to its page."""
+    markup, last = Markup(""), 0
+    for found in _ID.finditer(text):
+        page = pages.get(found.group())
+        if page is not None:
+            link = Markup('<a href="{}">{}</a>').format(page, found.group())
+            markup += escape(text[last : found.start()]) + link
+            last = found.end()
+    return markup + escape(text[last:])

@@ -479,3 +479,24 @@ def test_a_rule_of_the_whole_row_names_the_row_without_an_empty_column(
     assert caught.value.row == 2
     assert str(caught.value).startswith("cost_claims.csv: row 2")
     assert "column :" not in str(caught.value)
+
+
+def test_load_all_is_a_read_only_mapping_of_its_tables() -> None:
+    from collections.abc import Mapping
+
+    from china_ai_claims.comparing import related_claims
+
+    dataset = cac.load_all()
+    assert isinstance(dataset, Mapping)
+    assert list(dataset) == list(dataset.tables) == cac.tables()
+    assert len(dataset) == len(dataset.tables)
+    assert "cost_claims" in dataset
+    assert "no_such_table" not in dataset
+    assert dataset.get("no_such_table") is None
+    assert all(frame is dataset.tables[name] for name, frame in dataset.items())
+    assert dataset == dataset  # itself; never a cell-by-cell comparison of frames
+    assert dataset != cac.load_all()
+    assert {dataset: 1}[dataset] == 1
+    claims = dataset["cost_claims"]
+    for row_id in claims["id"]:  # the mapping is what related_claims reads
+        related_claims(dataset, "cost_claims", row_id)

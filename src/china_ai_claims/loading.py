@@ -14,7 +14,7 @@ import io
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,13 +46,17 @@ if TYPE_CHECKING:
     from china_ai_claims.models import Record
 
 
-class UnknownTableError(LookupError):
-    """Raised for a table name the dataset does not have; the message lists the valid names."""
+class UnknownTableError(KeyError):
+    """Raised for a table name the dataset does not have; the message lists the valid names. A
+    ``KeyError`` (so a ``LookupError``), as a mapping's missing key is."""
 
     def __init__(self, table: str, valid: list[str]) -> None:
         self.table = table
         self.valid = valid
         super().__init__(f"unknown table {table!r}; valid tables: {', '.join(valid)}")
+
+    def __str__(self) -> str:  # KeyError's own would show the message as a quoted repr
+        return str(self.args[0])
 
 
 __all__ = ["DataError", "Dataset", "UnknownTableError", "load", "load_all", "records", "tables"]
@@ -576,9 +580,11 @@ def _list_adapter(record: type[Record]) -> TypeAdapter[list[Record]]:
     return adapter
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """Every table of one version of the dataset, with its metadata."""
+@dataclass(frozen=True, eq=False)
+class Dataset(Mapping[str, "pd.DataFrame"]):  # pandas is imported only when a table is read
+    """Every table of one version of the dataset, with its metadata: a read-only mapping of
+    table names to frames (``"cost_claims" in dataset``, ``dataset.items()``, ``len(dataset)``),
+    whose tables also read as attributes (``dataset.cost_claims``)."""
 
     version: str
     metadata: dict[str, Any]
@@ -588,6 +594,16 @@ class Dataset:
         if table not in self.tables:
             raise UnknownTableError(table, list(self.tables))
         return self.tables[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    # Equal to itself only: a mapping's == would compare frames, whose == is cell by cell.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     @property
     def sources(self) -> pd.DataFrame:

@@ -379,7 +379,10 @@ def load(
     columns hold Python lists. Empty cells are missing values; no other text ("NA", "null") is.
 
     By default the packaged dataset is read; ``data_dir=`` reads a dataset folder (a checkout's
-    ``dataset/``), ``release=`` a release (its zip, JSON file, extracted folder or http(s) URL),
+    ``dataset/``) as it is, refusing only a cell its type or allowed values refuse and a row of
+    the wrong shape (required cells, unique ids, patterns and lengths are ``validate``'s to check,
+    and :func:`records` checks every rule of a row); ``release=`` a release (its zip, JSON file,
+    extracted folder or http(s) URL), whose required cells and unique ids are checked too,
     ``version=`` a published release, downloaded once and checked against the hashes this package
     carries. A release is used only when something outside it vouches for it: ``sha256=`` (the
     file's SHA-256), the ``SHA256SUMS`` beside it, or the registry of published releases; then

@@ -500,3 +500,19 @@ def test_load_all_is_a_read_only_mapping_of_its_tables() -> None:
     claims = dataset["cost_claims"]
     for row_id in claims["id"]:  # the mapping is what related_claims reads
         related_claims(dataset, "cost_claims", row_id)
+
+
+@pytest.mark.parametrize(
+    ("asked", "words"),
+    [("cost_claim", "did you mean 'cost_claims'? valid tables: "),
+     ("Funding_Claims", "did you mean 'funding_claims'? "),
+     ("x" * 100_000, "; valid tables: ")],
+    ids=["plural", "capitals", "long"],
+)  # fmt: skip
+def test_a_misspelt_table_is_refused_with_the_table_it_most_likely_meant(
+    asked: str, words: str
+) -> None:
+    with pytest.raises(cac.UnknownTableError) as caught:
+        cac.load(asked)
+    assert words in str(caught.value)
+    assert str(caught.value).endswith(", ".join(cac.tables()))

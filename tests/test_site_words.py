@@ -78,6 +78,10 @@ def _on(base: dict[str, str], **changes: str) -> dict[str, str]:
     return {column: value for column, value in row.items() if value}
 
 
+PARTNERSHIP = _on(LAUNCH, event_kind="partnership", model_id="", status="occurred",
+                  modality="assertion", counterpart_organization_id="deepseek",
+                  time_text="recently")  # fmt: skip
+
 CASES = [
     # cost_claims, training_cost: the verb follows the modality
     ("cost_claims", V3_COST,
@@ -192,14 +196,10 @@ CASES = [
     ("events", _on(LAUNCH, event_kind="adoption", model_id="",
                    counterpart_organization_id="deepseek", time_text=""),
      "The source says Alibaba plans to adopt DeepSeek (a plan).", "adoption-plan"),
-    ("events", _on(LAUNCH, event_kind="partnership", model_id="", status="occurred",
-                   modality="assertion", counterpart_organization_id="deepseek",
-                   time_text="recently"),
+    ("events", PARTNERSHIP,
      "The source says Alibaba entered a partnership with DeepSeek recently (no date recorded).",
      "partnership"),
-    ("events", _on(LAUNCH, event_kind="partnership", model_id="", status="occurred",
-                   modality="assertion", counterpart_organization_id="deepseek",
-                   time_text="recently", claimed_by_organization_id="alibaba"),
+    ("events", _on(PARTNERSHIP, claimed_by_organization_id="alibaba"),
      "Alibaba says it entered a partnership with DeepSeek recently (no date recorded).",
      "partnership-announced-by-its-party"),
     ("funding_claims", _on(PLEDGE, claim_kind="investment", modality="assertion"),

@@ -573,12 +573,11 @@ def compare(
     read = shown if dataset.version in shown else f"{shown} ({dataset.version})"
     groups = compare_claims(dataset.tables)
     if output_format is TextOrJson.json:
-        output = render_json(groups, read)
-    else:  # for a person at a terminal, wrapped to its width
-        output = render_text(groups, read, console.width if console.is_terminal else None)
-    console.print(output, end="", markup=False)
-    if output_format is TextOrJson.json:  # the document holds it too; text ends with it
-        error_console.print(f"read {read}", markup=False)
+        console.print(render_json(groups, read), end="", markup=False)
+        error_console.print(f"read {read}", markup=False)  # the document holds it too
+    else:  # for a person at a terminal, wrapped to its width; it ends with what it read
+        width = console.width if console.is_terminal else None
+        console.print(render_text(groups, read, width), end="", markup=False)
 
 
 @app.command()

@@ -51,15 +51,12 @@ class UnknownTableError(KeyError):
     ``KeyError`` (so a ``LookupError``), as a mapping's missing key is."""
 
     def __init__(self, table: str, valid: list[str]) -> None:
-        import difflib
+        from china_ai_claims.validators.problems import did_you_mean
 
         self.table = table
         self.valid = valid
-        name = str(table)
-        # (a name far longer than every table's is close to none, and costly to compare)
-        close = difflib.get_close_matches(name.casefold(), valid, n=1) if len(name) < 100 else []
-        guess = f"did you mean {close[0]!r}? " if close else ""
-        super().__init__(f"unknown table {table!r}; {guess}valid tables: {', '.join(valid)}")
+        guess = did_you_mean(str(table), valid) or ";"  # "; did you mean 'x'?"
+        super().__init__(f"unknown table {table!r}{guess} valid tables: {', '.join(valid)}")
 
     def __str__(self) -> str:  # KeyError's own would show the message as a quoted repr
         return str(self.args[0])

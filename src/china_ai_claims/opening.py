@@ -20,7 +20,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
 import struct
 import threading
 from collections.abc import Callable
@@ -436,25 +438,23 @@ def open_release(
     path = Path(release)
     if _is_folder(path):
         return _folder_release(path, sha256)
-    if not _exists(path):
+    if _looked_up(path) is None:
         raise ReleaseNotFoundError(str(path))
     return _file_release(path, sha256)
 
 
+def _looked_up(path: Path) -> os.stat_result | None:
+    """What ``path`` is (links followed, as ``is_dir`` and ``exists`` follow them); ``None`` where
+    nothing is, or the system cannot look the path up (a name too long)."""
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
 def _is_folder(path: Path) -> bool:
-    """``path.is_dir()``, false too where the system cannot look the path up (a name too long)."""
-    try:
-        return path.is_dir()
-    except OSError:
-        return False
-
-
-def _exists(path: Path) -> bool:
-    """``path.exists()``, false too where the system cannot look the path up (a name too long)."""
-    try:
-        return path.exists()
-    except OSError:
-        return False
+    found = _looked_up(path)
+    return found is not None and stat.S_ISDIR(found.st_mode)
 
 
 def _file_release(path: Path, pin: str | None) -> Package:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from china_ai_claims.passages import first_difference
 from china_ai_claims.validators.files import Context
 from china_ai_claims.validators.problems import BIDI_CHARS, CONTROL_CHARS, ZERO_WIDTH_CHARS
 
@@ -303,11 +304,7 @@ def nfc_change(text: str) -> str:
         window = text[offset : offset + NFC_WINDOW]
         if unicodedata.is_normalized("NFC", window):
             continue
-        normal = unicodedata.normalize("NFC", window)
-        start = next(
-            (at for at, pair in enumerate(zip(window, normal, strict=False)) if len(set(pair)) > 1),
-            min(len(window), len(normal)),
-        )
+        start = first_difference(window, unicodedata.normalize("NFC", window))
         end = start + 1
         while end < len(window) and _joins(window[start:end], window[end]):
             end += 1
